@@ -1,0 +1,270 @@
+"""The offline default answerer: the brief's own sentences, chosen, ordered and cited.
+
+Nothing is generated, so nothing can be invented: each answer sentence is a sentence
+of a retrieved passage, quoted with the speaker it belongs to. The work is choosing:
+sentences are scored by similarity to the question (embedding vectors stored at
+indexing time) and by overlap of rare words, then picked greedily with a redundancy
+check, completed where the document's structure says an answer continues
+(enumerations "First... Second... Third...", a contrast that corrects a premise), and
+declined when the evidence does not hold what the question asks for.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..text import content_terms, fold, word_count
+from ..types import Chunk
+from .questions import QuestionKind, classify, has_date, has_number, is_misuse, names_in
+from ..quotes import is_named
+
+_ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth|finally|lastly)\b", re.I)
+_CONTRAST = re.compile(r"^(?:however|but|in contrast|instead|yet)\b|\bon the other hand\b", re.I)
+_QUOTE_CHARS = "“”\""
+
+
+@dataclass
+class Candidate:
+    chunk: Chunk
+    index: int  # sentence number in the chunk
+    text: str
+    speaker: str | None
+    vector: np.ndarray | None
+    rank: int  # rank of the chunk in retrieval
+    sim: float = 0.0
+    lex: float = 0.0
+    score: float = 0.0
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.chunk.source, self.chunk.order, self.index)
+
+
+@dataclass
+class Draft:
+    """The extractive decision before it is rendered: chosen sentences, or why not."""
+
+    refused: bool
+    reason: str = ""
+    sentences: list[Candidate] = field(default_factory=list)
+    preface: str = ""
+    best_similarity: float = 0.0
+
+
+class ExtractiveAnswerer:
+    """Chooses answer sentences from retrieved passages."""
+
+    def __init__(self, chunks: list[Chunk], *, min_relevance: float = 0.30, max_words: int = 90):
+        self.min_relevance = min_relevance
+        self.max_words = max_words
+        self.chunks = chunks
+        # Document frequency of terms over sentences, for rare-word weighting.
+        df: Counter[str] = Counter()
+        n = 0
+        self._section_sentences: dict[tuple[str, str], list[tuple[Chunk, int]]] = {}
+        for c in chunks:
+            for i, s in enumerate(c.sentence_texts()):
+                df.update(set(content_terms(s)))
+                n += 1
+                self._section_sentences.setdefault((c.source, c.section), []).append((c, i))
+        self._n = max(n, 1)
+        self._df = df
+
+    # ------------------------------------------------------------------ scoring
+    def idf(self, term: str) -> float:
+        return math.log(1 + self._n / (1 + self._df.get(term, 0)))
+
+    def in_corpus(self, term: str) -> bool:
+        return term in self._df
+
+    def _lexical(self, q_terms: list[str], sentence: str, speaker: str | None) -> float:
+        present = set(content_terms(sentence + " " + (speaker or "")))
+        known = [t for t in set(q_terms) if self.in_corpus(t)]
+        if not known:
+            return 0.0
+        total = sum(self.idf(t) for t in known)
+        return sum(self.idf(t) for t in known if t in present) / total
+
+    def candidates(self, hits, vectors: dict, question_vector: np.ndarray, query_vector: np.ndarray, question: str, query: str) -> list[Candidate]:
+        q_terms = content_terms(query)
+        follow_up = query != question
+        out: list[Candidate] = []
+        for rank, hit in enumerate(hits):
+            c = hit.chunk
+            for i, text in enumerate(c.sentence_texts()):
+                vec = vectors.get(f"{c.id}:{i}")
+                v = np.asarray(vec, dtype=np.float32) if vec is not None else None
+                cand = Candidate(c, i, text, c.sentences[i].speaker, v, rank)
+                if v is not None:
+                    sim_q = float(np.dot(question_vector, v))
+                    cand.sim = 0.5 * sim_q + 0.5 * float(np.dot(query_vector, v)) if follow_up else sim_q
+                cand.lex = self._lexical(q_terms, text, cand.speaker)
+                cand.score = 0.6 * cand.sim + 0.4 * cand.lex + 0.04 / (1 + rank)
+                if word_count(text) < 4:
+                    cand.score -= 0.1
+                out.append(cand)
+        out.sort(key=lambda x: -x.score)
+        return out
+
+    # ------------------------------------------------------------------ deciding
+    def decide(self, question: str, query: str, cands: list[Candidate]) -> Draft:
+        kind = classify(question)
+        if is_misuse(question):
+            return Draft(True, "misuse")
+        if not cands:
+            return Draft(True, "nothing indexed")
+        best = cands[0]
+        best_sim = max(c.sim for c in cands)
+        best_lex = max(c.lex for c in cands)
+        if best_sim < self.min_relevance and best_lex < 0.5:
+            return Draft(True, "off topic", best_similarity=best_sim)
+        if best_sim < self.min_relevance + 0.1 and best_lex < 0.25:
+            return Draft(True, "off topic", best_similarity=best_sim)
+
+        missing = self._missing_detail(question, kind, cands)
+        if missing:
+            return Draft(True, missing, best_similarity=best_sim)
+
+        chosen = self._select(kind, cands)
+        preface = ""
+        if kind.asks_who and chosen and chosen[0].speaker and not is_named(chosen[0].speaker):
+            named_elsewhere = [c for c in chosen if c.speaker and is_named(c.speaker)]
+            if not named_elsewhere:
+                preface = f"The brief does not name who said this; it attributes it only to “{chosen[0].speaker}”."
+        return Draft(False, sentences=chosen, preface=preface, best_similarity=best_sim)
+
+    def _missing_detail(self, question: str, kind: QuestionKind, cands: list[Candidate]) -> str:
+        """The specific detail a question asks for (a number, a date, a name) when no evidence holds it."""
+        if not (kind.asks_amount or kind.asks_date or kind.asks_name):
+            return ""
+        q_terms = [t for t in content_terms(question) if not t.isdigit()]
+        unknown = [t for t in q_terms if not self.in_corpus(t)]
+        if unknown and kind.asks_name:
+            return "names no " + unknown[0]
+        top = cands[0].score
+        strong = [c for c in cands if c.score >= top - 0.12][:6]
+        focus = self._focus_names(question)
+
+        def about(c: Candidate) -> bool:
+            text = fold(c.text + " " + (c.speaker or ""))
+            return all(f in text for f in focus)
+
+        if kind.asks_amount:
+            if unknown:
+                return "gives no figure for " + unknown[0]
+            if not any(has_number(c.text) and about(c) for c in strong):
+                return "gives no such figure"
+        if kind.asks_date and not any(has_date(c.text) and about(c) for c in strong):
+            return "gives no such date"
+        if kind.asks_name and not kind.asks_amount:
+            q_names = {fold(n) for n in names_in(question)}
+            if not any((({fold(n) for n in names_in(c.text)} - q_names) and about(c)) for c in strong[:3]):
+                return "gives no such name"
+        return ""
+
+    def _focus_names(self, question: str) -> list[str]:
+        """Rare proper names in the question that an answer must be about."""
+        out = []
+        for name in names_in(question):
+            term = content_terms(name)
+            if not term:
+                continue
+            df = self._df.get(term[0], 0)
+            if 0 < df / self._n < 0.08:
+                out.append(fold(name))
+        return out
+
+    def _select(self, kind: QuestionKind, cands: list[Candidate]) -> list[Candidate]:
+        best = cands[0]
+        chosen = [best]
+        if kind.is_list:
+            limit, ratio = (kind.expected_items or 3) + 1, 0.78
+        elif kind.asks_why_how:
+            limit, ratio = 3, 0.85
+        else:
+            limit, ratio = 2, 0.88
+        budget = self.max_words if not kind.is_list else int(self.max_words * 1.4)
+        words = word_count(best.text)
+        for c in cands[1:]:
+            if len(chosen) >= limit:
+                break
+            if c.score < ratio * best.score:
+                break
+            if self._redundant(c, chosen):
+                continue
+            if words + word_count(c.text) > budget:
+                continue
+            chosen.append(c)
+            words += word_count(c.text)
+        chosen = self._complete_enumeration(kind, chosen, cands)
+        chosen = self._complete_contrast(best, chosen, cands)
+        chosen.sort(key=lambda c: c.key)
+        return chosen
+
+    @staticmethod
+    def _redundant(c: Candidate, chosen: list[Candidate]) -> bool:
+        if c.vector is None:
+            return False
+        return any(o.vector is not None and float(np.dot(o.vector, c.vector)) > 0.85 for o in chosen)
+
+    def _section_neighbours(self, c: Candidate) -> list[tuple[Chunk, int]]:
+        return self._section_sentences.get((c.chunk.source, c.chunk.section), [])
+
+    def _complete_enumeration(self, kind: QuestionKind, chosen: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
+        """A list answer that hit one item of "First... Second... Third..." gets all of them."""
+        if not kind.is_list:
+            return chosen
+        by_key = {c.key: c for c in cands}
+        for c in list(chosen):
+            seq = self._section_neighbours(c)
+            pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == c.chunk.id and i == c.index), None)
+            if pos is None:
+                continue
+            ordinals = [(k, ch, i) for k, (ch, i) in enumerate(seq) if not ch.sentences[i].speaker and _ORDINAL.match(ch.sentence_texts()[i])]
+            if len(ordinals) < 2:
+                continue
+            first_k, last_k = ordinals[0][0], ordinals[-1][0]
+            if not (first_k - 3 <= pos <= last_k + 2):
+                continue
+            for _k, ch, i in ordinals:
+                key = (ch.source, ch.order, i)
+                if key not in {x.key for x in chosen}:
+                    chosen.append(by_key.get(key) or Candidate(ch, i, ch.sentence_texts()[i], ch.sentences[i].speaker, None, 99))
+        return chosen
+
+    def _complete_contrast(self, best: Candidate, chosen: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
+        """A sentence followed by "..., on the other hand, ..." is incomplete without it (false premises)."""
+        seq = self._section_neighbours(best)
+        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == best.chunk.id and i == best.index), None)
+        if pos is None or pos + 1 >= len(seq):
+            return chosen
+        ch, i = seq[pos + 1]
+        text = ch.sentence_texts()[i]
+        head = " ".join(text.split()[:8])
+        if _CONTRAST.search(head) and not _CONTRAST.search(best.text[:40]):
+            key = (ch.source, ch.order, i)
+            if key not in {x.key for x in chosen}:
+                by_key = {c.key: c for c in cands}
+                chosen.append(by_key.get(key) or Candidate(ch, i, text, ch.sentences[i].speaker, None, 99))
+        return chosen
+
+
+def render_sentence(c: Candidate) -> str:
+    """A sentence as shown in an answer: a quotation keeps its speaker and balanced quote marks."""
+    text = c.text.strip()
+    if not c.speaker:
+        return text
+    if fold(c.speaker) in fold(text):
+        opens, closes = text.count("“"), text.count("”")
+        if opens > closes:
+            text += "”"
+        elif closes > opens:
+            text = "“" + text
+        return text
+    body = text.strip(_QUOTE_CHARS + " ")
+    speaker = c.speaker[0].upper() + c.speaker[1:] if c.speaker.split()[0].lower() in {"she", "he", "they"} else c.speaker
+    return f"As {speaker} put it, “{body}”"

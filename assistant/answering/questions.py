@@ -1,0 +1,97 @@
+"""What a question asks for: its kind, the type of answer it expects, misuse.
+
+These are rules about English question forms (wh-words, number words, imperative
+requests), not about particular questions: they decide how many sentences an answer
+needs and what an answer must contain (a number, a name, a speaker) to count.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..text import fold
+
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+_MISUSE = [
+    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|rule|prompt|guideline|above|previous|everything)",
+    r"\bsystem\s+prompt\b|\byour\s+(instructions|prompt|rules|guidelines|configuration)\b",
+    r"\b(pretend|roleplay|role-play|act as|you are now|from now on you|jailbreak|developer mode|dan mode)\b",
+    r"\b(make up|invent|fabricate|fake|hallucinate|made-up|invented)\b",
+    r"\b(write|compose|draft|create|generate|produce)\b.{0,30}\b(poem|story|song|essay|press release|tweet|email|letter|joke|function|code|script|program|speech|ad|advert|marketing|op-ed|blog post|statistics)\b",
+    r"\b(repeat|print|reveal|show|output|display)\b.{0,30}\b(prompt|instructions|above|hidden|secret|password|api key|configuration)\b",
+]
+_MISUSE_RE = [re.compile(p) for p in _MISUSE]
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    is_list: bool = False
+    expected_items: int | None = None
+    asks_who: bool = False  # who said it / which consortium / whose
+    asks_amount: bool = False  # how much / how many / what percentage
+    asks_date: bool = False  # when / what year
+    asks_name: bool = False  # what is the name of / what is X called / who (a person) is
+    asks_definition: bool = False
+    asks_why_how: bool = False
+
+
+def is_misuse(question: str) -> bool:
+    """An attempt to make the assistant do something other than answer from the brief."""
+    q = fold(question)
+    return any(p.search(q) for p in _MISUSE_RE)
+
+
+def classify(question: str) -> QuestionKind:
+    q = fold(question).strip()
+    count = None
+    for w, n in NUMBER_WORDS.items():
+        if re.search(rf"\b{w}\b", q):
+            count = n
+            break
+    m = re.search(r"\b(\d+)\s+(?:main\s+|big\s+|key\s+|major\s+)?[a-z]+s\b", q)
+    if count is None and m and int(m.group(1)) < 20:
+        count = int(m.group(1))
+    list_cues = re.search(
+        r"\b(list|name (?:the|all|each)|which (?:kinds?|types?|groups?|sectors?|consortia|ones|partners|practitioners|lessons|steps|tasks)|what (?:kinds?|types?|sorts?)|what are (?:the|some)|what were (?:the|some)|what (?:steps|tasks|lessons|benefits|challenges|changes|signs|elements|ways|strategies|suggestions|things)|ways|examples)\b",
+        q,
+    )
+    asks_who = bool(re.match(r"^(who|whose|which (?:leader|consortium|consortia|region|person|organi[sz]ation|group|one|agency))\b", q)) or bool(
+        re.search(r"\b(who said|who (?:was|is) quoted|which consortium|whose leader|which leader|who made|who put it|attribut)", q)
+    )
+    asks_amount = bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost))\b", q))
+    asks_date = bool(re.search(r"\b(when (?:was|were|did|is)|what year|which year|what date|in what year|publication date|published)\b", q))
+    asks_name = bool(
+        re.search(r"\b(what (?:is|was|are|were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) the (?:author|writer|director|superintendent|president|ceo|head|founder|funder)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
+    )
+    asks_definition = bool(re.search(r"\b(what does .{2,60} mean|what is meant by|define|definition|what is (?:a|an|the) )", q))
+    asks_why_how = bool(re.match(r"^(why|how)\b", q)) and not asks_amount
+    is_list = (count is not None and count >= 2 and not asks_amount) or bool(list_cues)
+    return QuestionKind(
+        is_list=is_list,
+        expected_items=count if is_list else None,
+        asks_who=asks_who,
+        asks_amount=asks_amount,
+        asks_date=asks_date,
+        asks_name=asks_name,
+        asks_definition=asks_definition,
+        asks_why_how=asks_why_how,
+    )
+
+
+_NUMBER_IN_TEXT = re.compile(r"\$?\d[\d,.]*\s*(?:%|percent|million|billion|thousand)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
+_YEAR = re.compile(r"\b(19|20)\d{2}\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
+
+
+def has_number(text: str) -> bool:
+    return bool(_NUMBER_IN_TEXT.search(text))
+
+
+def has_date(text: str) -> bool:
+    return bool(_YEAR.search(text))
+
+
+def names_in(text: str) -> set[str]:
+    """Capitalised words that are not just the first word of the sentence."""
+    toks = re.findall(r"[A-Za-z][\w\-’']*", text)
+    return {t for i, t in enumerate(toks) if t[:1].isupper() and i > 0}

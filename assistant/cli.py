@@ -1,0 +1,246 @@
+"""``assistant``: ask the CCPT brief questions, build its index, evaluate, serve the web chat.
+
+Each command is a few lines around the ``Assistant`` service. Settings come from
+``ASSISTANT_*`` environment variables; the flags below override them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+app = typer.Typer(
+    help=(
+        "Answers questions about the JFF brief on California Career Pathways Trust consortia, "
+        "citing the passages that support each answer.\n\n"
+        "Examples:\n\n"
+        "  assistant ask \"What did leaders learn from CCPT?\"\n\n"
+        "  assistant serve --port 7860\n\n"
+        "  assistant index --rebuild"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+SourceOpt = Annotated[Optional[Path], typer.Option("--source-dir", help="Documents to answer from [env ASSISTANT_SOURCE_DIR; default source].")]
+IndexOpt = Annotated[Optional[Path], typer.Option("--index-dir", help="Where the index lives [env ASSISTANT_INDEX_DIR; default index].")]
+ModelOpt = Annotated[Optional[str], typer.Option("--embedding-model", help="Local sentence-transformers model [env ASSISTANT_EMBEDDING_MODEL].")]
+ChromaOpt = Annotated[Optional[str], typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000 [env ASSISTANT_CHROMA_URL].")]
+
+
+def _settings(**flags):
+    """Settings from the environment, overridden by the flags that were given."""
+    from pydantic import ValidationError
+
+    from .settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in flags.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        _fail(f"invalid setting: {problems}", code=2)
+
+
+def _fail(message: str, code: int = 1):
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _assistant(settings):
+    from .prompts import PromptError
+    from .service import Assistant
+
+    try:
+        return Assistant(settings)
+    except PromptError as exc:
+        _fail(str(exc))
+
+
+def _user_errors():
+    from .embeddings import EmbeddingModelError
+    from .index import IndexError_
+    from .prompts import PromptError
+    from .service import NoDocumentsError, QuestionError
+
+    return (EmbeddingModelError, IndexError_, PromptError, NoDocumentsError, QuestionError)
+
+
+def _ensure(assistant) -> None:
+    """Build the index first when it is missing (with a progress bar on a terminal)."""
+    if assistant.store.current() is None:
+        err.print(f"Building the index in {assistant.settings.index_dir} (first run)...")
+    assistant.ensure_index(progress=sys.stderr.isatty())
+
+
+@app.command()
+def index(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything instead of only what changed.")] = False,
+    source_dir: SourceOpt = None,
+    index_dir: IndexOpt = None,
+    embedding_model: ModelOpt = None,
+    chroma_url: ChromaOpt = None,
+):
+    """Build or update the index from the documents in the source folder."""
+    assistant = _assistant(_settings(source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url))
+    try:
+        report = assistant.index(rebuild=rebuild, progress=sys.stderr.isatty())
+    except _user_errors() as exc:
+        _fail(str(exc))
+    for problem in report.errors:
+        err.print(f"[yellow]skipped:[/yellow] {problem}", highlight=False)
+    verb = "Index unchanged" if report.action == "unchanged" else "Built index"
+    out.print(
+        f"{verb} {report.version}: {report.files} file(s), {report.chunks} passages, {report.sentences} sentences "
+        f"in {report.seconds:.1f} s ({assistant.settings.index_dir})",
+        highlight=False,
+    )
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _print_answer(answer) -> None:
+    from .answering.citations import format_citation_line
+
+    out.print(answer.answer, highlight=False)
+    if answer.notice:
+        err.print(f"[yellow]{answer.notice}[/yellow]", highlight=False)
+    if answer.citations:
+        out.print()
+        for c in answer.citations:
+            out.print(format_citation_line(c), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument(help="The question; omit it with --jsonl.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON answer object.")] = False,
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Answer every question of a JSON-lines file (id, question, history); '-' reads stdin.")] = None,
+    source_dir: SourceOpt = None,
+    index_dir: IndexOpt = None,
+    embedding_model: ModelOpt = None,
+    chroma_url: ChromaOpt = None,
+):
+    """Answer a question from the brief, with numbered citations."""
+    from .evaluation import answer_record
+
+    if (question is None) == (jsonl is None):
+        _fail("give either a question or --jsonl FILE", code=2)
+    assistant = _assistant(_settings(source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url))
+    try:
+        _ensure(assistant)
+        if jsonl is None:
+            answer = assistant.ask(question)
+            if as_json:
+                out.print_json(answer.model_dump_json())
+            else:
+                _print_answer(answer)
+            return
+        lines = sys.stdin if str(jsonl) == "-" else _open(jsonl)
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                qid, q = item.get("id", str(number)), item["question"]
+            except (ValueError, KeyError, AttributeError):
+                _fail(f"{jsonl}:{number}: not a JSON object with a 'question'", code=2)
+            answer = assistant.ask(q, item.get("history") or [])
+            sys.stdout.write(json.dumps(answer_record(qid, answer), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    except _user_errors() as exc:
+        _fail(str(exc))
+
+
+def _open(path: Path):
+    try:
+        return open(path, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}", code=2)
+
+
+DEFAULT_EVAL = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
+
+
+@app.command("eval")
+def evaluate(
+    questions: Annotated[Optional[Path], typer.Argument(help="Question file (JSON lines); default: eval/questions.jsonl.")] = None,
+    answers_out: Annotated[Optional[Path], typer.Option("--answers", help="Also write the answers as JSON lines here.")] = None,
+    show_failures: Annotated[bool, typer.Option("--show-failures", help="List each failed check.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as one JSON object.")] = False,
+    source_dir: SourceOpt = None,
+    index_dir: IndexOpt = None,
+    embedding_model: ModelOpt = None,
+    chroma_url: ChromaOpt = None,
+):
+    """Answer a question set and print retrieval, answer, citation and refusal metrics."""
+    from .evaluation import answer_record, read_jsonl, score
+
+    path = questions or DEFAULT_EVAL
+    try:
+        items = read_jsonl(path)
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}", code=2)
+    except ValueError as exc:
+        _fail(f"{path} is not JSON lines: {exc}", code=2)
+    assistant = _assistant(_settings(source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url))
+    try:
+        _ensure(assistant)
+        assistant.warm_up()
+        records = {q["id"]: answer_record(q["id"], assistant.ask(q["question"], q.get("history") or [])) for q in items}
+    except _user_errors() as exc:
+        _fail(str(exc))
+    if answers_out:
+        answers_out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records.values()), encoding="utf-8")
+    metrics, failures = score(items, records)
+    if show_failures:
+        for f in failures:
+            err.print(f"FAIL {f}", highlight=False, soft_wrap=True)
+    if as_json:
+        print(json.dumps(metrics))
+    else:
+        for k, v in metrics.items():
+            out.print(f"{k}: {v}", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on [env ASSISTANT_HOST; default 127.0.0.1].")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="Port [env ASSISTANT_PORT; default 7860].")] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Rebuild the index when the source folder changes.")] = False,
+    source_dir: SourceOpt = None,
+    index_dir: IndexOpt = None,
+    embedding_model: ModelOpt = None,
+    chroma_url: ChromaOpt = None,
+):
+    """Serve the web chat, the HTTP API and the embeddable widget."""
+    settings = _settings(host=host, port=port, source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url)
+    assistant = _assistant(settings)
+    try:
+        _ensure(assistant)
+        assistant.warm_up()
+    except _user_errors() as exc:
+        _fail(str(exc))
+    try:
+        from .api import run_server
+    except ImportError as exc:
+        _fail(f"the web server is not available: {exc}")
+    run_server(assistant, watch=watch)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

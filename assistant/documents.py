@@ -1,0 +1,332 @@
+"""Load the documents in ``source/`` and clean them into sentences with section and page.
+
+The brief is text extracted from a PDF: lines broken mid-sentence and separated by
+blank lines, words hyphenated across lines, all-caps headings dropped wherever the
+layout put them (often mid-sentence, at the foot of the page they head), stray page
+numbers and footnote markers glued to words. Each loader turns its format into pages
+of lines or into ready paragraphs; the cleaner turns those into ``Paragraph`` records
+whose sentences know their section and page.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .text import split_sentences
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")
+INTRODUCTION = "Introduction"
+
+
+class DocumentError(Exception):
+    """A source file that cannot be read; the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class SentenceRecord:
+    text: str
+    section: str
+    page: int | None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Consecutive sentences of one paragraph that share a section."""
+
+    section: str
+    sentences: tuple[SentenceRecord, ...]
+
+    @property
+    def page(self) -> int | None:
+        return self.sentences[0].page if self.sentences else None
+
+
+@dataclass
+class SourceDocument:
+    source: str  # path as shown to users, e.g. "source/brief.txt"
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def sections(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for p in self.paragraphs:
+            seen.setdefault(p.section, None)
+        return list(seen)
+
+
+# --------------------------------------------------------------------------- headings
+_PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,3}\s*$", re.IGNORECASE)
+_FOOTNOTE_MARK = re.compile(r"(?<=[a-z.,;:!?”\"’)])(\d{1,2})(?=\s|$)")
+_TERMINAL = re.compile(r"[.!?:][\"'”’)\]]*$")
+
+
+def is_heading(line: str) -> bool:
+    """An all-caps line of at least two words (e.g. ``START WITH SUSTAINABILITY``)."""
+    s = line.strip()
+    letters = [c for c in s if c.isalpha()]
+    if len(letters) < 8 or any(c.islower() for c in letters):
+        return False
+    if _TERMINAL.search(s) or len(s.split()) < 2 or len(s) > 120:
+        return False
+    return True
+
+
+def heading_title(text: str) -> str:
+    """``CHANGE SYSTEMS TO ENSURE SUSTAINABILITY`` -> ``Change Systems to Ensure Sustainability``."""
+    small = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+    out = []
+    for i, w in enumerate(text.split()):
+        lw = w.lower()
+        if i and lw in small:
+            out.append(lw)
+        else:
+            out.append("-".join(part[:1].upper() + part[1:].lower() for part in w.split("-")))
+    return " ".join(out)
+
+
+# --------------------------------------------------------------------------- flow cleaning
+@dataclass
+class _Line:
+    text: str
+    page: int | None
+    page_start: bool
+
+
+def _strip_footnotes(line: str) -> str:
+    """``program.1  Instead`` -> ``program.  Instead``; keeps numbers that are words (``K-12``, ``$500``)."""
+    return _FOOTNOTE_MARK.sub("", line)
+
+
+def _join(left: str, right: str, vocabulary: set[str]) -> str:
+    """Join two lines of one paragraph, repairing words hyphenated across the break."""
+    left = left.rstrip()
+    right = right.lstrip()
+    if left.endswith("-") and len(left) > 1 and left[-2].isalpha():
+        head = re.search(r"(\w+)-$", left)
+        tail = re.match(r"(\w+)", right)
+        if head and tail:
+            joined = (head.group(1) + tail.group(1)).lower()
+            hyphenated = (head.group(1) + "-" + tail.group(1)).lower()
+            # A soft hyphen only when the joined word occurs elsewhere and the hyphenated one does not.
+            if joined in vocabulary and hyphenated not in vocabulary:
+                return left[:-1] + right
+        return left + right
+    if left.endswith(("—", "–", "/")):
+        return left + right
+    return left + " " + right
+
+
+def _paragraphs_from_lines(lines: list[_Line]) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Re-join broken lines into paragraphs: (text, [(offset, line index)] for each line)."""
+    vocabulary = {w.lower() for w in re.findall(r"\w+(?:-\w+)*", " ".join(ln.text for ln in lines))}
+    by_page: dict[int | None, list[int]] = {}
+    for ln in lines:
+        by_page.setdefault(ln.page, []).append(len(ln.text.strip()))
+    medians = {page: statistics.median(lengths) for page, lengths in by_page.items()}
+
+    paragraphs: list[tuple[str, list[tuple[int, int]]]] = []
+    cur = ""
+    marks: list[tuple[int, int]] = []
+    for i, ln in enumerate(lines):
+        s = ln.text.strip()
+        if cur:
+            p = lines[i - 1].text.strip()
+            ends_sentence = bool(_TERMINAL.search(p))
+            short = len(p) < 0.8 * medians[lines[i - 1].page]
+            opens_quote = s[:1] in "“\"‘"
+            if ends_sentence and (short or ln.page_start or opens_quote):
+                paragraphs.append((cur, marks))
+                cur, marks = "", []
+        if not cur:
+            cur, marks = s, [(0, i)]
+        else:
+            joined = _join(cur, s, vocabulary)
+            marks.append((len(joined) - len(s), i))
+            cur = joined
+    if cur:
+        paragraphs.append((cur, marks))
+    return paragraphs
+
+
+def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: bool = True) -> list[Paragraph]:
+    """Clean pages of raw PDF lines into paragraphs of sentences with section and page.
+
+    With ``page_headings`` a heading names the page it is printed on (PDF layouts often
+    print it at the foot of that page's text); without, a heading starts a section where it stands.
+    """
+    lines: list[_Line] = []
+    headings: list[tuple[int | None, int, str]] = []  # (page, index of the next body line, title)
+    for page, raw_lines in pages:
+        first = True
+        last_was_heading = False
+        for raw in raw_lines:
+            s = raw.strip()
+            if not s or _PAGE_NUMBER.match(s) or re.fullmatch(r"https?://\S+", s):
+                continue
+            if is_heading(s):
+                if last_was_heading and headings:
+                    p, pos, title = headings[-1]
+                    headings[-1] = (p, pos, f"{title} {s}")
+                else:
+                    headings.append((page, len(lines), s))
+                last_was_heading = True
+                continue
+            last_was_heading = False
+            lines.append(_Line(_strip_footnotes(raw.rstrip()), page, first))
+            first = False
+
+    def section_at(line_index: int) -> str:
+        page = lines[line_index].page
+        if page_headings:
+            on_page = [h for h in headings if h[0] == page]
+            if on_page:
+                before = [h for h in on_page if h[1] <= line_index]
+                return heading_title((before[-1] if before else on_page[0])[2])
+            earlier = [h for h in headings if h[0] is not None and page is not None and h[0] < page]
+            return heading_title(earlier[-1][2]) if earlier else INTRODUCTION
+        before = [h for h in headings if h[1] <= line_index]
+        return heading_title(before[-1][2]) if before else INTRODUCTION
+
+    paragraphs: list[Paragraph] = []
+    for text, marks in _paragraphs_from_lines(lines):
+        current: list[SentenceRecord] = []
+        current_section: str | None = None
+        for s, e in split_sentences(text):
+            line_index = max(idx for off, idx in marks if off <= s)
+            section = section_at(line_index)
+            if current and section != current_section:
+                paragraphs.append(Paragraph(current_section or INTRODUCTION, tuple(current)))
+                current = []
+            current_section = section
+            current.append(SentenceRecord(text[s:e], section, lines[line_index].page))
+        if current:
+            paragraphs.append(Paragraph(current_section or INTRODUCTION, tuple(current)))
+    return paragraphs
+
+
+def clean_plain(text: str) -> list[Paragraph]:
+    """Text whose paragraphs are separated by blank lines (markdown-like or plain prose)."""
+    section = INTRODUCTION
+    paragraphs: list[Paragraph] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
+        if not lines:
+            continue
+        md = re.match(r"^#{1,6}\s+(.*)$", lines[0])
+        if md or (len(lines) == 1 and is_heading(lines[0])):
+            section = (md.group(1).strip() if md else heading_title(lines[0])) or section
+            lines = lines[1:]
+            if not lines:
+                continue
+        body = " ".join(_strip_footnotes(ln) for ln in lines if not _PAGE_NUMBER.match(ln))
+        sentences = tuple(SentenceRecord(body[s:e], section, None) for s, e in split_sentences(body))
+        if sentences:
+            paragraphs.append(Paragraph(section, sentences))
+    return paragraphs
+
+
+def looks_pdf_extracted(text: str) -> bool:
+    """Most lines separated by blank lines, and lines of column width: text pulled out of a PDF."""
+    lines = text.split("\n")
+    nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
+    if len(nonblank) < 20:
+        return False
+    followed_by_blank = sum(1 for i in nonblank if i + 1 < len(lines) and not lines[i + 1].strip())
+    return followed_by_blank / len(nonblank) > 0.8
+
+
+def split_layout_pages(text: str) -> list[tuple[int | None, list[str]]]:
+    """A new page starts at each line indented by a space (how the extractor marked page blocks)."""
+    pages: list[tuple[int | None, list[str]]] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if line[:1].isspace() or not pages:
+            pages.append((len(pages) + 1, []))
+        pages[-1][1].append(line)
+    return pages
+
+
+# --------------------------------------------------------------------------- loaders
+def _load_txt(path: Path) -> list[Paragraph]:
+    text = path.read_text(encoding="utf-8")
+    if looks_pdf_extracted(text):
+        return clean_pages(split_layout_pages(text), page_headings=True)
+    return clean_plain(text)
+
+
+def _load_md(path: Path) -> list[Paragraph]:
+    return clean_plain(path.read_text(encoding="utf-8"))
+
+
+def _load_pdf(path: Path) -> list[Paragraph]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    pages = [(i + 1, (page.extract_text() or "").split("\n")) for i, page in enumerate(reader.pages)]
+    return clean_pages(pages, page_headings=False)
+
+
+def _load_html(path: Path) -> list[Paragraph]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    for tag in soup(["script", "style", "nav", "header", "footer"]):
+        tag.decompose()
+    parts: list[str] = []
+    for el in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote"]):
+        text = " ".join(el.get_text(" ").split())
+        if text:
+            parts.append(f"# {text}" if el.name.startswith("h") else text)
+    return clean_plain("\n\n".join(parts))
+
+
+def _load_docx(path: Path) -> list[Paragraph]:
+    import docx
+
+    parts: list[str] = []
+    for para in docx.Document(str(path)).paragraphs:
+        text = " ".join(para.text.split())
+        if not text:
+            continue
+        style = (para.style.name or "").lower() if para.style is not None else ""
+        parts.append(f"# {text}" if style.startswith(("heading", "title")) else text)
+    return clean_plain("\n\n".join(parts))
+
+
+_LOADERS = {".txt": _load_txt, ".md": _load_md, ".pdf": _load_pdf, ".html": _load_html, ".htm": _load_html, ".docx": _load_docx}
+
+
+def load_document(path: Path, display_name: str) -> SourceDocument:
+    """Read and clean one file; raises ``DocumentError`` naming the file and the reason."""
+    loader = _LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise DocumentError(f"{display_name}: unsupported file type {path.suffix or '(none)'}; use one of {', '.join(SUPPORTED_SUFFIXES)}")
+    try:
+        paragraphs = loader(path)
+    except UnicodeDecodeError:
+        raise DocumentError(f"{display_name}: not UTF-8 text") from None
+    except OSError as exc:
+        raise DocumentError(f"{display_name}: cannot be read ({exc.strerror or exc})") from None
+    except Exception as exc:  # a corrupt PDF/DOCX raises library-specific errors
+        raise DocumentError(f"{display_name}: cannot be parsed ({type(exc).__name__}: {exc})") from None
+    if not paragraphs:
+        raise DocumentError(f"{display_name}: contains no text")
+    return SourceDocument(display_name, paragraphs)
+
+
+def find_documents(source_dir: Path) -> list[Path]:
+    """Supported files under ``source_dir`` (recursively), hidden files skipped, in a stable order."""
+    if not source_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in source_dir.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(source_dir).parts)
+    )
+
+
+def display_name(path: Path, source_dir: Path) -> str:
+    return f"{source_dir.name}/{path.relative_to(source_dir).as_posix()}"

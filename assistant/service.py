@@ -1,0 +1,216 @@
+"""The one facade the CLI, the HTTP API and the web chat call: ask, stream, index, status.
+
+The service owns the loaded model and the open index. It checks which build is live
+before each question (a file read), so a rebuild made by another process or by
+``reindex`` is picked up without a restart, and a question in flight finishes on the
+index it started with.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .answering.citations import citation_for, renumber
+from .answering.extractive import ExtractiveAnswerer, render_sentence
+from .embeddings import load_embeddings
+from .index import IndexInfo, IndexStore, OpenIndex, chunker_recipe
+from .ingest import ingest
+from .prompts import Prompts, load_prompts
+from .retrieval import HybridSearcher
+from .settings import Settings
+from .types import Answer, Chunk, Retrieved
+
+
+class QuestionError(ValueError):
+    """A question the service will not take (empty, too long, malformed history)."""
+
+
+class NoDocumentsError(RuntimeError):
+    """There is nothing to index."""
+
+
+@dataclass
+class IndexReport:
+    action: str  # "built", "unchanged"
+    version: str
+    files: int
+    chunks: int
+    sentences: int
+    seconds: float
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Loaded:
+    index: OpenIndex
+    searcher: HybridSearcher
+    answerer: ExtractiveAnswerer
+
+
+class Assistant:
+    def __init__(self, settings: Settings, prompts: Prompts | None = None):
+        self.settings = settings
+        self.prompts = prompts or load_prompts()
+        self.store = IndexStore(settings.index_dir, settings.collection, settings.chroma_url)
+        self._loaded: _Loaded | None = None
+        self._load_lock = threading.Lock()
+        self.generator = None  # an LLM answerer when settings.llm_provider is not "extractive" (see answering/generative.py)
+
+    # ------------------------------------------------------------------ model and index
+    @property
+    def embeddings(self):
+        return load_embeddings(self.settings.embedding_model)
+
+    def _recipe(self) -> tuple[str, str]:
+        return self.settings.embedding_model, chunker_recipe(self.settings.chunk_max_words, self.settings.chunk_min_words)
+
+    def index(self, *, rebuild: bool = False, progress: bool = False) -> IndexReport:
+        """Bring the index in line with ``source/``; ``rebuild`` starts from scratch."""
+        started = time.perf_counter()
+        model, chunker = self._recipe()
+        found = ingest(self.settings.source_dir, max_words=self.settings.chunk_max_words, min_words=self.settings.chunk_min_words)
+        if not found.chunks:
+            reason = "; ".join(found.errors) if found.errors else f"no .txt, .md, .pdf, .html or .docx files in {self.settings.source_dir}"
+            raise NoDocumentsError(f"nothing to index: {reason}")
+        current = self.store.current()
+        if (
+            not rebuild
+            and current is not None
+            and current.sources == found.sources
+            and current.recipe == {"embedding_model": model, "chunker": chunker}
+        ):
+            return IndexReport("unchanged", current.version, len(found.sources), current.chunks, current.sentences, time.perf_counter() - started, found.errors)
+        with self.store.lock():
+            info = self.store.build(found.chunks, self.embeddings, embedding_model=model, chunker=chunker, sources=found.sources, progress=progress)
+        return IndexReport("built", info.version, len(found.sources), info.chunks, info.sentences, time.perf_counter() - started, found.errors)
+
+    def ensure_index(self, *, progress: bool = False) -> IndexInfo:
+        """The live index, built first when there is none or it was built another way."""
+        current = self.store.current()
+        model, chunker = self._recipe()
+        if current is None or current.recipe != {"embedding_model": model, "chunker": chunker}:
+            self.index(rebuild=True, progress=progress)
+            current = self.store.current()
+        assert current is not None
+        return current
+
+    def _ready(self) -> _Loaded:
+        info = self.store.current()
+        loaded = self._loaded
+        if loaded is not None and info is not None and loaded.index.info.version == info.version:
+            return loaded
+        with self._load_lock:
+            info = self.ensure_index()
+            if self._loaded is None or self._loaded.index.info.version != info.version:
+                opened = self.store.open(info, self.embeddings)
+                searcher = HybridSearcher(opened, self.embeddings, top_k=self.settings.top_k, mmr=self.settings.mmr)
+                answerer = ExtractiveAnswerer(opened.chunks, min_relevance=self.settings.min_relevance, max_words=self.settings.answer_max_words)
+                self._loaded = _Loaded(opened, searcher, answerer)
+            return self._loaded
+
+    def warm_up(self) -> None:
+        """Load the model and the index now rather than on the first question."""
+        self.ask("What is this brief about?")
+
+    # ------------------------------------------------------------------ questions
+    def _check(self, question: str, history) -> list[tuple[str, str]]:
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(f"the question is longer than {self.settings.max_question_chars} characters")
+        turns: list[tuple[str, str]] = []
+        for turn in history or []:
+            if not isinstance(turn, (list, tuple)) or len(turn) != 2 or not all(isinstance(t, str) or t is None for t in turn):
+                raise QuestionError("history must be a list of [user message, assistant message] pairs")
+            turns.append((turn[0] or "", turn[1] or ""))
+        if len(turns) > self.settings.max_history_turns:
+            raise QuestionError(f"history has more than {self.settings.max_history_turns} turns")
+        return turns
+
+    def ask(self, question: str, history=None) -> Answer:
+        started = time.perf_counter()
+        turns = self._check(question, history)
+        question = " ".join(question.split())
+        loaded = self._ready()
+        retrieval = loaded.searcher.search(question, turns)
+        vectors = loaded.index.sentence_vectors([h.chunk.id for h in retrieval.hits])
+        cands = loaded.answerer.candidates(retrieval.hits, vectors, retrieval.question_vector, retrieval.query_vector, question, retrieval.query)
+        draft = loaded.answerer.decide(question, retrieval.query, cands)
+        answer = self._compose(draft, retrieval, loaded)
+        generator = self.generator
+        if generator is not None and not answer.refused:
+            # An LLM rewrites the grounded extractive answer's evidence into prose; it is
+            # verified sentence by sentence and falls back to ``answer`` when it fails.
+            answer = generator.answer(question, turns, retrieval, extractive=answer)
+        answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        return answer
+
+    def stream(self, question: str, history=None) -> Iterator[dict]:
+        """Events: ``delta`` (answer text, sentence by sentence), ``citations``, ``done`` (the whole answer)."""
+        answer = self.ask(question, history)
+        import re
+
+        for piece in re.split(r"(?<=\])\s+|(?<=[.!?”])\s+(?=[A-Z“])", answer.answer):
+            if piece:
+                yield {"type": "delta", "text": piece + " "}
+        yield {"type": "citations", "citations": [c.model_dump() for c in answer.citations]}
+        yield {"type": "done", "answer": answer.model_dump()}
+
+    def _topics(self, loaded: _Loaded, hits, general: bool) -> list[str]:
+        sections: list[str] = []
+        pool = [c.section for c in loaded.index.chunks] if general else [h.chunk.section for h in hits] + [c.section for c in loaded.index.chunks]
+        for s in pool:
+            if s not in sections and s != "Introduction":
+                sections.append(s)
+        return sections[:4]
+
+    def _compose(self, draft, retrieval, loaded: _Loaded) -> Answer:
+        retrieved = [
+            Retrieved(chunk_id=h.chunk.id, text=h.chunk.text, score=h.score, source=h.chunk.source, section=h.chunk.section, page=h.chunk.page)
+            for h in retrieval.hits
+        ]
+        base = dict(retrieved=retrieved, query=retrieval.query, index_version=loaded.index.info.version)
+        if draft.refused:
+            general = draft.reason in ("off topic", "misuse", "nothing indexed")
+            topics = self._topics(loaded, retrieval.hits, general)
+            topic_text = "; ".join(topics) if topics else "nothing yet"
+            if draft.reason == "misuse":
+                text = self.prompts.render("misuse", topics=topic_text)
+            else:
+                detail = "" if general else f" (it {draft.reason})"
+                text = self.prompts.render("refusal", detail=detail, topics=topic_text)
+            return Answer(answer=text, refused=True, suggestions=topics, **base)
+
+        numbers: dict[str, int] = {}
+        quotes: dict[str, list[str]] = {}
+        parts: list[str] = [draft.preface] if draft.preface else []
+        for c in draft.sentences:
+            n = numbers.setdefault(c.chunk.id, len(numbers) + 1)
+            quotes.setdefault(c.chunk.id, []).append(c.text)
+            parts.append(f"{render_sentence(c)} [{n}]")
+        chunks = {c.chunk.id: c.chunk for c in draft.sentences}
+        citations = [citation_for(n, chunks[cid], " … ".join(quotes[cid])) for cid, n in numbers.items()]
+        text, citations = renumber(" ".join(parts), citations)
+        return Answer(answer=text, citations=citations, **base)
+
+    # ------------------------------------------------------------------ lookups
+    def passage(self, chunk_id: str) -> Chunk | None:
+        return self._ready().index.by_id.get(chunk_id)
+
+    def chunks(self) -> list[Chunk]:
+        return list(self._ready().index.chunks)
+
+    def status(self) -> dict:
+        info = self.store.current()
+        loaded = self._loaded
+        return {
+            "index_loaded": loaded is not None,
+            "index_version": info.version if info else None,
+            "built_at": info.built_at if info else None,
+            "chunks": info.chunks if info else 0,
+            "sources": sorted(info.sources) if info else [],
+            "embedding_model": self.settings.embedding_model,
+            "llm_provider": self.settings.llm_provider,
+        }

