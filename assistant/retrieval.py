@@ -24,7 +24,7 @@ from .index import OpenIndex
 from .text import content_terms, words
 from .types import Chunk
 
-RRF_K = 60
+RRF_K = 20
 _FOLLOW_UP_WORDS = {
     "that", "this", "those", "these", "it", "its", "they", "them", "their", "he", "she", "his", "her", "him",
     "there", "else", "also", "other", "others", "another", "same", "such", "former", "latter", "which", "one",
@@ -73,6 +73,7 @@ class HybridSearcher:
         self.index = index
         self.embeddings = embeddings
         self.top_k = top_k
+        self.pool = max(top_k, 12)  # candidates handed to the sentence scorer, which re-ranks them
         self.mmr = mmr
         corpus = [content_terms(f"{c.section} {c.text}") or ["_"] for c in index.chunks]
         self._bm25 = BM25Okapi(corpus) if corpus else None
@@ -128,7 +129,7 @@ class HybridSearcher:
         if self.mmr and len(ordered) > self.top_k:
             ordered = self._diversify(query_vec, ordered[: self.top_k * 3])
         retrieval.hits = [
-            Hit(self.index.by_id[cid], round(fused[cid], 6), float(dense_sim.get(cid, 0.0))) for cid in ordered[: self.top_k]
+            Hit(self.index.by_id[cid], round(fused[cid], 6), float(dense_sim.get(cid, 0.0))) for cid in ordered[: self.pool]
         ]
         return retrieval
 

@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
     too under until up very was we were what when where which while who whom why will with would you your yours yourself
     yourselves s t don ve ll re d m o y ain aren couldn didn doesn hadn hasn haven isn mightn mustn needn shan shouldn wasn weren
     won wouldn brief report say says said tell according please give mention mentioned describe describes explain kind kinds
-    thing things anything something way ways much many one ones get got make made use used well whose us let like
+    thing things anything something anyone anybody someone somebody else way ways much many one ones get got make made use used well whose us let like
     """.split()
 )
 
@@ -69,8 +69,16 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+_IRREGULAR = {"led": "lead", "leading": "lead", "leads": "lead", "built": "build", "made": "make", "ran": "run", "gave": "give",
+              "given": "give", "took": "take", "taken": "take", "said": "say", "paid": "pay", "spent": "spend", "kept": "keep",
+              "began": "begin", "begun": "begin", "thought": "think", "brought": "bring", "taught": "teach", "found": "find",
+              "children": "child", "kids": "kid", "people": "person", "money": "money", "funds": "fund", "funding": "fund", "funded": "fund"}
+
+
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match 'partnerships' with 'partnership' and 'hiring' with 'hire'."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     for suffix, repl in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ness", ""), ("ment", ""), ("ers", "er"), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + repl

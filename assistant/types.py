@@ -30,6 +30,23 @@ class Chunk(BaseModel):
     def sentence_texts(self) -> list[str]:
         return [self.text[s.start : s.end] for s in self.sentences]
 
+    def units(self, window: int = 24, longer_than: int = 36) -> list[tuple[str, int, str]]:
+        """What gets a vector at indexing time: (key, sentence number, text).
+
+        Each sentence is one unit; a long sentence (an enumeration of consortia, say) also
+        gets overlapping windows of ``window`` words, keyed ``<n>.<k>``, so that a question
+        about one clause can match that clause rather than the whole diluted sentence.
+        """
+        out: list[tuple[str, int, str]] = []
+        for n, text in enumerate(self.sentence_texts()):
+            out.append((str(n), n, text))
+            tokens = text.split()
+            if len(tokens) > longer_than:
+                step = window // 2
+                for k, start in enumerate(range(0, len(tokens) - step, step)):
+                    out.append((f"{n}.{k}", n, " ".join(tokens[start : start + window])))
+        return out
+
 
 class Citation(BaseModel):
     """A numbered reference from an answer to the passage that supports it."""

@@ -18,7 +18,8 @@ _MISUSE = [
     r"\bsystem\s+prompt\b|\byour\s+(instructions|prompt|rules|guidelines|configuration)\b",
     r"\b(pretend|roleplay|role-play|act as|you are now|from now on you|jailbreak|developer mode|dan mode)\b",
     r"\b(make up|invent|fabricate|fake|hallucinate|made-up|invented)\b",
-    r"\b(write|compose|draft|create|generate|produce)\b.{0,30}\b(poem|story|song|essay|press release|tweet|email|letter|joke|function|code|script|program|speech|ad|advert|marketing|op-ed|blog post|statistics)\b",
+    r"\b(write|compose|draft|create|generate|produce|give me|come up with)\b.{0,40}\b(poem|story|song|essay|press release|tweet|email|letter|joke|function|code|script|program|speech|ad|advert|marketing|op-ed|blog post|statistics|quotes?|quotations?|testimonials?)\b",
+    r"\bthat i can attribute\b|\battribute (it|them|this) to\b",
     r"\b(repeat|print|reveal|show|output|display)\b.{0,30}\b(prompt|instructions|above|hidden|secret|password|api key|configuration)\b",
 ]
 _MISUSE_RE = [re.compile(p) for p in _MISUSE]
@@ -56,13 +57,13 @@ def classify(question: str) -> QuestionKind:
         r"\b(list|name (?:the|all|each)|which (?:kinds?|types?|groups?|sectors?|consortia|ones|partners|practitioners|lessons|steps|tasks)|what (?:kinds?|types?|sorts?)|what are (?:the|some)|what were (?:the|some)|what (?:steps|tasks|lessons|benefits|challenges|changes|signs|elements|ways|strategies|suggestions|things)|ways|examples)\b",
         q,
     )
-    asks_who = bool(re.match(r"^(who|whose|which (?:leader|consortium|consortia|region|person|organi[sz]ation|group|one|agency))\b", q)) or bool(
+    asks_who = bool(re.match(r"^(who|whose|which (?:leader|consortium|consortia|region|person|one))\b", q)) or bool(
         re.search(r"\b(who said|who (?:was|is) quoted|which consortium|whose leader|which leader|who made|who put it|attribut)", q)
     )
     asks_amount = bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost))\b", q))
     asks_date = bool(re.search(r"\b(when (?:was|were|did|is)|what year|which year|what date|in what year|publication date|published)\b", q))
     asks_name = bool(
-        re.search(r"\b(what (?:is|was|are|were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) the (?:author|writer|director|superintendent|president|ceo|head|founder|funder)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
+        re.search(r"\b(what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what (?:is|was|are|were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
     )
     asks_definition = bool(re.search(r"\b(what does .{2,60} mean|what is meant by|define|definition|what is (?:a|an|the) )", q))
     asks_why_how = bool(re.match(r"^(why|how)\b", q)) and not asks_amount
