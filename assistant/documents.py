@@ -66,7 +66,7 @@ def is_heading(line: str) -> bool:
     """An all-caps line of at least two words (e.g. ``START WITH SUSTAINABILITY``)."""
     s = line.strip()
     letters = [c for c in s if c.isalpha()]
-    if len(letters) < 8 or any(c.islower() for c in letters):
+    if len(letters) < 10 or any(c.islower() for c in letters):
         return False
     if _TERMINAL.search(s) or len(s.split()) < 2 or len(s) > 120:
         return False

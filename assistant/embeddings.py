@@ -56,7 +56,7 @@ class SentenceEmbeddings(Embeddings):
             raise EmbeddingModelError(f"cannot load embedding model from {path}: {exc}") from None
         self.name = name
         self.batch_size = batch_size
-        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
 
     def embed_documents(self, texts: list[str], progress: bool = False) -> list[list[float]]:
         if not texts:

@@ -97,7 +97,8 @@ class ExtractiveAnswerer:
     def candidates(
         self, hits, vectors: dict, question_vector: np.ndarray, query_vector: np.ndarray, question: str, query: str, previous_answer: str = ""
     ) -> list[Candidate]:
-        q_terms = content_terms(query)
+        # "long" in "how long" asks for a duration; it is not a word to find in the answer.
+        q_terms = content_terms(re.sub(r"\bhow (long|many|much|often|far|soon|old)\b", " ", fold(query)))
         follow_up = query != question
         kind = classify(question)
         out: list[Candidate] = []
@@ -205,9 +206,9 @@ class ExtractiveAnswerer:
             return ""
         q_terms = [t for t in content_terms(question) if not t.isdigit()]
         unknown = [t for t in q_terms if not self.in_corpus(t)]
-        asked = re.search(r"\b(?:names? of (?:the )?|who (?:is|are|was|were) (?:the )?(?:\w+ )?)(\w+)", fold(question))
+        asked = re.search(r"\b(?:names? of (?:the )?|who (?:is|are|was|were) (?:the )?)([\w\- ]+?)(?:\s+(?:of|for|in|at|that|who|behind)\b|[?.,]|$)", fold(question))
         asked_terms = content_terms(asked.group(1)) if asked else []
-        if kind.asks_name and asked_terms and not self.in_corpus(asked_terms[0]):
+        if kind.asks_name and asked_terms and not all(self.in_corpus(t) for t in asked_terms):
             return "names no " + asked.group(1)
         top = cands[0].score
         strong = [c for c in cands if c.score >= top - 0.12][:6]
@@ -218,16 +219,23 @@ class ExtractiveAnswerer:
             return not focus or any(f in text for f in focus)
 
         if kind.asks_amount:
-            if unknown:
-                return "gives no figure for " + unknown[0]
             counted = re.search(r"\bhow many\s+(?:\w+\s+)?(\w+)", fold(question))
             unit = content_terms(counted.group(1)) if counted else []
 
+            wants_money = re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|grant)\b|\bbudget\b|\bcost\b", fold(question))
+            wants_share = re.search(r"\bpercent|\bpercentage\b|\bshare\b|\bproportion\b", fold(question))
+
             def counts(c: Candidate) -> bool:
+                if wants_money:
+                    return bool(re.search(r"\$\s?\d|\bdollars?\b|\bmillion\b|\bbillion\b", c.text))
+                if wants_share:
+                    return bool(re.search(r"\d\s?%|\bpercent\b", c.text))
                 if not unit:
                     return has_number(c.text)
-                toks = [content_terms(w)[0] if content_terms(w) else "" for w in c.text.split()]
-                return any(t == unit[0] and any(has_number(w) for w in c.text.split()[max(0, k - 4) : k]) for k, t in enumerate(toks))
+                toks = c.text.split()
+                return any(
+                    unit[0] in content_terms(tok) and any(has_number(w) for w in toks[max(0, k - 4) : k + 1]) for k, tok in enumerate(toks)
+                )
 
             if not any(counts(c) and about(c) for c in strong):
                 return "gives no such figure"

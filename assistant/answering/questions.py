@@ -60,13 +60,13 @@ def classify(question: str) -> QuestionKind:
     asks_who = bool(re.match(r"^(who|whose|which (?:leader|consortium|consortia|region|person|one))\b", q)) or bool(
         re.search(r"\b(who said|who (?:was|is) quoted|which consortium|whose leader|which leader|who made|who put it|attribut)", q)
     )
-    asks_amount = bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost))\b", q))
+    asks_amount = bool(re.search(r"\b(how much|how many|how long|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost))\b", q))
     asks_date = bool(re.search(r"\b(when (?:was|were|did|is)|what year|which year|what date|in what year|publication date|published)\b", q))
     asks_name = bool(
-        re.search(r"\b(what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what (?:is|was|are|were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
+        re.search(r"\b(what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
     )
     asks_definition = bool(re.search(r"\b(what does .{2,60} mean|what is meant by|define|definition|what is (?:a|an|the) )", q))
-    asks_why_how = bool(re.match(r"^(why|how)\b", q)) and not asks_amount
+    asks_why_how = bool(re.match(r"^(why|how)\b", q)) and not asks_amount and not re.match(r"^how (long|often|soon|old|far)\b", q)
     is_list = (count is not None and count >= 2 and not asks_amount) or bool(list_cues)
     return QuestionKind(
         is_list=is_list,

@@ -1,0 +1,130 @@
+"""Latency of the HTTP API: cold start of `assistant serve` and /api/ask over N sequential questions.
+
+    python bench/http_latency.py                       # starts `assistant serve` on a free port
+    python bench/http_latency.py --url http://127.0.0.1:7860   # measures a running server
+
+Starting the server itself (the default) also measures the cold start: the seconds from
+launching `assistant serve` to the first 200 from /api/health. Point ASSISTANT_INDEX_DIR
+at a built index to measure start-up rather than an index build.
+Prints p50/p95/mean/max of the /api/ask round trip (client side, includes HTTP and JSON).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = [
+    "What did leaders learn from CCPT?",
+    "How did consortia build coalitions of the willing?",
+    "What structures did regions create for regional action?",
+    "How can systems change sustain career pathways?",
+    "Why did the grant period make partnerships hard?",
+    "What did the Fresno leader say about one-time funding?",
+    "What is the role of intermediaries in the regions?",
+    "How did leaders approach sustainability from the start?",
+    "What did the Tulare-Kings consortium do?",
+    "What should future state initiatives do differently?",
+    "What is the best recipe for banana bread?",  # a refusal is part of the mix
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def eval_questions() -> list[str]:
+    path = ROOT / "eval" / "questions.jsonl"
+    found = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                q = json.loads(line).get("question")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(q, str) and q.strip() and not json.loads(line).get("history"):
+                found.append(q)
+    return found or QUESTIONS
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def start_server(port: int) -> tuple[subprocess.Popen, float]:
+    exe = Path(sys.executable).parent / "assistant"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "assistant"]
+    env = {**os.environ, "ASSISTANT_RATE_LIMIT": os.environ.get("ASSISTANT_RATE_LIMIT", "100000/minute")}
+    started = time.perf_counter()
+    proc = subprocess.Popen([*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/api/health"
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit(f"assistant serve exited with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return proc, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        if time.perf_counter() - started > 300:
+            proc.kill()
+            raise SystemExit("assistant serve was not healthy within 300 s")
+        time.sleep(0.05)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="A running server; default: start `assistant serve` on a free port.")
+    parser.add_argument("-n", type=int, default=100, help="Questions to ask, sequentially (default 100).")
+    args = parser.parse_args()
+
+    proc = None
+    if args.url:
+        base = args.url.rstrip("/")
+    else:
+        port = free_port()
+        proc, cold = start_server(port)
+        base = f"http://127.0.0.1:{port}"
+        print(f"cold start (assistant serve -> healthy /api/health): {cold:.2f} s")
+    try:
+        questions = eval_questions()
+        times, server_ms, refused = [], [], 0
+        with httpx.Client(base_url=base, timeout=60) as client:
+            client.post("/api/ask", json={"question": questions[0]})  # one warm-up request, not counted
+            for i in range(args.n):
+                q = questions[i % len(questions)]
+                t = time.perf_counter()
+                r = client.post("/api/ask", json={"question": q})
+                times.append((time.perf_counter() - t) * 1000)
+                r.raise_for_status()
+                body = r.json()
+                server_ms.append(body.get("latency_ms", 0.0))
+                refused += bool(body.get("refused"))
+        print(f"/api/ask, {args.n} sequential questions ({len(set(questions))} distinct, {refused} refused):")
+        print(f"  p50 {percentile(times, 50):.1f} ms   p95 {percentile(times, 95):.1f} ms   mean {statistics.mean(times):.1f} ms   max {max(times):.1f} ms")
+        print(f"  service time (answer.latency_ms): p50 {percentile(server_ms, 50):.1f} ms   p95 {percentile(server_ms, 95):.1f} ms")
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Shared fixtures: one real index of the brief (real embedding model, real Chroma) per test session."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+BRIEF = ROOT / "source" / "ccpt-regional-sustainability-brief.txt"
+
+
+@pytest.fixture(scope="session")
+def brief_index(tmp_path_factory) -> tuple[Path, Path]:
+    """(source dir, index dir) with the brief indexed once for the whole session."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    base = tmp_path_factory.mktemp("brief")
+    source = base / "source"
+    source.mkdir()
+    shutil.copy(BRIEF, source / BRIEF.name)
+    index = base / "index"
+    Assistant(Settings(source_dir=source, index_dir=index)).index()
+    return source, index
+
+
+@pytest.fixture(scope="session")
+def assistant(brief_index):
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    source, index = brief_index
+    return Assistant(Settings(source_dir=source, index_dir=index))

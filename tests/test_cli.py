@@ -1,0 +1,82 @@
+"""The command line, driven with Typer's runner against a real index in a temp folder."""
+import json
+
+from typer.testing import CliRunner
+
+from assistant.cli import app
+
+runner = CliRunner()
+FIELDS = {"id", "answer", "refused", "citations", "retrieved", "latency_ms"}
+
+
+def _env(brief_index):
+    source, index = brief_index
+    return {"ASSISTANT_SOURCE_DIR": str(source), "ASSISTANT_INDEX_DIR": str(index)}
+
+
+def test_ask_prints_the_answer_then_numbered_citations(brief_index):
+    result = runner.invoke(app, ["ask", "What did leaders say conversations do not require?"], env=_env(brief_index))
+    assert result.exit_code == 0, result.output
+    assert "[1]" in result.output and "p." in result.output and "source/" in result.output
+
+
+def test_ask_json_is_one_answer_object(brief_index):
+    result = runner.invoke(app, ["ask", "--json", "Which county office leads the NCCPA?"], env=_env(brief_index))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert "Sonoma" in data["answer"] and data["citations"][0]["text"]
+
+
+def test_ask_jsonl_matches_the_evaluation_format(brief_index, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": "a", "question": "What is systems change, according to the brief?"})
+        + "\n"
+        + json.dumps({"id": "b", "question": "Who said that?", "history": [["q", "Sustainability is the result of systems change."]]})
+        + "\n"
+        + json.dumps({"id": "c", "question": "What's a good lasagna recipe?"})
+        + "\n"
+    )
+    result = runner.invoke(app, ["ask", "--jsonl", str(questions)], env=_env(brief_index))
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.strip()]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    for line in lines:
+        assert FIELDS <= set(line)
+        for c in line["citations"]:
+            assert {"n", "chunk_id", "source", "section", "page", "text"} <= set(c)
+        for r in line["retrieved"]:
+            assert set(r) == {"chunk_id", "text", "score"}
+        scores = [r["score"] for r in line["retrieved"]]
+        assert line["retrieved"]
+    assert "Tulare-Kings" in lines[1]["answer"]
+    assert lines[2]["refused"] is True
+
+
+def test_eval_prints_the_metrics(brief_index, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": "1", "question": "How long was the grant period?", "answerable": True, "evidence": ["the four-year grant period"], "must_include": [["four-year"]]})
+        + "\n"
+        + json.dumps({"id": "2", "question": "Tell me a joke about cats.", "answerable": False, "evidence": [], "must_include": []})
+        + "\n"
+    )
+    result = runner.invoke(app, ["eval", str(questions), "--json"], env=_env(brief_index))
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output.strip().splitlines()[-1])
+    assert metrics["answer_accuracy"] == 1.0 and metrics["refusal_accuracy"] == 1.0 and metrics["marker_mismatch"] == 0
+
+
+def test_index_reports_what_it_did(brief_index):
+    result = runner.invoke(app, ["index"], env=_env(brief_index))
+    assert result.exit_code == 0, result.output
+    assert "unchanged" in result.output.lower()
+
+
+def test_user_mistakes_are_one_line_errors(brief_index, tmp_path):
+    result = runner.invoke(app, ["ask", "--jsonl", str(tmp_path / "missing.jsonl")], env=_env(brief_index))
+    assert result.exit_code == 2 and "cannot read" in result.output and "Traceback" not in result.output
+    result = runner.invoke(app, ["ask", "hello"], env={**_env(brief_index), "ASSISTANT_TOP_K": "zero"})
+    assert result.exit_code == 2 and "invalid setting" in result.output
+    result = runner.invoke(app, ["index"], env={**_env(brief_index), "ASSISTANT_SOURCE_DIR": str(tmp_path / "nothing")})
+    assert result.exit_code == 1 and "nothing to index" in result.output

@@ -1,0 +1,116 @@
+"""Cleaning PDF-extracted text: every artefact the brief has, one test each."""
+from pathlib import Path
+
+import pytest
+
+from assistant.documents import DocumentError, clean_pages, is_heading, load_document, looks_pdf_extracted, split_layout_pages
+
+BRIEF = Path(__file__).resolve().parent.parent / "source" / "ccpt-regional-sustainability-brief.txt"
+
+
+def _flow(pages):
+    return [s.text for p in clean_pages(pages) for s in p.sentences]
+
+
+def _layout(text: str) -> list[str]:
+    """Lines as the extractor wrote them: every line followed by a blank line."""
+    return [ln for ln in text.split("\n")]
+
+
+def test_broken_lines_are_rejoined_into_sentences():
+    sentences = _flow([(1, ["The grant period was ", "relatively short, and leaders ", "struggled."])])
+    assert sentences == ["The grant period was relatively short, and leaders struggled."]
+
+
+def test_words_hyphenated_across_lines_keep_their_hyphen():
+    sentences = _flow([(1, ["They built cross-", "sector partnerships with LA HI-", "TECH partners."])])
+    assert sentences == ["They built cross-sector partnerships with LA HI-TECH partners."]
+
+
+def test_soft_hyphen_is_removed_when_the_joined_word_exists():
+    sentences = _flow([(1, ["A partnership matters.", "Every partner-", "ship needs trust."])])
+    assert sentences[-1] == "Every partnership needs trust."
+
+
+def test_heading_mid_sentence_is_removed_from_the_flow_and_names_its_page():
+    pages = [
+        (1, ["Intro text ends here."]),
+        (2, ["Leaders look at students in a bigger ", "CO-CREATE STRUCTURES FOR REGIONAL ACTION", "way than before."]),
+    ]
+    paragraphs = clean_pages(pages)
+    assert [s.text for p in paragraphs for s in p.sentences][-1] == "Leaders look at students in a bigger way than before."
+    assert paragraphs[-1].section == "Co-Create Structures for Regional Action"
+    assert paragraphs[0].section == "Introduction"
+
+
+def test_two_line_heading_is_one_section():
+    pages = [(1, ["Some text.", "DIFFERENT OUTCOMES", "REQUIRE DIFFERENT LEADERSHIP STRATEGIES", "More text."])]
+    assert {p.section for p in clean_pages(pages)} == {"Different Outcomes Require Different Leadership Strategies"}
+
+
+def test_page_numbers_are_dropped():
+    assert _flow([(1, ["Systemic change is ", "9", "people change."])]) == ["Systemic change is people change."]
+
+
+def test_footnote_markers_glued_to_words_are_stripped():
+    sentences = _flow([(1, ["the potential of this program.1  Instead they planned.", "It had 12 partners and K-12 schools."])])
+    assert sentences[0] == "the potential of this program."
+    assert sentences[1] == "Instead they planned."
+    assert "12 partners" in sentences[2] and "K-12" in sentences[2]
+
+
+def test_heading_detection():
+    assert is_heading("START WITH SUSTAINABILITY")
+    assert is_heading("BUILD COALITIONS OF THE WILLING ")
+    assert not is_heading("LA HI-TECH")  # too short: an acronym inside text
+    assert not is_heading("TECH. “CCPT allowed potential")
+    assert not is_heading("In the NCCPA, a consortium")
+
+
+def test_the_brief_cleans_into_its_sections_with_pages():
+    doc = load_document(BRIEF, "source/brief.txt")
+    assert doc.sections == [
+        "Introduction",
+        "Start with Sustainability",
+        "Build Coalitions of the Willing",
+        "Co-Create Structures for Regional Action",
+        "Change Systems to Ensure Sustainability",
+        "Different Outcomes Require Different Leadership Strategies",
+    ]
+    text = " ".join(s.text for p in doc.paragraphs for s in p.sentences)
+    assert "cross-sector" in text and "HI-TECH" in text and "Tulare-Kings" in text
+    assert "program.1" not in text and "CHANGE SYSTEMS" not in text
+    assert "in a bigger way, and looking at them as valuable" in text
+    pages = [s.page for p in doc.paragraphs for s in p.sentences]
+    assert pages == sorted(pages) and pages[0] == 1 and pages[-1] >= 10
+    first = doc.paragraphs[0].sentences[0]
+    assert first.text.startswith("Over the past three years, JFF has engaged deeply") and first.page == 1
+
+
+def test_layout_detection_and_pages():
+    raw = BRIEF.read_text(encoding="utf-8")
+    assert looks_pdf_extracted(raw)
+    assert not looks_pdf_extracted("# Title\n\nA paragraph.\nStill the paragraph.\n\nAnother one.\n" * 3)
+    assert len(split_layout_pages(raw)) >= 10
+
+
+def test_markdown_headings_become_sections(tmp_path):
+    md = tmp_path / "notes.md"
+    md.write_text("# Funding\n\nThe grant lasted four years.\n\n## Lessons\n\nTake risks. Learn together.\n", encoding="utf-8")
+    doc = load_document(md, "source/notes.md")
+    assert [(p.section, [s.text for s in p.sentences]) for p in doc.paragraphs] == [
+        ("Funding", ["The grant lasted four years."]),
+        ("Lessons", ["Take risks.", "Learn together."]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [("bad.txt", b"\xff\xfe\x00broken", "not UTF-8"), ("empty.md", b"   \n\n", "no text"), ("scan.pdf", b"%PDF-1.4 garbage", "cannot be parsed")],
+)
+def test_unreadable_files_raise_a_clear_error(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DocumentError, match=reason) as info:
+        load_document(path, f"source/{name}")
+    assert name in str(info.value)
