@@ -99,12 +99,8 @@ def index(
         _fail(str(exc))
     for problem in report.errors:
         err.print(f"[yellow]skipped:[/yellow] {problem}", highlight=False)
-    verb = "Index unchanged" if report.action == "unchanged" else "Built index"
-    out.print(
-        f"{verb} {report.version}: {report.files} file(s), {report.chunks} passages, {report.sentences} sentences "
-        f"in {report.seconds:.1f} s ({assistant.settings.index_dir})",
-        highlight=False,
-    )
+    for line in report.summary():
+        out.print(line, highlight=False)
     if report.errors:
         raise typer.Exit(1)
 

@@ -1,14 +1,40 @@
-"""The persisted Chroma index: built aside, then switched to in one atomic step.
+"""The persisted Chroma index: synced incrementally, built aside, then switched to in one atomic step.
 
-Layout under ``index_dir``::
+Embedded layout under ``index_dir``::
 
-    CURRENT.json        which build is live (written with os.replace: atomic)
-    builds/<version>/   one Chroma store per build (chunks + sentences collections)
-    .lock               held while a build runs; a second build is refused
+    CURRENT.json          which build is live (written with os.replace: atomic)
+    builds/<version>/     one Chroma store per build (chunks + sentences collections)
+    builds/.<v>.partial/  a build in progress (removed by the next build if it was interrupted)
+    .lock                 held while a build runs; a second build is refused
 
-A reader opens whatever CURRENT.json names, so an interrupted or failed build
-(Ctrl-C, kill -9, a full disk) leaves the previous index serving; leftovers of
-unfinished builds are removed by the next build. Only this module imports chromadb.
+Server layout (``chroma_url`` set; many app servers can share one Chroma server)::
+
+    <collection>-<version>-chunks / -sentences   one pair of collections per build
+    <collection>-pointer                         its metadata names the live build (one atomic update)
+    <collection>-lock                            exists while a build runs (created atomically; stale ones are broken)
+
+A reader opens whatever the pointer names, so an interrupted or failed build (Ctrl-C,
+kill -9, an exception, a full disk) leaves the previous index serving; leftovers of
+unfinished builds are removed by the next build. The previous build is kept, so a reader
+still holding it finishes its question. Only this module imports chromadb.
+
+How a sync works (``IndexStore.sync``): the new chunk list (from ``ingest``) is compared
+with the live build by chunk id (source, text, occurrence) and by content hash (text
+alone). Chunks whose id is already stored keep their vectors; chunks whose text is stored
+under another id (a renamed or moved file) reuse that vector, and so do their sentences;
+every sentence whose text is already stored reuses its vector (an edited passage only
+embeds the chunk and the edited sentence). Only the rest is embedded, and the embedding
+model is loaded only when something must be embedded. The delta is applied to a copy of
+the live build (embedded mode: a file copy, then deletes/updates/adds) or to fresh
+collections filled with the reused vectors (server mode), then the pointer is switched.
+
+Why not LangChain's indexing API (``langchain_core.indexing.index`` with a record
+manager): it updates one vector store in place, so readers would see a half-updated
+index during a sync and a crash would leave one (no build-aside-then-switch); its record
+manager is a second database that must stay consistent with Chroma (and be shared by
+every app server in server mode); it keys documents by a hash that includes their
+metadata, so a renamed file is re-embedded; and it knows nothing of the second,
+derived collection of sentence vectors that answers are built from.
 """
 from __future__ import annotations
 
@@ -17,10 +43,12 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
+import socket
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -29,6 +57,9 @@ from .chunking import CHUNKER_VERSION, content_hash
 from .types import Chunk, Sentence
 
 POINTER = "CURRENT.json"
+BATCH = 1000
+_VERSION = re.compile(r"\d{17}-[0-9a-f]{8}")
+STALE_LOCK_SECONDS = 6 * 3600
 
 
 class IndexError_(Exception):
@@ -49,10 +80,24 @@ class IndexInfo:
     chunks: int
     sentences: int
     sources: dict[str, str]  # display name -> content hash of the file
+    previous: str = ""  # the build this one replaced (kept for readers still on it)
+    units: int = 0  # rows of the sentences collection (sentences and windows of long sentences)
 
     @property
     def recipe(self) -> dict[str, str]:
         return {"embedding_model": self.embedding_model, "chunker": self.chunker}
+
+
+@dataclass
+class SyncResult:
+    """What a sync did: ``action`` is "built" (from scratch), "updated" (a delta) or "unchanged"."""
+
+    info: IndexInfo
+    action: str
+    reason: str = ""
+    files: dict[str, list[str]] = field(default_factory=dict)  # added/changed/removed/renamed/unchanged -> names
+    chunks: dict[str, int] = field(default_factory=dict)  # added/changed/removed/unchanged/reused -> counts
+    embedded: int = 0  # texts (chunks + sentences) that went through the model
 
 
 def chunker_recipe(max_words: int, min_words: int) -> str:
@@ -65,12 +110,29 @@ def _chroma_settings():
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
+def _unit_rows(chunk: Chunk) -> list[tuple[str, str]]:
+    """(id, text) of every vector stored for a chunk's sentences: ``<chunk id>:<unit key>``.
+
+    Units are the sentences and, for long ones, overlapping windows (``Chunk.units``).
+    """
+    units = getattr(chunk, "units", None)
+    if units is None:
+        return [(f"{chunk.id}:{i}", t) for i, t in enumerate(chunk.sentence_texts())]
+    return [(f"{chunk.id}:{key}", text) for key, _, text in units()]
+
+
+def _units_hash(chunk: Chunk) -> str:
+    """Fingerprint of a chunk's sentence units: when the unit scheme changes, its units are redone."""
+    return hashlib.sha256(json.dumps(_unit_rows(chunk)).encode()).hexdigest()[:16]
+
+
 def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "source": chunk.source,
         "section": chunk.section,
         "order": chunk.order,
         "content_hash": content_hash(chunk.text),
+        "units_hash": _units_hash(chunk),
         "sentences": json.dumps([[s.start, s.end, s.speaker] for s in chunk.sentences]),
     }
     if chunk.page is not None:
@@ -89,6 +151,35 @@ def _chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         order=int(meta.get("order", 0)),
         sentences=sentences,
     )
+
+
+def diff_files(old: dict[str, str], new: dict[str, str]) -> dict[str, list[str]]:
+    """Files added / changed / removed / renamed ("old -> new") / unchanged, by content hash."""
+    added = sorted(n for n in new if n not in old)
+    removed = sorted(n for n in old if n not in new)
+    renamed: list[str] = []
+    by_hash: dict[str, list[str]] = {}
+    for n in removed:
+        by_hash.setdefault(old[n], []).append(n)
+    for n in list(added):
+        olds = by_hash.get(new[n])
+        if olds:
+            was = olds.pop(0)
+            renamed.append(f"{was} -> {n}")
+            added.remove(n)
+            removed.remove(was)
+    return {
+        "added": added,
+        "changed": sorted(n for n in new if n in old and old[n] != new[n]),
+        "removed": removed,
+        "renamed": renamed,
+        "unchanged": sorted(n for n in new if n in old and old[n] == new[n]),
+    }
+
+
+def _rows(result: dict, key: str) -> list:
+    value = result.get(key)
+    return [] if value is None else list(value)
 
 
 class OpenIndex:
@@ -113,8 +204,8 @@ class OpenIndex:
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0])]
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, Any]:
-        """Stored sentence vectors, keyed ``<chunk id>:<sentence number>``."""
-        ids = [f"{cid}:{i}" for cid in chunk_ids for i in range(len(self.by_id[cid].sentences))]
+        """Stored vectors of sentences and their windows, keyed ``<chunk id>:<unit key>`` (see Chunk.units)."""
+        ids = [f"{cid}:{key}" for cid in chunk_ids for key, _, _ in self.by_id[cid].units()]
         if not ids:
             return {}
         res = self._sentences_store._collection.get(ids=ids, include=["embeddings"])
@@ -128,10 +219,26 @@ class IndexStore:
         self.index_dir = Path(index_dir)
         self.collection = collection
         self.chroma_url = chroma_url
+        self._server_client = None
+
+    # ------------------------------------------------------------------ naming
+    def _names(self, version: str) -> tuple[str, str]:
+        prefix = f"{self.collection}-{version}" if self.chroma_url else self.collection
+        return f"{prefix}-chunks", f"{prefix}-sentences"
+
+    @property
+    def _pointer_name(self) -> str:
+        return f"{self.collection}-pointer"
+
+    @property
+    def _lock_name(self) -> str:
+        return f"{self.collection}-lock"
 
     # ------------------------------------------------------------------ reading
     def current(self) -> IndexInfo | None:
         """The live build, or None when there is none yet."""
+        if self.chroma_url:
+            return self._server_current()
         pointer = self.index_dir / POINTER
         try:
             data = json.loads(pointer.read_text(encoding="utf-8"))
@@ -140,107 +247,295 @@ class IndexStore:
             return None
         except (OSError, ValueError, TypeError) as exc:
             raise IndexError_(f"{pointer} is unreadable ({exc}); run `assistant index --rebuild`") from None
-        if not self.chroma_url and not (self.index_dir / info.path).is_dir():
+        if not (self.index_dir / info.path).is_dir():
             return None
         return info
+
+    def _server_current(self) -> IndexInfo | None:
+        client = self._client(None)
+        try:
+            meta = client.get_collection(self._pointer_name).metadata or {}
+        except Exception as exc:
+            if _is_not_found(exc):
+                return None
+            raise IndexError_(f"cannot read the index pointer on the Chroma server {self.chroma_url} ({type(exc).__name__}: {exc})") from None
+        if "info" not in meta:
+            return None
+        try:
+            return IndexInfo(**json.loads(meta["info"]))
+        except (ValueError, TypeError) as exc:
+            raise IndexError_(f"the index pointer on {self.chroma_url} is unreadable ({exc}); run `assistant index --rebuild`") from None
 
     def _client(self, path: Path | None):
         import chromadb
 
         if self.chroma_url:
-            from urllib.parse import urlparse
+            if self._server_client is None:
+                from urllib.parse import urlparse
 
-            url = urlparse(self.chroma_url)
-            return chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=_chroma_settings()
-            )
+                url = urlparse(self.chroma_url)
+                try:
+                    self._server_client = chromadb.HttpClient(
+                        host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=_chroma_settings()
+                    )
+                except Exception as exc:
+                    raise IndexError_(f"cannot reach the Chroma server at {self.chroma_url} ({type(exc).__name__}: {exc})") from None
+            return self._server_client
         return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
 
     def _stores(self, client, version: str, embeddings):
         from langchain_chroma import Chroma
 
-        prefix = f"{self.collection}-{version}" if self.chroma_url else self.collection
+        chunks_name, sentences_name = self._names(version)
         config = {"hnsw": {"space": "cosine"}}
-        chunks = Chroma(collection_name=f"{prefix}-chunks", embedding_function=embeddings, client=client, collection_configuration=config)
-        sentences = Chroma(
-            collection_name=f"{prefix}-sentences", embedding_function=embeddings, client=client, collection_configuration=config
-        )
+        chunks = Chroma(collection_name=chunks_name, embedding_function=embeddings, client=client, collection_configuration=config)
+        sentences = Chroma(collection_name=sentences_name, embedding_function=embeddings, client=client, collection_configuration=config)
         return chunks, sentences
 
     def open(self, info: IndexInfo, embeddings) -> OpenIndex:
         path = None if self.chroma_url else self.index_dir / info.path
         try:
             client = self._client(path)
+            for name in self._names(info.version):
+                client.get_collection(name)  # never re-create a pruned build as an empty one
             chunks, sentences = self._stores(client, info.version, embeddings)
             return OpenIndex(info, chunks, sentences)
         except Exception as exc:
             raise IndexError_(f"cannot open index {info.version} ({type(exc).__name__}: {exc}); run `assistant index --rebuild`") from None
 
-    # ------------------------------------------------------------------ building
+    def _raw_collections(self, client, version: str, create: bool = False):
+        names = self._names(version)
+        if create:
+            return tuple(
+                client.create_collection(n, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None) for n in names
+            )
+        return tuple(client.get_collection(n, embedding_function=None) for n in names)
+
+    # ------------------------------------------------------------------ locking
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Refuse a second concurrent build (the lock dies with its process, even on kill -9)."""
+        """Refuse a second concurrent build (the file lock dies with its process, even on kill -9).
+
+        In server mode a lock collection on the server also keeps out builds from other
+        machines; one left by a killed build is broken when its process is gone (same host)
+        or it is older than ``STALE_LOCK_SECONDS``.
+        """
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(self.index_dir / ".lock", "w")
+        handle = open(self.index_dir / ".lock", "a+")
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise IndexLockedError(f"another index build is running on {self.index_dir}; wait for it to finish") from None
-            yield
+                handle.seek(0)
+                holder = handle.read().strip()
+                who = f" (pid {holder})" if holder.isdigit() else ""
+                raise IndexLockedError(f"another index build{who} is running on {self.index_dir}; wait for it to finish") from None
+            handle.truncate(0)
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            if self.chroma_url:
+                with self._server_lock():
+                    yield
+            else:
+                yield
         finally:
             handle.close()
 
-    def build(
+    @contextlib.contextmanager
+    def _server_lock(self) -> Iterator[None]:
+        client = self._client(None)
+        owner = {"host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}
+        for attempt in range(2):
+            try:
+                client.create_collection(self._lock_name, metadata=owner, embedding_function=None)
+                break
+            except Exception as exc:
+                if attempt or not _is_exists(exc):
+                    raise IndexLockedError(f"another index build holds {self._lock_name} on {self.chroma_url}; wait for it to finish") from None
+                try:
+                    held = client.get_collection(self._lock_name).metadata or {}
+                except Exception:
+                    held = {}
+                if not _stale(held):
+                    raise IndexLockedError(
+                        f"another index build ({held.get('host')} pid {held.get('pid')}) is running on {self.chroma_url}; wait for it to finish"
+                    ) from None
+                with contextlib.suppress(Exception):
+                    client.delete_collection(self._lock_name)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                client.delete_collection(self._lock_name)
+
+    # ------------------------------------------------------------------ building
+    def build(self, chunks: list[Chunk], embeddings, *, embedding_model: str, chunker: str, sources: dict[str, str], progress=None) -> IndexInfo:
+        """Embed and store all of ``chunks`` as a new build, then make it live. Call inside ``lock()``."""
+        return self.sync(
+            chunks, lambda: embeddings, embedding_model=embedding_model, chunker=chunker, sources=sources, rebuild=True, progress=progress
+        ).info
+
+    def sync(
         self,
         chunks: list[Chunk],
-        embeddings,
+        embeddings: Callable[[], Any],
         *,
         embedding_model: str,
         chunker: str,
         sources: dict[str, str],
+        rebuild: bool = False,
         progress=None,
-    ) -> IndexInfo:
-        """Embed and store ``chunks`` as a new build, then make it live. Call inside ``lock()``."""
-        digest = hashlib.sha256("".join(sorted(c.id for c in chunks)).encode() + embedding_model.encode() + chunker.encode())
-        version = time.strftime("%Y%m%d%H%M%S") + "-" + digest.hexdigest()[:8]
-        builds = self.index_dir / "builds"
-        builds.mkdir(parents=True, exist_ok=True)
-        work = builds / f".{version}.partial"
-        if work.exists():
-            shutil.rmtree(work)
-        client = self._client(None if self.chroma_url else work)
-        chunk_store, sentence_store = self._stores(client, version, embeddings)
+    ) -> SyncResult:
+        """Bring the live index in line with ``chunks``; ``embeddings()`` is called only if something must be embedded.
 
-        sentence_ids, sentence_texts, sentence_meta = [], [], []
-        for c in chunks:
-            for i, text in enumerate(c.sentence_texts()):
-                sentence_ids.append(f"{c.id}:{i}")
-                sentence_texts.append(text)
-                sentence_meta.append({"chunk_id": c.id})
-        texts = [c.text for c in chunks] + sentence_texts
-        vectors = embeddings.embed_documents(texts, progress=progress) if texts else []
-        chunk_vectors, sentence_vectors = vectors[: len(chunks)], vectors[len(chunks) :]
-        batch = 1000
-        for start in range(0, len(chunks), batch):
-            part = chunks[start : start + batch]
-            chunk_store._collection.add(
+        Call inside ``lock()``.
+        """
+        self._recover()
+        recipe = {"embedding_model": embedding_model, "chunker": chunker}
+        reason = ""
+        try:
+            base = self.current()
+        except IndexError_:
+            base, reason = None, "live index unreadable"
+        if base is None:
+            reason = reason or "no index yet"
+        elif rebuild:
+            reason = "rebuild requested"
+        elif base.recipe != recipe:
+            changed = [k.replace("_", " ") for k in recipe if base.recipe.get(k) != recipe[k]]
+            reason = f"{' and '.join(changed)} changed"
+        reuse_base = base is not None and not reason
+        files = diff_files(base.sources if base else {}, sources)
+
+        old: dict[str, dict[str, Any]] = {}  # chunk id -> metadata in the live build
+        base_client = base_chunks = base_sentences = None
+        base_counts = (0, 0)
+        if reuse_base:
+            try:
+                base_client = self._client(None if self.chroma_url else self.index_dir / base.path)
+                base_chunks, base_sentences = self._raw_collections(base_client, base.version)
+                raw = base_chunks.get(include=["metadatas"])
+                old = {i: _clean_meta(m) for i, m in zip(raw["ids"], raw["metadatas"])}
+                base_counts = (base_chunks.count(), base_sentences.count())
+            except Exception as exc:
+                reuse_base, reason, old = False, f"live index unreadable ({type(exc).__name__})", {}
+                base_client = base_chunks = base_sentences = None
+
+        new_ids = {c.id for c in chunks}
+        meta = {c.id: _chunk_metadata(c) for c in chunks}
+        kept = [c for c in chunks if c.id in old]
+        fresh = [c for c in chunks if c.id not in old]
+        removed = [cid for cid in old if cid not in new_ids]
+        retag = [c for c in kept if meta[c.id] != old[c.id]]  # same text, new position/section/speakers: metadata only
+        reunit = [c for c in retag if meta[c.id].get("units_hash") != old[c.id].get("units_hash")]  # its sentence units are redone
+        regen = fresh + reunit  # chunks whose sentence units are written
+
+        if reuse_base and not fresh and not removed and not retag:
+            info = base
+            if base.sources != sources:  # e.g. a file re-saved without a change to its passages
+                info = IndexInfo(**{**asdict(base), "sources": sources})
+                self._publish(info)
+            counts = {"added": 0, "changed": 0, "removed": 0, "unchanged": len(kept), "reused": 0}
+            return SyncResult(info, "unchanged", "", files, counts)
+
+        # Vectors to reuse: chunks by content hash, sentence units by text.
+        chunk_vec: dict[str, Any] = {}
+        unit_vec: dict[str, Any] = {}
+        if reuse_base and regen:
+            by_hash = {m["content_hash"]: cid for cid, m in old.items() if "content_hash" in m}
+            wanted = {content_hash(c.text) for c in fresh} & set(by_hash)
+            for _ids, docs, embs in _batched_get(base_chunks, [by_hash[h] for h in wanted], ["documents", "embeddings"]):
+                for d, e in zip(docs, embs):
+                    chunk_vec[content_hash(d)] = e
+            # units of the chunks that go away, are matched or redone: an edited passage keeps its other sentences' vectors
+            donors = sorted(set(removed) | {by_hash[h] for h in wanted} | {c.id for c in reunit})
+            for docs, embs in _units_of(base_sentences, donors, ["documents", "embeddings"]):
+                for d, e in zip(docs, embs):
+                    unit_vec[d] = e
+        reused = sum(1 for c in fresh if content_hash(c.text) in chunk_vec)
+
+        # Embed what is new (the model is loaded only here).
+        need_chunks = list({content_hash(c.text): c for c in fresh if content_hash(c.text) not in chunk_vec}.values())
+        need_units = sorted({t for c in regen for _, t in _unit_rows(c) if t not in unit_vec})
+        texts = [c.text for c in need_chunks] + need_units
+        if texts:
+            import numpy as np
+
+            # one kind of vector for Chroma: stored ones come back as float32 arrays
+            vectors = np.asarray(embeddings().embed_documents(texts, progress=progress), dtype=np.float32)
+            for c, v in zip(need_chunks, vectors[: len(need_chunks)]):
+                chunk_vec[content_hash(c.text)] = v
+            for t, v in zip(need_units, vectors[len(need_chunks) :]):
+                unit_vec[t] = v
+
+        version = self._new_version(chunks, embedding_model, chunker)
+        work = None
+        copy_from = None
+        if self.chroma_url:
+            client = self._client(None)
+            chunk_col, sent_col = self._raw_collections(client, version, create=True)
+            copy_from = (base_chunks, base_sentences) if reuse_base else None
+        else:
+            builds = self.index_dir / "builds"
+            builds.mkdir(parents=True, exist_ok=True)
+            work = builds / f".{version}.partial"
+            if reuse_base:
+                base_client = base_chunks = base_sentences = None  # close the live build before copying it
+                shutil.copytree(self.index_dir / base.path, work)
+                client = self._client(work)
+                chunk_col, sent_col = self._raw_collections(client, "")
+                if (chunk_col.count(), sent_col.count()) != base_counts:
+                    raise IndexError_(f"the copy of build {base.version} is incomplete; run `assistant index --rebuild`")
+            else:
+                client = self._client(work)
+                chunk_col, sent_col = self._raw_collections(client, "", create=True)
+
+        drop = removed + [c.id for c in reunit]
+        if copy_from is not None:  # server mode: fresh collections, filled with the kept vectors
+            for ids, docs, embs, metas in _batched_get(copy_from[0], [c.id for c in kept], ["documents", "embeddings", "metadatas"]):
+                chunk_col.add(ids=ids, documents=docs, embeddings=embs, metadatas=metas)
+            keep_units = [c.id for c in kept if c not in reunit]
+            for docs, embs, metas, ids in _units_of(copy_from[1], keep_units, ["documents", "embeddings", "metadatas"], with_ids=True):
+                sent_col.add(ids=ids, documents=docs, embeddings=embs, metadatas=metas)
+        else:  # embedded mode: the copy of the live build loses what is gone
+            for start in range(0, len(drop), BATCH):
+                part = drop[start : start + BATCH]
+                gone = [cid for cid in part if cid not in new_ids]
+                if gone:
+                    chunk_col.delete(ids=gone)
+                sent_col.delete(where={"chunk_id": {"$in": part}})  # their sentences and sentence windows
+        for start in range(0, len(retag), BATCH):
+            part = retag[start : start + BATCH]
+            chunk_col.update(ids=[c.id for c in part], metadatas=[meta[c.id] for c in part])
+        for start in range(0, len(fresh), BATCH):
+            part = fresh[start : start + BATCH]
+            chunk_col.add(
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
-                metadatas=[_chunk_metadata(c) for c in part],
-                embeddings=chunk_vectors[start : start + batch],
+                metadatas=[meta[c.id] for c in part],
+                embeddings=[chunk_vec[content_hash(c.text)] for c in part],
             )
-        for start in range(0, len(sentence_ids), batch):
-            sentence_store._collection.add(
-                ids=sentence_ids[start : start + batch],
-                documents=sentence_texts[start : start + batch],
-                metadatas=sentence_meta[start : start + batch],
-                embeddings=sentence_vectors[start : start + batch],
+        rows = [(uid, text, c.id) for c in regen for uid, text in _unit_rows(c)]
+        for start in range(0, len(rows), BATCH):
+            part = rows[start : start + BATCH]
+            sent_col.add(
+                ids=[r[0] for r in part],
+                documents=[r[1] for r in part],
+                metadatas=[{"chunk_id": r[2]} for r in part],
+                embeddings=[unit_vec[r[1]] for r in part],
             )
-        del chunk_store, sentence_store, client
+        n_sentences = sum(len(c.sentences) for c in chunks)
+        n_units = sum(len(_unit_rows(c)) for c in chunks)
+        if chunk_col.count() != len(chunks) or sent_col.count() != n_units:
+            raise IndexError_(
+                f"build {version} holds {chunk_col.count()} passages and {sent_col.count()} sentence vectors, "
+                f"expected {len(chunks)} and {n_units}; run `assistant index --rebuild`"
+            )
+        del chunk_col, sent_col, client, base_chunks, base_sentences, base_client
 
-        final = builds / version
-        if not self.chroma_url:
+        if work is not None:
+            final = self.index_dir / "builds" / version
+            _fsync_tree(work)
             os.replace(work, final)
         info = IndexInfo(
             version=version,
@@ -249,29 +544,140 @@ class IndexStore:
             embedding_model=embedding_model,
             chunker=chunker,
             chunks=len(chunks),
-            sentences=len(sentence_ids),
+            sentences=n_sentences,
             sources=sources,
+            previous=base.version if base else "",
+            units=n_units,
         )
         self._publish(info)
-        self._prune(keep={version})
-        return info
+        self._prune(keep={version, base.version if base else version})
+        changed = _paired(fresh, removed, old)
+        counts = {
+            "added": len(fresh) - changed,
+            "changed": changed,
+            "removed": len(removed) - changed,
+            "unchanged": len(kept),
+            "reused": reused,
+        }
+        return SyncResult(info, "updated" if reuse_base else "built", reason, files, counts, embedded=len(texts))
+
+    def _new_version(self, chunks: list[Chunk], embedding_model: str, chunker: str) -> str:
+        digest = hashlib.sha256("".join(sorted(c.id for c in chunks)).encode() + embedding_model.encode() + chunker.encode())
+        now = datetime.now(timezone.utc)
+        return now.strftime("%Y%m%d%H%M%S") + f"{now.microsecond // 1000:03d}-" + digest.hexdigest()[:8]
 
     def _publish(self, info: IndexInfo) -> None:
+        payload = json.dumps(asdict(info), indent=2)
+        if self.chroma_url:
+            client = self._client(None)
+            pointer = client.get_or_create_collection(self._pointer_name, embedding_function=None)
+            pointer.modify(metadata={"info": payload})  # one row update on the server: readers see old or new
+            return
         tmp = self.index_dir / f".{POINTER}.tmp"
-        tmp.write_text(json.dumps(info.__dict__, indent=2), encoding="utf-8")
-        with open(tmp, "rb") as f:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(payload)
+            f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.index_dir / POINTER)
 
+    def _recover(self) -> None:
+        """Remove what interrupted builds left (inside the lock, so no build is running)."""
+        if self.chroma_url:
+            try:
+                current = self.current()
+            except IndexError_:
+                return  # an unreadable pointer: keep every build until a new one is published
+            self._prune(keep={current.version, current.previous} if current else set())
+            return
+        builds = self.index_dir / "builds"
+        if builds.is_dir():
+            for p in builds.iterdir():
+                if p.name.startswith(".") and p.name.endswith(".partial"):
+                    shutil.rmtree(p, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            (self.index_dir / f".{POINTER}.tmp").unlink()
+
     def _prune(self, keep: set[str]) -> None:
-        """Remove unfinished builds and all but the newest two finished ones (readers may still hold the previous)."""
+        """Remove unfinished builds and every finished one but ``keep`` (the live one and the one it replaced)."""
+        keep = {k for k in keep if k}
+        if self.chroma_url:
+            client = self._client(None)
+            pattern = re.compile(rf"{re.escape(self.collection)}-({_VERSION.pattern})-(chunks|sentences)")
+            for col in client.list_collections():
+                name = col if isinstance(col, str) else col.name
+                m = pattern.fullmatch(name)
+                if m and m.group(1) not in keep:
+                    with contextlib.suppress(Exception):
+                        client.delete_collection(name)
+            return
         builds = self.index_dir / "builds"
         if not builds.is_dir():
             return
-        finished = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
         for p in builds.iterdir():
             if p.name.startswith(".") and p.name.endswith(".partial"):
                 shutil.rmtree(p, ignore_errors=True)
-        for p in finished[:-2]:
-            if p.name not in keep:
+            elif p.is_dir() and not p.name.startswith(".") and p.name not in keep:
                 shutil.rmtree(p, ignore_errors=True)
+
+
+_META_KEYS = ("source", "section", "order", "content_hash", "units_hash", "sentences", "page")
+
+
+def _clean_meta(meta: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (meta or {}).items() if k in _META_KEYS and v is not None}
+
+
+def _batched_get(collection, ids: list[str], include: list[str]):
+    """(ids, *include) in batches, in the order Chroma returns them."""
+    for start in range(0, len(ids), BATCH):
+        res = collection.get(ids=ids[start : start + BATCH], include=include)
+        yield (list(res["ids"]), *[_rows(res, k) for k in include])
+
+
+def _units_of(collection, chunk_ids: list[str], include: list[str], with_ids: bool = False):
+    """The stored units of some chunks, found by their ``chunk_id`` metadata (whatever their keys), in batches."""
+    for start in range(0, len(chunk_ids), 200):
+        res = collection.get(where={"chunk_id": {"$in": chunk_ids[start : start + 200]}}, include=include)
+        rows = [_rows(res, k) for k in include]
+        yield (*rows, list(res["ids"])) if with_ids else tuple(rows)
+
+
+def _paired(fresh: list[Chunk], removed: list[str], old: dict[str, dict[str, Any]]) -> int:
+    """New passages that took the place of a removed one (same file, same position): "changed"."""
+    gone = {(old[cid].get("source"), old[cid].get("order")) for cid in removed}
+    return sum(1 for c in fresh if (c.source, c.order) in gone)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush a finished build to disk before it is published (a crash must not publish a hollow folder)."""
+    for p in folder.rglob("*"):
+        if p.is_file():
+            with contextlib.suppress(OSError), open(p, "rb") as f:
+                os.fsync(f.fileno())
+
+
+def _is_not_found(exc: Exception) -> bool:
+    return type(exc).__name__ in ("NotFoundError", "InvalidCollectionException") or "does not exist" in str(exc).lower()
+
+
+def _is_exists(exc: Exception) -> bool:
+    return type(exc).__name__ in ("UniqueConstraintError", "IDAlreadyExistsError") or "already exists" in str(exc).lower()
+
+
+def _stale(held: dict[str, Any]) -> bool:
+    """A lock left by a build that died: its process is gone (same host), or it is very old."""
+    try:
+        started, pid = float(held.get("started", 0)), int(held.get("pid", 0))
+    except (TypeError, ValueError):
+        return True
+    if time.time() - started > STALE_LOCK_SECONDS:
+        return True
+    if held.get("host") == socket.gethostname() and pid > 0:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+    return False

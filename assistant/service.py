@@ -33,13 +33,40 @@ class NoDocumentsError(RuntimeError):
 
 @dataclass
 class IndexReport:
-    action: str  # "built", "unchanged"
+    """What ``Assistant.index`` did. ``action``: "built" (from scratch), "updated" (only the changes) or "unchanged"."""
+
+    action: str
     version: str
     files: int
     chunks: int
     sentences: int
     seconds: float
     errors: list[str] = field(default_factory=list)
+    reason: str = ""  # why a build started from scratch (no index yet, --rebuild, embedding model or chunker changed)
+    file_changes: dict[str, list[str]] = field(default_factory=dict)  # added/changed/removed/renamed/unchanged -> file names
+    chunk_changes: dict[str, int] = field(default_factory=dict)  # added/changed/removed/unchanged/reused -> passage counts
+    embedded: int = 0  # passages + sentences that went through the embedding model
+
+    def summary(self) -> list[str]:
+        """Human-readable lines: what changed, then the totals and the time."""
+        lines = []
+        f, c = self.file_changes, self.chunk_changes
+        if f:
+            parts = [f"{len(f.get(k, []))} {k}" for k in ("added", "changed", "removed", "renamed", "unchanged")]
+            lines.append("files: " + ", ".join(parts))
+            for k in ("added", "changed", "removed", "renamed"):
+                lines.extend(f"  {k}: {name}" for name in f.get(k, []))
+        if c:
+            parts = [f"{c.get(k, 0)} {k}" for k in ("added", "changed", "removed", "unchanged")]
+            extra = f" ({c['reused']} re-used stored vectors)" if c.get("reused") else ""
+            lines.append("passages: " + ", ".join(parts) + extra)
+        verb = {"built": "Built index", "updated": "Updated index", "unchanged": "Index unchanged"}.get(self.action, self.action)
+        why = f" ({self.reason})" if self.reason and self.action == "built" else ""
+        lines.append(
+            f"{verb}{why} {self.version}: {self.files} file(s), {self.chunks} passages, {self.sentences} sentences, "
+            f"{self.embedded} texts embedded, in {self.seconds:.2f} s"
+        )
+        return lines
 
 
 @dataclass
@@ -57,6 +84,10 @@ class Assistant:
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
         self.generator = None  # an LLM answerer when settings.llm_provider is not "extractive" (see answering/generative.py)
+        if settings.llm_provider != "extractive":
+            from .answering.generative import build_generator
+
+            self.generator = build_generator(settings, self.prompts, lambda: self.embeddings, searcher_getter=lambda: self._ready().searcher)
 
     # ------------------------------------------------------------------ model and index
     @property
@@ -67,31 +98,45 @@ class Assistant:
         return self.settings.embedding_model, chunker_recipe(self.settings.chunk_max_words, self.settings.chunk_min_words)
 
     def index(self, *, rebuild: bool = False, progress: bool = False) -> IndexReport:
-        """Bring the index in line with ``source/``; ``rebuild`` starts from scratch."""
+        """Bring the index in line with ``source/``: embed only new passages, drop removed ones, switch atomically.
+
+        ``rebuild`` starts from scratch (so does a change of embedding model or chunker).
+        When no file changed, nothing is parsed and the embedding model is not loaded.
+        """
+        from .ingest import scan
+
         started = time.perf_counter()
         model, chunker = self._recipe()
-        found = ingest(self.settings.source_dir, max_words=self.settings.chunk_max_words, min_words=self.settings.chunk_min_words)
+        recipe = {"embedding_model": model, "chunker": chunker}
+        source_dir = self.settings.source_dir
+        if not rebuild:
+            current = self.store.current()
+            if current is not None and current.recipe == recipe and scan(source_dir) == current.sources:
+                names = sorted(current.sources)
+                return IndexReport(
+                    "unchanged", current.version, len(names), current.chunks, current.sentences, time.perf_counter() - started,
+                    file_changes={"unchanged": names}, chunk_changes={"unchanged": current.chunks},
+                )  # fmt: skip
+        found = ingest(source_dir, max_words=self.settings.chunk_max_words, min_words=self.settings.chunk_min_words)
         if not found.chunks:
-            reason = "; ".join(found.errors) if found.errors else f"no .txt, .md, .pdf, .html or .docx files in {self.settings.source_dir}"
+            reason = "; ".join(found.errors) if found.errors else f"no .txt, .md, .pdf, .html or .docx files in {source_dir}"
             raise NoDocumentsError(f"nothing to index: {reason}")
-        current = self.store.current()
-        if (
-            not rebuild
-            and current is not None
-            and current.sources == found.sources
-            and current.recipe == {"embedding_model": model, "chunker": chunker}
-        ):
-            return IndexReport("unchanged", current.version, len(found.sources), current.chunks, current.sentences, time.perf_counter() - started, found.errors)
         with self.store.lock():
-            info = self.store.build(found.chunks, self.embeddings, embedding_model=model, chunker=chunker, sources=found.sources, progress=progress)
-        return IndexReport("built", info.version, len(found.sources), info.chunks, info.sentences, time.perf_counter() - started, found.errors)
+            result = self.store.sync(
+                found.chunks, lambda: self.embeddings, embedding_model=model, chunker=chunker, sources=found.sources, rebuild=rebuild, progress=progress
+            )
+        info = result.info
+        return IndexReport(
+            result.action, info.version, len(found.sources), info.chunks, info.sentences, time.perf_counter() - started, found.errors,
+            reason=result.reason, file_changes=result.files, chunk_changes=result.chunks, embedded=result.embedded,
+        )  # fmt: skip
 
     def ensure_index(self, *, progress: bool = False) -> IndexInfo:
-        """The live index, built first when there is none or it was built another way."""
+        """The live index, built first when there is none or it was built another way (then from scratch)."""
         current = self.store.current()
         model, chunker = self._recipe()
         if current is None or current.recipe != {"embedding_model": model, "chunker": chunker}:
-            self.index(rebuild=True, progress=progress)
+            self.index(progress=progress)
             current = self.store.current()
         assert current is not None
         return current
@@ -136,7 +181,11 @@ class Assistant:
         loaded = self._ready()
         retrieval = loaded.searcher.search(question, turns)
         vectors = loaded.index.sentence_vectors([h.chunk.id for h in retrieval.hits])
-        cands = loaded.answerer.candidates(retrieval.hits, vectors, retrieval.question_vector, retrieval.query_vector, question, retrieval.query)
+        previous = turns[-1][1] if turns else ""
+        cands = loaded.answerer.candidates(
+            retrieval.hits, vectors, retrieval.question_vector, retrieval.query_vector, question, retrieval.query, previous
+        )
+        retrieval.hits = loaded.answerer.rerank(retrieval.hits, cands)[: self.settings.top_k]
         draft = loaded.answerer.decide(question, retrieval.query, cands)
         answer = self._compose(draft, retrieval, loaded)
         generator = self.generator
@@ -148,8 +197,24 @@ class Assistant:
         return answer
 
     def stream(self, question: str, history=None) -> Iterator[dict]:
-        """Events: ``delta`` (answer text, sentence by sentence), ``citations``, ``done`` (the whole answer)."""
-        answer = self.ask(question, history)
+        """Events: ``delta`` (answer text, sentence by sentence), ``citations``, ``done`` (the whole answer).
+
+        With an LLM configured, ``delta`` carries the model's tokens as they come; when
+        verification changes the text a ``replace`` event carries the text to show instead.
+        """
+        generator = self.generator
+        if generator is not None:
+            started = time.perf_counter()
+            with generator.deferred() as calls:  # ask as usual, but leave the LLM call to us
+                answer = self.ask(question, history)
+            if calls:
+                for event in generator.stream(*calls[0]):
+                    if event["type"] == "done":
+                        event["answer"]["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+                    yield event
+                return
+        else:
+            answer = self.ask(question, history)
         import re
 
         for piece in re.split(r"(?<=\])\s+|(?<=[.!?”])\s+(?=[A-Z“])", answer.answer):
