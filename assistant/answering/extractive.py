@@ -23,6 +23,16 @@ from .questions import QuestionKind, classify, has_date, has_number, is_misuse, 
 from ..quotes import is_named
 
 _ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth|finally|lastly)\b", re.I)
+_DEFINED_ACRONYM = re.compile(r"((?:[A-Z][\w\-]+,?\s+(?:(?:and|of|the|for)\s+)?){1,12}[A-Z][\w\-]+)\s*\((?:or\s+)?(?:the\s+)?([A-Z][A-Z\-]{1,12})\b")
+_PERSON = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+_NOT_PERSON = {"district", "office", "education", "project", "alliance", "college", "consortium", "school", "county", "trust", "california",
+               "career", "pathways", "pathway", "unified", "community", "area", "northern", "southern", "los", "angeles", "corporation",
+               "housing", "supportive", "foundation", "learning", "linked", "high", "impact", "new", "laying", "changing", "systems"}
+_ELABORATION = re.compile(
+    r"^(?:they|those|these|this|that|such|for example|for instance|in one|in another|in most|in some|specifically|"
+    r"in other words|in effect|as a result|with that|with those|second|third|finally|lastly)\b",
+    re.I,
+)
 _CONTRAST = re.compile(r"^(?:however|but|in contrast|instead|yet)\b|\bon the other hand\b", re.I)
 _QUOTE_CHARS = "“”\""
 
@@ -78,6 +88,13 @@ class ExtractiveAnswerer:
                 self._section_sentences.setdefault((c.source, c.section), []).append((c, i))
         self._n = max(n, 1)
         self._df = df
+        # "California Career Pathways Trust (CCPT)": a question naming the expansion is about the acronym too.
+        self._aliases: dict[str, set[str]] = {}
+        for c in chunks:
+            for m in _DEFINED_ACRONYM.finditer(c.text):
+                for word in m.group(1).split():
+                    if word[:1].isupper() and len(word) > 2:
+                        self._aliases.setdefault(fold(word), set()).add(fold(m.group(2)))
 
     # ------------------------------------------------------------------ scoring
     def idf(self, term: str) -> float:
@@ -124,7 +141,7 @@ class ExtractiveAnswerer:
                     cand.score -= 0.1
                 out.append(cand)
         if follow_up and previous_answer:
-            self._follow_up_adjust(kind, out, previous_answer)
+            self._follow_up_adjust(question, kind, out, previous_answer)
         out.sort(key=lambda x: -x.score)
         return out
 
@@ -132,7 +149,7 @@ class ExtractiveAnswerer:
     def _type_bonus(kind: QuestionKind, question: str, c: Candidate) -> float:
         """Prefer sentences holding the kind of thing asked for (a number, a date, a name, a speaker)."""
         bonus = 0.0
-        if kind.asks_amount and has_number(c.text):
+        if (kind.asks_amount or kind.asks_duration) and has_number(c.text):
             bonus += 0.08
         if kind.asks_date and has_date(c.text):
             bonus += 0.08
@@ -145,14 +162,23 @@ class ExtractiveAnswerer:
             bonus += 0.02 * min(5, c.text.count(",") + c.text.count(";"))
         return bonus
 
-    def _follow_up_adjust(self, kind: QuestionKind, cands: list[Candidate], previous_answer: str) -> None:
+    def _follow_up_adjust(self, question: str, kind: QuestionKind, cands: list[Candidate], previous_answer: str) -> None:
         """A follow-up is about what was just said: attribute it ("who said that?") or go beyond it."""
         said = _bigrams(previous_answer)
         anchors = [c for c in cands if _bigrams(c.text) and len(_bigrams(c.text) & said) / len(_bigrams(c.text)) >= 0.6]
         if not anchors:
             return
         anchor_keys = {c.key for c in anchors}
+        wants_more = bool(re.search(r"\b(else|more|expand|elaborate|continue|go on|further|additional|next|then)\b", fold(question)))
+        following = set()
+        for a in anchors:
+            seq = self._section_neighbours(a)
+            pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == a.chunk.id and i == a.index), None)
+            if pos is not None:
+                following.update((ch.source, ch.order, i) for ch, i in seq[pos + 1 : pos + 3])
         for c in cands:
+            if c.key in following and c.key not in anchor_keys:
+                c.score += 0.12 + (0.1 if wants_more else 0.0)
             if c.key in anchor_keys:
                 c.score += 0.3 if kind.asks_who else -0.5
                 continue
@@ -212,11 +238,18 @@ class ExtractiveAnswerer:
             return "names no " + asked.group(1)
         top = cands[0].score
         strong = [c for c in cands if c.score >= top - 0.12][:6]
+        # A figure or date may sit in a weaker sentence: look further down, but it must be about the question's names.
+        wide = [c for c in cands if c.score >= top - 0.25][:12]
         focus = self._focus_names(question)
 
         def about(c: Candidate) -> bool:
             text = fold(c.text + " " + (c.speaker or ""))
-            return not focus or any(f in text for f in focus)
+            return not focus or any(f in text or any(a in text for a in self._aliases.get(f, ())) for f in focus)
+
+        if kind.asks_person and not any(
+            any(not (set(fold(p).replace("-", " ").split()) & _NOT_PERSON) for p in _PERSON.findall(c.text)) and about(c) for c in strong
+        ):
+            return "names no such person"
 
         if kind.asks_amount:
             counted = re.search(r"\bhow many\s+(?:\w+\s+)?(\w+)", fold(question))
@@ -237,10 +270,15 @@ class ExtractiveAnswerer:
                     unit[0] in content_terms(tok) and any(has_number(w) for w in toks[max(0, k - 4) : k + 1]) for k, tok in enumerate(toks)
                 )
 
-            if not any(counts(c) and about(c) for c in strong):
+            holding = [c for c in wide if counts(c) and about(c)]
+            if not holding:
                 return "gives no such figure"
-        if kind.asks_date and not any(has_date(c.text) and about(c) for c in strong):
-            return "gives no such date"
+            self._promote(cands, holding[0])
+        if kind.asks_date:
+            holding = [c for c in wide if has_date(c.text) and (about(c) or c is cands[0])]
+            if not holding:
+                return "gives no such date"
+            self._promote(cands, holding[0])
         if kind.asks_name and not kind.asks_amount:
             q_names = {fold(n) for n in names_in(question)}
             if not any((({fold(n) for n in names_in(c.text)} - q_names) and about(c)) for c in strong[:3]):
@@ -265,6 +303,13 @@ class ExtractiveAnswerer:
             if terms and all(not self.in_corpus(t) for t in terms):
                 out.append(name)
         return out
+
+    @staticmethod
+    def _promote(cands: list[Candidate], c: Candidate) -> None:
+        """Put the sentence that holds the asked-for figure or date first."""
+        if cands[0] is not c:
+            c.score = cands[0].score + 0.01
+            cands.sort(key=lambda x: -x.score)
 
     def _focus_names(self, question: str) -> list[str]:
         """Rare proper names in the question that an answer must be about."""
@@ -302,7 +347,36 @@ class ExtractiveAnswerer:
             words += word_count(c.text)
         chosen = self._complete_enumeration(kind, chosen, cands)
         chosen = self._complete_contrast(best, chosen, cands)
+        chosen = self._complete_cohesion(kind, best, chosen, cands, budget)
         chosen.sort(key=lambda c: c.key)
+        return chosen
+
+    def _complete_cohesion(self, kind: QuestionKind, best: Candidate, chosen: list[Candidate], cands: list[Candidate], budget: int) -> list[Candidate]:
+        """Sentences right after the best one that lean on it ("In one region...", "They suggested...",
+        "For example...") finish its thought: a sentence announcing "a number of changes" is not an
+        answer without the changes."""
+        seq = self._section_neighbours(best)
+        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == best.chunk.id and i == best.index), None)
+        if pos is None:
+            return chosen
+        have = {x.key for x in chosen}
+        by_key = {c.key: c for c in cands}
+        words = sum(word_count(x.text) for x in chosen)
+        limit = 4 if kind.is_list else 2
+        previous_text = best.text
+        for ch, i in seq[pos + 1 : pos + 1 + limit]:
+            text = ch.sentence_texts()[i]
+            key = (ch.source, ch.order, i)
+            leans = _ELABORATION.match(text.lstrip("“\"‘ ")) or previous_text.rstrip().endswith(":")
+            if not leans:
+                break
+            if key not in have:
+                if words + word_count(text) > budget + 25:
+                    break
+                chosen.append(by_key.get(key) or Candidate(ch, i, text, ch.sentences[i].speaker, None, 99))
+                have.add(key)
+                words += word_count(text)
+            previous_text = text
         return chosen
 
     @staticmethod

@@ -32,6 +32,8 @@ class QuestionKind:
     asks_who: bool = False  # who said it / which consortium / whose
     asks_amount: bool = False  # how much / how many / what percentage
     asks_date: bool = False  # when / what year
+    asks_duration: bool = False  # how long (a number helps, but "a long-term process" also answers)
+    asks_person: bool = False  # the name of a person (the brief names none, but other documents may)
     asks_name: bool = False  # what is the name of / what is X called / who (a person) is
     asks_definition: bool = False
     asks_why_how: bool = False
@@ -60,7 +62,8 @@ def classify(question: str) -> QuestionKind:
     asks_who = bool(re.match(r"^(who|whose|which (?:leader|consortium|consortia|region|person|one))\b", q)) or bool(
         re.search(r"\b(who said|who (?:was|is) quoted|which consortium|whose leader|which leader|who made|who put it|attribut)", q)
     )
-    asks_amount = bool(re.search(r"\b(how much|how many|how long|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost))\b", q))
+    asks_duration = bool(re.search(r"\bhow long\b", q))
+    asks_amount = bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost))\b", q))
     asks_date = bool(re.search(r"\b(when (?:was|were|did|is)|what year|which year|what date|in what year|publication date|published)\b", q))
     asks_name = bool(
         re.search(r"\b(what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
@@ -74,6 +77,14 @@ def classify(question: str) -> QuestionKind:
         asks_who=asks_who,
         asks_amount=asks_amount,
         asks_date=asks_date,
+        asks_duration=asks_duration,
+        asks_person=bool(
+            re.search(
+                r"\b(?:names? of (?:the |this |that |each )?|who (?:is|was|are|were) (?:the )?)(?:[\w\-]+ ){0,2}"
+                r"(?:leader|person|director|superintendent|official|author|writer|principal|teacher|coordinator|manager|chair|president|ceo|founder|researcher)s?\b",
+                q,
+            )
+        ),
         asks_name=asks_name,
         asks_definition=asks_definition,
         asks_why_how=asks_why_how,
