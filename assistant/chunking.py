@@ -14,7 +14,7 @@ from .quotes import attribute
 from .text import word_count
 from .types import Chunk, Sentence
 
-CHUNKER_VERSION = "2"  # bump when chunk boundaries change, so indexes rebuild
+CHUNKER_VERSION = "3"  # bump when chunk boundaries change, so indexes rebuild
 
 
 def _chunk_id(source: str, text: str, occurrence: int) -> str:
@@ -36,9 +36,13 @@ def _pieces(paragraph: list[tuple[str, str | None, int | None]], max_words: int)
     target = total / parts
     out: list[list[tuple[str, str | None, int | None]]] = [[]]
     words = 0
-    for item in paragraph:
+    for k, item in enumerate(paragraph):
         n = word_count(item[0])
-        if out[-1] and words + n / 2 > target * len(out) and len(out) < parts:
+        # Cut near the balanced size, but not inside a quotation: a speaker's sentences stay together
+        # (unless the piece would grow past twice the limit).
+        same_voice = k > 0 and item[1] is not None and item[1] == paragraph[k - 1][1]
+        piece_words = sum(word_count(t) for t, _, _ in out[-1])
+        if out[-1] and words + n / 2 > target * len(out) and len(out) < parts and (not same_voice or piece_words + n > 2 * max_words):
             out.append([])
         out[-1].append(item)
         words += n

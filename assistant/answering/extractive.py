@@ -24,6 +24,10 @@ from ..quotes import is_named
 
 _ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth|finally|lastly)\b", re.I)
 _DEFINED_ACRONYM = re.compile(r"((?:[A-Z][\w\-]+,?\s+(?:(?:and|of|the|for)\s+)?){1,12}[A-Z][\w\-]+)\s*\((?:or\s+)?(?:the\s+)?([A-Z][A-Z\-]{1,12})\b")
+_MONEY = re.compile(
+    r"\$\s?\d|\b\d[\d,.]*\s*(?:million|billion|thousand|dollars)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred)\s+(?:million|billion|thousand)\b",
+    re.I,
+)
 _PERSON = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 _NOT_PERSON = {"district", "office", "education", "project", "alliance", "college", "consortium", "school", "county", "trust", "california",
                "career", "pathways", "pathway", "unified", "community", "area", "northern", "southern", "los", "angeles", "corporation",
@@ -158,8 +162,11 @@ class ExtractiveAnswerer:
         if (kind.asks_name or kind.asks_who) and names_in(c.text) - names_in(question):
             bonus += 0.03
         if kind.is_list:
-            # An enumerating sentence ("a, b, and c") answers a list question in one go.
+            # An enumerating sentence ("a, b, and c") answers a list question in one go;
+            # "which consortia..." wants one that enumerates names.
             bonus += 0.02 * min(5, c.text.count(",") + c.text.count(";"))
+            if re.match(r"^\s*(which|name|list|who)\b", question, re.I):
+                bonus += 0.02 * min(6, len(names_in(c.text) - names_in(question)))
         return bonus
 
     def _follow_up_adjust(self, question: str, kind: QuestionKind, cands: list[Candidate], previous_answer: str) -> None:
@@ -260,7 +267,7 @@ class ExtractiveAnswerer:
 
             def counts(c: Candidate) -> bool:
                 if wants_money:
-                    return bool(re.search(r"\$\s?\d|\bdollars?\b|\bmillion\b|\bbillion\b", c.text))
+                    return bool(_MONEY.search(c.text))
                 if wants_share:
                     return bool(re.search(r"\d\s?%|\bpercent\b", c.text))
                 if not unit:
