@@ -171,8 +171,17 @@ class ExtractiveAnswerer:
 
     def _follow_up_adjust(self, question: str, kind: QuestionKind, cands: list[Candidate], previous_answer: str) -> None:
         """A follow-up is about what was just said: attribute it ("who said that?") or go beyond it."""
+        # What was said: sentences quoted in the previous answer, or paraphrased there (most of
+        # the previous answer's content words are in them).
         said = _bigrams(previous_answer)
+        said_terms = set(content_terms(previous_answer))
+
+        def covered(c: Candidate) -> float:
+            return len(said_terms & set(content_terms(c.text))) / max(1, len(said_terms))
+
         anchors = [c for c in cands if _bigrams(c.text) and len(_bigrams(c.text) & said) / len(_bigrams(c.text)) >= 0.6]
+        if not anchors:
+            anchors = sorted((c for c in cands if covered(c) >= 0.5), key=covered, reverse=True)[:2]
         if not anchors:
             return
         anchor_keys = {c.key for c in anchors}
@@ -340,13 +349,14 @@ class ExtractiveAnswerer:
         else:
             limit, ratio = 2, 0.88
         budget = self.max_words if not kind.is_list else int(self.max_words * 1.4)
-        words = word_count(best.text)
+        chosen = self._complete_cohesion(kind, best, chosen, cands, budget)
+        words = sum(word_count(c.text) for c in chosen)
         for c in cands[1:]:
             if len(chosen) >= limit:
                 break
             if c.score < ratio * best.score:
                 break
-            if self._redundant(c, chosen):
+            if c.key in {x.key for x in chosen} or self._redundant(c, chosen):
                 continue
             if words + word_count(c.text) > budget:
                 continue
@@ -354,7 +364,6 @@ class ExtractiveAnswerer:
             words += word_count(c.text)
         chosen = self._complete_enumeration(kind, chosen, cands)
         chosen = self._complete_contrast(best, chosen, cands)
-        chosen = self._complete_cohesion(kind, best, chosen, cands, budget)
         chosen.sort(key=lambda c: c.key)
         return chosen
 
