@@ -7,6 +7,8 @@ sentence-transformers is imported, so a wrong setting fails fast instead of hang
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,19 +61,52 @@ class SentenceEmbeddings(Embeddings):
         self.dimension = int(self._model.get_embedding_dimension() or 0)
 
     def embed_documents(self, texts: list[str], progress: bool = False) -> list[list[float]]:
+        """Bulk encoding (indexing) uses every core."""
         if not texts:
             return []
-        vectors = self._model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True
-        )
+        with _threads(os.cpu_count() or 1):
+            vectors = self._model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True
+            )
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_many([text])[0].tolist()
 
     def embed_many(self, texts: list[str]):
-        """Numpy matrix of normalised vectors (the fast path used at question time)."""
+        """Numpy matrix of normalised vectors (the fast path used at question time).
+
+        A question is a few tokens: one thread encodes it as fast as two on an idle machine and
+        ten times faster on a busy one (measured: 29 ms vs 269 ms at load 4.7 on 2 cores), and
+        concurrent requests then each keep a core instead of fighting over both.
+        """
+        if len(texts) > 8:
+            with _threads(os.cpu_count() or 1):
+                return self._model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True)
+        _use_threads(1)
         return self._model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True)
+
+
+def _use_threads(n: int) -> None:
+    import torch
+
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+@contextmanager
+def _threads(n: int) -> Iterator[None]:
+    """Run torch with ``n`` intra-op threads (a process-wide setting, restored afterwards)."""
+    import torch
+
+    before = torch.get_num_threads()
+    if before != n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
 
 
 @lru_cache(maxsize=4)
