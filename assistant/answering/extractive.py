@@ -32,6 +32,7 @@ _PERSON = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]
 _NOT_PERSON = {"district", "office", "education", "project", "alliance", "college", "consortium", "school", "county", "trust", "california",
                "career", "pathways", "pathway", "unified", "community", "area", "northern", "southern", "los", "angeles", "corporation",
                "housing", "supportive", "foundation", "learning", "linked", "high", "impact", "new", "laying", "changing", "systems"}
+_ANNOUNCES = re.compile(r"\b(a number of|several|the following|a few|a variety of)\b|:\s*$|\b(two|three|four|five)\s+(?:\w+\s+)?\w+s\b", re.I)
 _ELABORATION = re.compile(
     r"^(?:they|those|these|this|that|such|for example|for instance|in one|in another|in most|in some|specifically|"
     r"in other words|in effect|as a result|with that|with those|second|third|finally|lastly)\b",
@@ -340,8 +341,9 @@ class ExtractiveAnswerer:
         return out
 
     def _select(self, kind: QuestionKind, cands: list[Candidate]) -> list[Candidate]:
+        """Greedy by score; a chosen sentence that announces what follows ("a number of changes")
+        or is the best one brings its cohesive continuation with it, before weaker sentences."""
         best = cands[0]
-        chosen = [best]
         if kind.is_list:
             limit, ratio = (kind.expected_items or 3) + 1, 0.78
         elif kind.asks_why_how:
@@ -349,23 +351,25 @@ class ExtractiveAnswerer:
         else:
             limit, ratio = 2, 0.88
         budget = self.max_words if not kind.is_list else int(self.max_words * 1.4)
-        chosen = self._complete_cohesion(kind, best, chosen, cands, budget)
-        words = sum(word_count(c.text) for c in chosen)
+        chosen = self._complete_cohesion(kind, best, [best], cands, budget)
+        picked = 1
         for c in cands[1:]:
-            if len(chosen) >= limit:
-                break
-            if c.score < ratio * best.score:
+            if picked >= limit or c.score < ratio * best.score:
                 break
             if c.key in {x.key for x in chosen} or self._redundant(c, chosen):
                 continue
-            if words + word_count(c.text) > budget:
+            if sum(word_count(x.text) for x in chosen) + word_count(c.text) > budget:
                 continue
             chosen.append(c)
-            words += word_count(c.text)
-        chosen = self._complete_enumeration(kind, chosen, cands)
+            picked += 1
+            if _ANNOUNCES.search(c.text):
+                chosen = self._complete_cohesion(kind, c, chosen, cands, budget)
+        chosen = self._complete_enumeration(kind, chosen, cands, triggers=chosen[:2])
         chosen = self._complete_contrast(best, chosen, cands)
-        chosen.sort(key=lambda c: c.key)
-        return chosen
+        unique: dict[tuple, Candidate] = {}
+        for c in chosen:
+            unique.setdefault(c.key, c)
+        return sorted(unique.values(), key=lambda c: c.key)
 
     def _complete_cohesion(self, kind: QuestionKind, best: Candidate, chosen: list[Candidate], cands: list[Candidate], budget: int) -> list[Candidate]:
         """Sentences right after the best one that lean on it ("In one region...", "They suggested...",
@@ -404,12 +408,12 @@ class ExtractiveAnswerer:
     def _section_neighbours(self, c: Candidate) -> list[tuple[Chunk, int]]:
         return self._section_sentences.get((c.chunk.source, c.chunk.section), [])
 
-    def _complete_enumeration(self, kind: QuestionKind, chosen: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
-        """A list answer that hit one item of "First... Second... Third..." gets all of them."""
+    def _complete_enumeration(self, kind: QuestionKind, chosen: list[Candidate], cands: list[Candidate], triggers: list[Candidate]) -> list[Candidate]:
+        """A list answer whose leading sentences hit one item of "First... Second... Third..." gets all of them."""
         if not kind.is_list:
             return chosen
         by_key = {c.key: c for c in cands}
-        for c in list(chosen):
+        for c in list(triggers):
             seq = self._section_neighbours(c)
             pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == c.chunk.id and i == c.index), None)
             if pos is None:
