@@ -64,6 +64,7 @@ class Retrieval:
     question_vector: np.ndarray
     query_vector: np.ndarray
     hits: list[Hit] = field(default_factory=list)
+    extra_vectors: np.ndarray | None = None
 
 
 class HybridSearcher:
@@ -101,15 +102,15 @@ class HybridSearcher:
                 ranking.append(cid)
         return ranking
 
-    def search(self, question: str, history: list[tuple[str, str]] | None = None) -> Retrieval:
+    def search(self, question: str, history: list[tuple[str, str]] | None = None, extra: list[str] | None = None) -> Retrieval:
+        """Retrieve passages; ``extra`` texts are embedded in the same call (one model pass per question)."""
         query = condense(question, history or [])
-        if query == question:
-            qv = self.embeddings.embed_many([question])[0]
-            query_vec = qv
-        else:
-            qv, cv = self.embeddings.embed_many([question, query])
-            query_vec = cv / max(np.linalg.norm(cv), 1e-9)
+        texts = [question] + ([query] if query != question else []) + list(extra or [])
+        vectors = self.embeddings.embed_many(texts)
+        qv = vectors[0]
+        query_vec = vectors[1] / max(np.linalg.norm(vectors[1]), 1e-9) if query != question else qv
         retrieval = Retrieval(question=question, query=query, question_vector=qv, query_vector=query_vec)
+        retrieval.extra_vectors = vectors[len(texts) - len(extra or []) :]
         if not self.index.chunks:
             return retrieval
         depth = max(self.top_k * 3, 20)

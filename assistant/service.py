@@ -151,7 +151,13 @@ class Assistant:
             if self._loaded is None or self._loaded.index.info.version != info.version:
                 opened = self.store.open(info, self.embeddings)
                 searcher = HybridSearcher(opened, self.embeddings, top_k=self.settings.top_k, mmr=self.settings.mmr)
-                answerer = ExtractiveAnswerer(opened.chunks, min_relevance=self.settings.min_relevance, max_words=self.settings.answer_max_words)
+                answerer = ExtractiveAnswerer(
+                    opened.chunks,
+                    min_relevance=self.settings.min_relevance,
+                    max_words=self.settings.answer_max_words,
+                    embed=self.embeddings.embed_many,
+                )
+                answerer.prepare()  # word vectors for synonym matching, now rather than during a question
                 self._loaded = _Loaded(opened, searcher, answerer)
             return self._loaded
 
@@ -179,11 +185,13 @@ class Assistant:
         turns = self._check(question, history)
         question = " ".join(question.split())
         loaded = self._ready()
-        retrieval = loaded.searcher.search(question, turns)
+        foreign = loaded.answerer.foreign_words(question)
+        retrieval = loaded.searcher.search(question, turns, extra=foreign)
+        synonyms = loaded.answerer.synonyms(foreign, retrieval.extra_vectors)
         vectors = loaded.index.sentence_vectors([h.chunk.id for h in retrieval.hits])
         previous = turns[-1][1] if turns else ""
         cands = loaded.answerer.candidates(
-            retrieval.hits, vectors, retrieval.question_vector, retrieval.query_vector, question, retrieval.query, previous
+            retrieval.hits, vectors, retrieval.question_vector, retrieval.query_vector, question, retrieval.query, previous, synonyms
         )
         retrieval.hits = loaded.answerer.rerank(retrieval.hits, cands)[: self.settings.top_k]
         draft = loaded.answerer.decide(question, retrieval.query, cands)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..text import content_terms, fold, word_count
+from ..text import STOPWORDS, content_terms, fold, stem, word_count, words
 from ..types import Chunk
 from .questions import QuestionKind, classify, has_date, has_number, is_misuse, names_in
 from ..quotes import is_named
@@ -78,7 +78,11 @@ class Draft:
 class ExtractiveAnswerer:
     """Chooses answer sentences from retrieved passages."""
 
-    def __init__(self, chunks: list[Chunk], *, min_relevance: float = 0.30, max_words: int = 90):
+    def __init__(self, chunks: list[Chunk], *, min_relevance: float = 0.30, max_words: int = 90, embed=None):
+        self._embed = embed  # texts -> normalised vectors; enables synonym matching of words the documents never use
+        self._vocab: tuple[list[str], np.ndarray] | None = None
+        self._term_cache: dict[str, set[str]] = {}
+        self._unit_cache: dict[str, list[tuple[str, int, str]]] = {}
         self.min_relevance = min_relevance
         self.max_words = max_words
         self.chunks = chunks
@@ -108,16 +112,72 @@ class ExtractiveAnswerer:
     def in_corpus(self, term: str) -> bool:
         return term in self._df
 
-    def _lexical(self, q_terms: list[str], sentence: str, speaker: str | None) -> float:
-        present = set(content_terms(sentence + " " + (speaker or "")))
+    def _lexical(self, q_terms: list[str], sentence: str, speaker: str | None, synonyms: dict[str, dict[str, float]] | None = None) -> float:
+        """Share of the question's rare words found in the sentence; a word the documents never use
+        counts through its closest document words ("businesses" -> "employers"), discounted by similarity."""
+        present = self._terms_of(sentence + " " + (speaker or ""))
         known = [t for t in set(q_terms) if self.in_corpus(t)]
-        if not known:
-            return 0.0
         total = sum(self.idf(t) for t in known)
-        return sum(self.idf(t) for t in known if t in present) / total
+        found = sum(self.idf(t) for t in known if t in present)
+        for options in (synonyms or {}).values():
+            if options:
+                total += max(self.idf(t) for t in options)
+                found += max((self.idf(t) * sim for t, sim in options.items() if t in present), default=0.0)
+        return found / total if total else 0.0
+
+    def _terms_of(self, text: str) -> set[str]:
+        """Content terms of a document sentence, memoised: the same sentences are scored for many questions."""
+        terms = self._term_cache.get(text)
+        if terms is None:
+            terms = self._term_cache[text] = set(content_terms(text))
+        return terms
+
+    def _units_of(self, chunk: Chunk) -> list[tuple[str, int, str]]:
+        units = self._unit_cache.get(chunk.id)
+        if units is None:
+            units = self._unit_cache[chunk.id] = chunk.units()
+        return units
+
+    def foreign_words(self, question: str) -> list[str]:
+        """Question words the documents never use (embedded with the question, see ``synonyms``)."""
+        if self._embed is None:
+            return []
+        return sorted({w for w in words(question) if "-" not in w and len(w) > 3 and w not in STOPWORDS and not self.in_corpus(stem(w))})
+
+    def synonyms(self, asked: list[str], vectors) -> dict[str, dict[str, float]]:
+        """For each word the documents never use: document words that mean nearly the same."""
+        if not asked or vectors is None or self._embed is None:
+            return {}
+        vocab, matrix = self._vocabulary()
+        vectors = np.asarray(vectors, dtype=np.float32)
+        out: dict[str, dict[str, float]] = {}
+        for w, sims in zip(asked, vectors @ matrix.T):
+            best = np.argsort(-sims)[:3]
+            out[w] = {stem(vocab[i]): float(sims[i]) for i in best if sims[i] >= 0.55}
+        return out
+
+    def prepare(self) -> None:
+        if self._embed is not None:
+            self._vocabulary()
+
+    def _vocabulary(self) -> tuple[list[str], np.ndarray]:
+        """Every content word of the documents with its vector (computed once per loaded index)."""
+        if self._vocab is None:
+            vocab = sorted({w for c in self.chunks for w in words(c.text) if "-" not in w and len(w) > 3 and w not in STOPWORDS and not w.isdigit()})
+            matrix = np.asarray(self._embed(vocab), dtype=np.float32) if vocab else np.zeros((0, 1), dtype=np.float32)
+            self._vocab = (vocab, matrix)
+        return self._vocab
 
     def candidates(
-        self, hits, vectors: dict, question_vector: np.ndarray, query_vector: np.ndarray, question: str, query: str, previous_answer: str = ""
+        self,
+        hits,
+        vectors: dict,
+        question_vector: np.ndarray,
+        query_vector: np.ndarray,
+        question: str,
+        query: str,
+        previous_answer: str = "",
+        synonyms: dict[str, dict[str, float]] | None = None,
     ) -> list[Candidate]:
         # "long" in "how long" asks for a duration; it is not a word to find in the answer.
         q_terms = content_terms(re.sub(r"\bhow (long|many|much|often|far|soon|old)\b", " ", fold(query)))
@@ -127,7 +187,7 @@ class ExtractiveAnswerer:
         for rank, hit in enumerate(hits):
             c = hit.chunk
             units: dict[int, list[np.ndarray]] = {}
-            for key, number, _ in c.units():
+            for key, number, _ in self._units_of(c):
                 vec = vectors.get(f"{c.id}:{key}")
                 if vec is not None:
                     units.setdefault(number, []).append(np.asarray(vec, dtype=np.float32))
@@ -140,7 +200,7 @@ class ExtractiveAnswerer:
                     sim_q = max(float(np.dot(question_vector, u)) for u in vecs)
                     sim_c = max(float(np.dot(query_vector, u)) for u in vecs)
                     cand.sim = 0.5 * sim_q + 0.5 * sim_c if follow_up else sim_q
-                cand.lex = self._lexical(q_terms, text, cand.speaker)
+                cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms)
                 cand.score = 0.6 * cand.sim + 0.4 * cand.lex + 0.04 / (1 + rank) + self._type_bonus(kind, question, cand)
                 if word_count(text) < 4:
                     cand.score -= 0.1
