@@ -63,10 +63,10 @@ def classify(question: str) -> QuestionKind:
         re.search(r"\b(who said|who (?:was|is) quoted|which consortium|whose leader|which leader|who made|who put it|attribut)", q)
     )
     asks_duration = bool(re.search(r"\bhow long\b", q))
-    asks_amount = bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost))\b", q))
+    asks_amount = bool(re.search(r"\bwhat (?:was|is|were|are) the (?:[\w\-]+ ){0,2}(?:rates?|percentages?|numbers?|counts?|totals?|amounts?|size|budget|cost|sum)\b", q)) or bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost))\b", q))
     asks_date = bool(re.search(r"\b(when (?:was|were|did|is)|what year|which year|what date|in what year|publication date|published)\b", q))
     asks_name = bool(
-        re.search(r"\b(what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
+        re.search(r"\b(which (?:companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations|people|persons|individuals)|what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
     )
     asks_definition = bool(re.search(r"\b(what does .{2,60} mean|what is meant by|define|definition|what is (?:a|an|the) )", q))
     asks_why_how = bool(re.match(r"^(why|how)\b", q)) and not asks_amount and not re.match(r"^how (long|often|soon|old|far)\b", q)
@@ -80,7 +80,7 @@ def classify(question: str) -> QuestionKind:
         asks_duration=asks_duration,
         asks_person=bool(
             re.search(
-                r"\b(?:names? of (?:the |this |that |each )?|who (?:is|was|are|were) (?:the )?)(?:[\w\-]+ ){0,2}"
+                r"\b(?:names? of (?:the |this |that |each )?|who (?:is|was|are|were) (?:the )?)(?:[\w\-'’]+ ){0,2}"
                 r"(?:leader|person|director|superintendent|official|author|writer|principal|teacher|coordinator|manager|chair|president|ceo|founder|researcher)s?\b",
                 q,
             )
