@@ -173,7 +173,7 @@ def test_chat_answers_with_citations_you_can_open(page, site):
     # the sources list opens a passage in place
     source = answer.locator("details.source").first
     source.locator("summary").click()
-    assert source.locator("blockquote mark").is_visible()
+    assert source.locator("blockquote mark").first.is_visible()
     # and a citation opens the brief at its passage
     with page.context.expect_page() as new:
         cite.click()
