@@ -33,10 +33,13 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console()
 
-SourceOpt = Annotated[Optional[Path], typer.Option("--source-dir", help="Documents to answer from [env ASSISTANT_SOURCE_DIR; default source].")]
-IndexOpt = Annotated[Optional[Path], typer.Option("--index-dir", help="Where the index lives [env ASSISTANT_INDEX_DIR; default index].")]
-ModelOpt = Annotated[Optional[str], typer.Option("--embedding-model", help="Local sentence-transformers model [env ASSISTANT_EMBEDDING_MODEL].")]
-ChromaOpt = Annotated[Optional[str], typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000 [env ASSISTANT_CHROMA_URL].")]
+SourceOpt = Annotated[Optional[Path], typer.Option("--source-dir", help="Documents to answer from (env ASSISTANT_SOURCE_DIR; default source).")]
+IndexOpt = Annotated[Optional[Path], typer.Option("--index-dir", help="Where the index lives (env ASSISTANT_INDEX_DIR; default index).")]
+ModelOpt = Annotated[Optional[str], typer.Option("--embedding-model", help="Local sentence-transformers model (env ASSISTANT_EMBEDDING_MODEL).")]
+ChromaOpt = Annotated[Optional[str], typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000 (env ASSISTANT_CHROMA_URL).")]
+ProviderOpt = Annotated[Optional[str], typer.Option("--llm-provider", help="Who writes answers: extractive | openai | ollama (env ASSISTANT_LLM_PROVIDER).")]
+LLMURLOpt = Annotated[Optional[str], typer.Option("--llm-base-url", help="LLM server, e.g. http://127.0.0.1:8080/v1 (env ASSISTANT_LLM_BASE_URL).")]
+LLMModelOpt = Annotated[Optional[str], typer.Option("--llm-model", help="Model name on the LLM server (env ASSISTANT_LLM_MODEL).")]
 
 
 def _settings(**flags):
@@ -58,12 +61,13 @@ def _fail(message: str, code: int = 1):
 
 
 def _assistant(settings):
+    from .answering.generative import GeneratorConfigError
     from .prompts import PromptError
     from .service import Assistant
 
     try:
         return Assistant(settings)
-    except PromptError as exc:
+    except (PromptError, GeneratorConfigError) as exc:
         _fail(str(exc))
 
 
@@ -111,6 +115,9 @@ def _print_answer(answer) -> None:
     out.print(answer.answer, highlight=False)
     if answer.notice:
         err.print(f"[yellow]{answer.notice}[/yellow]", highlight=False)
+    if answer.verification:
+        v = answer.verification
+        err.print(f"verified {v.verified} of {v.sentences} sentences; removed {v.removed}", highlight=False)
     if answer.citations:
         out.print()
         for c in answer.citations:
@@ -126,13 +133,16 @@ def ask(
     index_dir: IndexOpt = None,
     embedding_model: ModelOpt = None,
     chroma_url: ChromaOpt = None,
+    llm_provider: ProviderOpt = None,
+    llm_base_url: LLMURLOpt = None,
+    llm_model: LLMModelOpt = None,
 ):
     """Answer a question from the brief, with numbered citations."""
     from .evaluation import answer_record
 
     if (question is None) == (jsonl is None):
         _fail("give either a question or --jsonl FILE", code=2)
-    assistant = _assistant(_settings(source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url))
+    assistant = _assistant(_settings(source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url, llm_provider=llm_provider, llm_base_url=llm_base_url, llm_model=llm_model))
     try:
         _ensure(assistant)
         if jsonl is None:
@@ -178,6 +188,9 @@ def evaluate(
     index_dir: IndexOpt = None,
     embedding_model: ModelOpt = None,
     chroma_url: ChromaOpt = None,
+    llm_provider: ProviderOpt = None,
+    llm_base_url: LLMURLOpt = None,
+    llm_model: LLMModelOpt = None,
 ):
     """Answer a question set and print retrieval, answer, citation and refusal metrics."""
     from .evaluation import answer_record, read_jsonl, score
@@ -189,7 +202,7 @@ def evaluate(
         _fail(f"cannot read {path}: {exc.strerror}", code=2)
     except ValueError as exc:
         _fail(f"{path} is not JSON lines: {exc}", code=2)
-    assistant = _assistant(_settings(source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url))
+    assistant = _assistant(_settings(source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url, llm_provider=llm_provider, llm_base_url=llm_base_url, llm_model=llm_model))
     try:
         _ensure(assistant)
         assistant.warm_up()
@@ -211,16 +224,22 @@ def evaluate(
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on [env ASSISTANT_HOST; default 127.0.0.1].")] = None,
-    port: Annotated[Optional[int], typer.Option("--port", help="Port [env ASSISTANT_PORT; default 7860].")] = None,
+    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on (env ASSISTANT_HOST; default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="Port (env ASSISTANT_PORT; default 7860).")] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Rebuild the index when the source folder changes.")] = False,
     source_dir: SourceOpt = None,
     index_dir: IndexOpt = None,
     embedding_model: ModelOpt = None,
     chroma_url: ChromaOpt = None,
+    llm_provider: ProviderOpt = None,
+    llm_base_url: LLMURLOpt = None,
+    llm_model: LLMModelOpt = None,
 ):
     """Serve the web chat, the HTTP API and the embeddable widget."""
-    settings = _settings(host=host, port=port, source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url)
+    settings = _settings(
+        host=host, port=port, source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url,
+        llm_provider=llm_provider, llm_base_url=llm_base_url, llm_model=llm_model,
+    )
     assistant = _assistant(settings)
     try:
         _ensure(assistant)

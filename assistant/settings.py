@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(None, description="API key for the LLM server (falls back to OPENAI_API_KEY).")
     llm_timeout: float = Field(30.0, gt=0, description="Seconds before an LLM call is abandoned.")
     llm_max_tokens: int = Field(300, ge=16, le=4096, description="Upper bound on the tokens an LLM may generate.")
+    llm_verify: bool = Field(True, description="Check each LLM sentence against the passage it cites (turn off only to measure).")
+    llm_unsupported: Literal["remove", "mark"] = Field("remove", description="LLM sentences their passages do not support: remove them, or keep them marked '(unverified)'.")
 
     # --- web server -------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `assistant serve` listens on.")

@@ -256,6 +256,10 @@ def build_chat(assistant, *, limiter=None, feedback=None):
                     text += event["text"]
                     chat[-1] = {"role": "assistant", "content": f'<div class="answer"><p>{esc(text.strip())}</p></div>'}
                     yield chat, turns, ""
+                elif event["type"] == "replace":  # an LLM draft after verification removed what its passages do not support
+                    text = event["text"]
+                    chat[-1] = {"role": "assistant", "content": f'<div class="answer"><p>{esc(text.strip())}</p></div>'}
+                    yield chat, turns, ""
                 elif event["type"] == "done":
                     answer = Answer.model_validate(event["answer"])
                     passages = {c.chunk_id: assistant.passage(c.chunk_id) for c in answer.citations}

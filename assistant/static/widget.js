@@ -295,6 +295,7 @@
           if (!data) return;
           var ev = JSON.parse(data);
           if (ev.type === "delta") { text += ev.text; box.textContent = text; scroll(); }
+          else if (ev.type === "replace") { text = ev.text; box.textContent = text; scroll(); }
           else if (ev.type === "done") {
             done = true;
             box.classList.remove("pending");
