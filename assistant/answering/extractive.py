@@ -47,6 +47,7 @@ def _person_names(text: str) -> list[str]:
     return out
 
 
+_REPHRASES = re.compile(r"^(?:in other words|that is|this means|put differently|in short|as a result|therefore|thus)\b", re.I)
 _ELABORATION = re.compile(
     r"^(?:they|those|these|this|that|such|for example|for instance|in one|in another|in most|in some|specifically|"
     r"in other words|in effect|as a result|with that|with those|second|third|finally|lastly)\b",
@@ -429,6 +430,7 @@ class ExtractiveAnswerer:
             limit, ratio = 2, 0.88
         budget = self.max_words if not kind.is_list else int(self.max_words * 1.4)
         chosen = self._complete_cohesion(kind, best, [best], cands, budget)
+        chosen = self._complete_backwards(kind, best, chosen, cands, budget)
         picked = 1
         for c in cands[1:]:
             if picked >= limit or c.score < ratio * best.score:
@@ -447,6 +449,35 @@ class ExtractiveAnswerer:
         for c in chosen:
             unique.setdefault(c.key, c)
         return sorted(unique.values(), key=lambda c: c.key)
+
+    def _complete_backwards(self, kind: QuestionKind, best: Candidate, chosen: list[Candidate], cands: list[Candidate], budget: int) -> list[Candidate]:
+        """Context a sentence leans on: "In other words, X" needs the sentence it rephrases; a definition
+        or explanation taken from the middle of a quotation needs the rest of that quotation."""
+        seq = self._section_neighbours(best)
+        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == best.chunk.id and i == best.index), None)
+        if pos is None:
+            return chosen
+        by_key = {c.key: c for c in cands}
+        have = {x.key for x in chosen}
+        words = sum(word_count(x.text) for x in chosen)
+
+        def add(ch: Chunk, i: int) -> bool:
+            nonlocal words
+            key, text = (ch.source, ch.order, i), ch.sentence_texts()[i]
+            if key in have or words + word_count(text) > budget:
+                return False
+            chosen.append(by_key.get(key) or Candidate(ch, i, text, ch.sentences[i].speaker, None, 99))
+            have.add(key)
+            words += word_count(text)
+            return True
+
+        if pos > 0 and _REPHRASES.match(best.text.lstrip("“\"‘ ")):
+            add(*seq[pos - 1])
+        if (kind.asks_definition or kind.asks_why_how) and best.speaker and pos + 1 < len(seq):
+            ch, i = seq[pos + 1]
+            if ch.sentences[i].speaker == best.speaker:
+                add(ch, i)
+        return chosen
 
     def _complete_cohesion(self, kind: QuestionKind, best: Candidate, chosen: list[Candidate], cands: list[Candidate], budget: int) -> list[Candidate]:
         """Sentences right after the best one that lean on it ("In one region...", "They suggested...",

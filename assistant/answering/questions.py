@@ -68,7 +68,9 @@ def classify(question: str) -> QuestionKind:
     asks_name = bool(
         re.search(r"\b(which (?:companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations|people|persons|individuals)|what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
     )
-    asks_definition = bool(re.search(r"\b(what does .{2,60} mean|what is meant by|define|definition|what is (?:a|an|the) )", q))
+    asks_definition = bool(
+        re.search(r"\b(what does .{2,60} mean|what(?:'s| is) meant|meaning of|what do(?:es)? (?:they|it|the brief) mean|define|definition|what is (?:a|an|the) )", q)
+    )
     asks_why_how = bool(re.match(r"^(why|how)\b", q)) and not asks_amount and not re.match(r"^how (long|often|soon|old|far)\b", q)
     is_list = (count is not None and count >= 2 and not asks_amount) or bool(list_cues)
     return QuestionKind(
