@@ -42,6 +42,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Streamin
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
+from .index import IndexError_
 from .service import Assistant, NoDocumentsError, QuestionError
 from .types import Answer
 
@@ -116,8 +117,11 @@ class FeedbackLog:
         line = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), **record}
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps(line, ensure_ascii=False)
+            # JSON leaves these raw, but many line readers (str.splitlines, JavaScript) break lines at them
+            text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
             with open(self.path, "a", encoding="utf-8") as f:
-                f.write(json.dumps(line, ensure_ascii=False) + "\n")
+                f.write(text + "\n")
         return line
 
 
@@ -147,6 +151,13 @@ class FeedbackRequest(BaseModel):
     answer: str = Field(max_length=20_000)
     citations: list[FeedbackCitation] = Field(default_factory=list, max_length=50)
     vote: Literal["up", "down"]
+
+
+class ErrorBody(BaseModel):
+    """Every error: a sentence in ``detail``; for 422, the invalid ``errors`` (field and message, never the input)."""
+
+    detail: str
+    errors: list[dict[str, str]] | None = None
 
 
 class Health(BaseModel):
@@ -214,10 +225,23 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        responses={422: {"model": ErrorBody, "description": "The request is invalid; `detail` says why."}},
     )
     app.state.assistant = assistant
     app.state.limiter = limiter
     app.state.feedback = feedback
+
+    in_flight = [0]  # questions being answered now (the event loop is one thread: no lock needed)
+
+    async def capacity():
+        # Shed excess load at once with 503 + Retry-After instead of queueing it into client timeouts.
+        if settings.max_concurrent and in_flight[0] >= settings.max_concurrent:
+            raise HTTPException(503, "the assistant is busy answering other questions; retry in a moment", headers={"Retry-After": "1"})
+        in_flight[0] += 1
+        try:
+            yield
+        finally:
+            in_flight[0] -= 1
 
     async def rate_limited(request: Request) -> None:
         wait = limiter.hit(client_key(request))
@@ -238,13 +262,19 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
     async def _bad_question(request: Request, exc: QuestionError):
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
+    @app.exception_handler(IndexError_)
+    async def _index_unavailable(request: Request, exc: IndexError_):
+        # The index or the Chroma server is missing, locked or unreachable: retryable, not a crash.
+        log.warning("index unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse({"detail": f"the index is unavailable: {exc}"}, status_code=503, headers={"Retry-After": "5"})
+
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "internal error: the assistant could not answer this request"}, status_code=500)
 
     # ------------------------------------------------------------------ API
-    @app.post("/api/ask", response_model=Answer, tags=["questions"], dependencies=[Depends(require_json), Depends(rate_limited)])
+    @app.post("/api/ask", response_model=Answer, tags=["questions"], dependencies=[Depends(require_json), Depends(rate_limited), Depends(capacity)])
     async def ask(body: AskRequest) -> dict:
         """Answer a question from the brief: the same JSON as `assistant ask --json`."""
         answer = await run_in_threadpool(assistant.ask, body.question, body.history)
@@ -253,7 +283,7 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
     @app.post(
         "/api/ask/stream",
         tags=["questions"],
-        dependencies=[Depends(require_json), Depends(rate_limited)],
+        dependencies=[Depends(require_json), Depends(rate_limited), Depends(capacity)],
         response_class=StreamingResponse,
         responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events: `delta`..., `citations`, `done` (or `error`)."}},
     )

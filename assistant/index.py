@@ -189,7 +189,7 @@ class OpenIndex:
         self.info = info
         self._chunks_store = chunks_store
         self._sentences_store = sentences_store
-        raw = chunks_store.get(include=["documents", "metadatas"])
+        raw = _get_all(chunks_store._collection, ["documents", "metadatas"])
         chunks = [_chunk_from(i, d, m) for i, d, m in zip(raw["ids"], raw["documents"], raw["metadatas"])]
         chunks.sort(key=lambda c: (c.source, c.order))
         self.chunks: list[Chunk] = chunks
@@ -414,7 +414,7 @@ class IndexStore:
             try:
                 base_client = self._client(None if self.chroma_url else self.index_dir / base.path)
                 base_chunks, base_sentences = self._raw_collections(base_client, base.version)
-                raw = base_chunks.get(include=["metadatas"])
+                raw = _get_all(base_chunks, ["metadatas"])
                 old = {i: _clean_meta(m) for i, m in zip(raw["ids"], raw["metadatas"])}
                 base_counts = (base_chunks.count(), base_sentences.count())
             except Exception as exc:
@@ -625,6 +625,21 @@ _META_KEYS = ("source", "section", "order", "content_hash", "units_hash", "sente
 
 def _clean_meta(meta: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (meta or {}).items() if k in _META_KEYS and v is not None}
+
+
+def _get_all(collection, include: list[str], page: int = 5000) -> dict[str, list]:
+    """Every row of a collection, a page at a time: one get() of more than ~32k rows fails in Chroma
+    ("too many SQL variables"), so a 1000x corpus could be built but never opened."""
+    out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
+    offset = 0
+    while True:
+        res = collection.get(include=include, limit=page, offset=offset)
+        if not res["ids"]:
+            return out
+        out["ids"].extend(res["ids"])
+        for k in include:
+            out[k].extend(_rows(res, k))
+        offset += len(res["ids"])
 
 
 def _batched_get(collection, ids: list[str], include: list[str]):

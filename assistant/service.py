@@ -27,6 +27,14 @@ class QuestionError(ValueError):
     """A question the service will not take (empty, too long, malformed history)."""
 
 
+def _require_utf8(text: str, what: str) -> None:
+    """Lone surrogates (valid JSON escapes such as \\ud800) would crash the tokenizer: refuse them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QuestionError(f"{what} contains invalid characters (unpaired UTF-16 surrogates)") from None
+
+
 class NoDocumentsError(RuntimeError):
     """There is nothing to index."""
 
@@ -171,10 +179,13 @@ class Assistant:
             raise QuestionError("the question is empty")
         if len(question) > self.settings.max_question_chars:
             raise QuestionError(f"the question is longer than {self.settings.max_question_chars} characters")
+        _require_utf8(question, "the question")
         turns: list[tuple[str, str]] = []
         for turn in history or []:
             if not isinstance(turn, (list, tuple)) or len(turn) != 2 or not all(isinstance(t, str) or t is None for t in turn):
                 raise QuestionError("history must be a list of [user message, assistant message] pairs")
+            for t in turn:
+                _require_utf8(t or "", "the history")
             turns.append((turn[0] or "", turn[1] or ""))
         if len(turns) > self.settings.max_history_turns:
             raise QuestionError(f"history has more than {self.settings.max_history_turns} turns")

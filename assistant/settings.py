@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port `assistant serve` listens on.")
     allowed_origins: str = Field("", description="Comma-separated origins allowed to call the API from other sites (CORS) and to frame /embed.")
     rate_limit: str = Field("30/minute", description="Per-client limit on API questions, as COUNT/second|minute|hour.")
+    max_concurrent: int = Field(
+        16, ge=0, le=10_000, description="Questions answered at once by the API; beyond it, 503 with Retry-After at once (0: no limit)."
+    )
     max_question_chars: int = Field(1000, ge=10, le=100_000, description="Longest question accepted.")
     max_history_turns: int = Field(20, ge=0, le=200, description="Most earlier turns accepted with a question.")
     feedback_log: Path = Field(Path("feedback.jsonl"), description="JSON-lines file that thumbs up/down votes are appended to.")
