@@ -136,7 +136,7 @@ class AskRequest(BaseModel):
 
 
 class FeedbackCitation(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)  # strict: `"n": false` is not a citation number
 
     n: int | None = None
     chunk_id: str = Field("", max_length=64)
@@ -145,7 +145,7 @@ class FeedbackCitation(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     question: str = Field(max_length=10_000)
     answer: str = Field(max_length=20_000)
