@@ -18,32 +18,12 @@ from fastapi.testclient import TestClient
 from assistant.api import RateLimiter, create_app, parse_rate
 from assistant.service import Assistant
 from assistant.settings import Settings
+from web_fixtures import MARKUP_Q, shared_index
 from assistant.types import Answer, Chunk, Citation
 from assistant.ui import embed_page, render_answer, source_page
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "What did leaders learn from CCPT?"
-MARKUP_DOC = """Markup Notes
-
-The Zanzibar xylophone festival printed the tag <script>alert('xss-passage')</script> on every festival programme as a joke about web pages. \
-The festival poster showed the text <img src=x onerror=alert('xss-img')> in large letters beside the xylophones. \
-Visitors to the xylophone festival said the strange markup on the poster made them laugh.
-"""
-MARKUP_Q = "What did the Zanzibar xylophone festival print on its programme?"
-
-
-def shared_index(tmp_path_factory) -> tuple[Path, Path]:
-    """Source folder (the brief + a markup document) and its index, built once per session (shared with test_browser)."""
-    base = tmp_path_factory.getbasetemp()
-    source, index = base / "web-source", base / "web-index"
-    if not source.exists():
-        source.mkdir()
-        for f in (ROOT / "source").iterdir():
-            if f.is_file():
-                shutil.copy(f, source / f.name)
-        (source / "zz-markup-notes.txt").write_text(MARKUP_DOC, encoding="utf-8")
-    Assistant(Settings(source_dir=source, index_dir=index)).index()
-    return source, index
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import shutil
 import socket
 import threading
 import time
@@ -27,17 +26,11 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (the Py
 from assistant.api import create_app  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from web_fixtures import MARKUP_Q, shared_index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
 QUESTION = "What did leaders learn from CCPT?"
-MARKUP_Q = "What did the Zanzibar xylophone festival print on its programme?"
-MARKUP_DOC = """Markup Notes
-
-The Zanzibar xylophone festival printed the tag <script>alert('xss-passage')</script> on every festival programme as a joke about web pages. \
-The festival poster showed the text <img src=x onerror=alert('xss-img')> in large letters beside the xylophones. \
-Visitors to the xylophone festival said the strange markup on the poster made them laugh.
-"""
 ANSWER_TIMEOUT = 30_000
 
 
@@ -45,20 +38,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def shared_index(tmp_path_factory) -> tuple[Path, Path]:
-    """The same source folder and index as test_api (built once per session, whichever runs first)."""
-    base = tmp_path_factory.getbasetemp()
-    source, index = base / "web-source", base / "web-index"
-    if not source.exists():
-        source.mkdir()
-        for f in (ROOT / "source").iterdir():
-            if f.is_file():
-                shutil.copy(f, source / f.name)
-        (source / "zz-markup-notes.txt").write_text(MARKUP_DOC, encoding="utf-8")
-    Assistant(Settings(source_dir=source, index_dir=index)).index()
-    return source, index
 
 
 HOST_PAGE = """<!doctype html><html><head><meta charset=utf-8><title>Partner site</title>

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..text import STOPWORDS, content_terms, fold, split_sentences, words
 from ..types import Chunk, Citation, Verification
-from .citations import MARKER, citation_for, renumber
+from .citations import MARKER, citation_for, markers_in, renumber
 
 # --------------------------------------------------------------------------- thresholds
 # Calibrated with all-MiniLM-L6-v2 on the brief (see tests/test_verification.py): a
@@ -266,7 +266,7 @@ class Verifier:
                 claim = strip_markers(s)
                 if not re.search(r"\w", claim):
                     continue  # a stray marker or bullet on its own line
-                check = SentenceCheck(text=s.strip(), claim=claim, cited=[n for n in _markers(s)])
+                check = SentenceCheck(text=s.strip(), claim=claim, cited=markers_in(s))
                 line_checks.append(check)
                 all_checks.append(check)
             checks_by_line.append((prefix, line_checks))
@@ -383,15 +383,6 @@ class Verifier:
             return e.sentences[a] + " " + e.sentences[b] if abs(sa - sb) < 0.05 else e.sentences[a if sa >= sb else b]
         clause = e.units[best].text  # a clause: quote the whole sentence it belongs to
         return next((s for s in e.sentences if clause in s), clause)
-
-
-def _markers(sentence: str) -> list[int]:
-    seen: list[int] = []
-    for group in MARKER.findall(sentence):
-        for n in re.split(r"\s*,\s*", group):
-            if int(n) not in seen:
-                seen.append(int(n))
-    return seen
 
 
 def _before_full_stop(claim: str, tag: str) -> str:
