@@ -177,6 +177,9 @@ def diff_files(old: dict[str, str], new: dict[str, str]) -> dict[str, list[str]]
     }
 
 
+VECTOR_CACHE_SIZE = 100_000  # sentence vectors kept per open index (~150 MiB at 384 dimensions)
+
+
 def _rows(result: dict, key: str) -> list:
     value = result.get(key)
     return [] if value is None else list(value)
@@ -194,6 +197,9 @@ class OpenIndex:
         chunks.sort(key=lambda c: (c.source, c.order))
         self.chunks: list[Chunk] = chunks
         self.by_id: dict[str, Chunk] = {c.id: c for c in chunks}
+        # A build never changes once live, so its sentence vectors can be kept: the same passages
+        # come back question after question, and a Chroma get() costs more than the scoring.
+        self._vector_cache: dict[str, Any] = {}
 
     def dense_search(self, vector: list[float], k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) best first."""
@@ -206,10 +212,17 @@ class OpenIndex:
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, Any]:
         """Stored vectors of sentences and their windows, keyed ``<chunk id>:<unit key>`` (see Chunk.units)."""
         ids = [f"{cid}:{key}" for cid in chunk_ids for key, _, _ in self.by_id[cid].units()]
-        if not ids:
-            return {}
-        res = self._sentences_store._collection.get(ids=ids, include=["embeddings"])
-        return dict(zip(res["ids"], res["embeddings"]))
+        cache = self._vector_cache
+        found = {i: v for i in ids if (v := cache.get(i)) is not None}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            res = self._sentences_store._collection.get(ids=missing, include=["embeddings"])
+            fetched = dict(zip(res["ids"], res["embeddings"]))
+            if len(cache) + len(fetched) > VECTOR_CACHE_SIZE:
+                cache.clear()  # a huge corpus: start again rather than grow without bound
+            cache.update(fetched)
+            found.update(fetched)
+        return found
 
 
 class IndexStore:

@@ -65,7 +65,7 @@ class Retrieved(BaseModel):
 
     chunk_id: str
     text: str
-    score: float
+    score: float = Field(description="Relevance of the passage's best sentence to the question (higher is better; decreasing down the list).")
     source: str = ""
     section: str = ""
     page: int | None = None

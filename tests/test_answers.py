@@ -80,3 +80,39 @@ def test_answers_are_concise_and_carry_retrieval(assistant):
 def test_bad_input_is_refused_with_a_clear_error(assistant, question, history):
     with pytest.raises(QuestionError):
         assistant.ask(question, history)
+
+
+def test_cached_sentence_vectors_are_the_stored_ones_and_the_cache_is_bounded(assistant, monkeypatch):
+    import numpy as np
+
+    from assistant import index as index_module
+
+    assistant.ask("What did leaders learn from CCPT?")  # loads the index
+    opened = assistant._ready().index
+    ids = [c.id for c in opened.chunks[:5]]
+    stored = opened._sentences_store._collection.get(where={"chunk_id": {"$in": ids}}, include=["embeddings"])
+    expected = dict(zip(stored["ids"], stored["embeddings"]))
+    first = opened.sentence_vectors(ids)
+    second = opened.sentence_vectors(ids)  # from the cache
+    assert set(first) == set(second) == set(expected)
+    for key, vector in expected.items():
+        assert np.allclose(first[key], vector) and np.allclose(second[key], vector)
+
+    monkeypatch.setattr(index_module, "VECTOR_CACHE_SIZE", len(expected) + 1)
+    more = opened.sentence_vectors([c.id for c in opened.chunks[5:10]])
+    assert len(opened._vector_cache) <= max(len(more), len(expected) + 1)  # cleared, not grown past the bound
+    again = opened.sentence_vectors(ids)  # refetched after the clear, still correct
+    assert all(np.allclose(again[k], v) for k, v in expected.items())
+
+
+def test_a_word_the_brief_never_uses_matches_its_nearest_brief_words(assistant):
+    import numpy as np
+
+    loaded = assistant._ready()
+    question = "Which firms took part?"
+    foreign = loaded.answerer.foreign_words(question)
+    assert foreign == ["firms"]
+    retrieval = loaded.searcher.search(question, [], extra=foreign)  # the word is embedded on another thread
+    assert np.allclose(retrieval.extra_vectors, assistant.embeddings.embed_many(foreign), atol=1e-5)
+    nearest = loaded.answerer.synonyms(foreign, retrieval.extra_vectors)["firms"]
+    assert "company" in nearest and all(0.55 <= sim <= 1.0 for sim in nearest.values())

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -280,11 +280,16 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def rerank(hits: list, cands: list[Candidate]) -> list:
-        """Passages ordered by their best sentence: a sharper relevance signal than fused ranks."""
+        """Passages ordered by their best sentence: a sharper relevance signal than fused ranks.
+
+        Each hit's ``score`` becomes that sentence's score, so the reported scores decrease
+        down the list (a passage none of whose sentences was scored gets 0).
+        """
         best: dict[str, float] = {}
         for c in cands:
-            best[c.chunk.id] = max(best.get(c.chunk.id, -1.0), c.score)
-        return sorted(hits, key=lambda h: -best.get(h.chunk.id, -1.0))
+            best[c.chunk.id] = max(best.get(c.chunk.id, 0.0), c.score)
+        ranked = sorted(hits, key=lambda h: -best.get(h.chunk.id, 0.0))
+        return [replace(h, score=round(best.get(h.chunk.id, 0.0), 6)) for h in ranked]
 
     # ------------------------------------------------------------------ deciding
     def decide(self, question: str, query: str, cands: list[Candidate]) -> Draft:
