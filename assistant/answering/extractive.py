@@ -215,7 +215,12 @@ class ExtractiveAnswerer:
                     sim_q = max(float(np.dot(question_vector, u)) for u in vecs)
                     sim_c = max(float(np.dot(query_vector, u)) for u in vecs)
                     cand.sim = 0.5 * sim_q + 0.5 * sim_c if follow_up else sim_q
-                cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms)
+                # "Who leads X?" is not answered by a quote from "a leader of X": unless the
+                # question is about something said, a speaker's words are not evidence.
+                if cand.speaker and (kind.asks_who or kind.asks_name) and not kind.asks_speech:
+                    cand.lex = self._lexical(q_terms, text.replace(cand.speaker, " "), None, synonyms)
+                else:
+                    cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms)
                 cand.score = 0.6 * cand.sim + 0.4 * cand.lex + 0.04 / (1 + rank) + self._type_bonus(kind, question, cand)
                 if word_count(text) < 4:
                     cand.score -= 0.1

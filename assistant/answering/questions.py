@@ -37,12 +37,19 @@ class QuestionKind:
     asks_name: bool = False  # what is the name of / what is X called / who (a person) is
     asks_definition: bool = False
     asks_why_how: bool = False
+    asks_speech: bool = False  # about something said: "who said", "what did X say", "who put it"
 
 
 def is_misuse(question: str) -> bool:
     """An attempt to make the assistant do something other than answer from the brief."""
     q = fold(question)
     return any(p.search(q) for p in _MISUSE_RE)
+
+
+_SPEECH = re.compile(
+    r"\b(said|say|says|saying|quot\w*|put it|describ\w*|remark\w*|comment\w*|reflect\w*|explain\w*|argu\w*|told|tell|"
+    r"mention\w*|word(?:s|ed)?|call(?:s|ed)?|statement|talk\w*|speak\w*|spoke|noted?|observ\w*|recall\w*|voice\w*)\b"
+)
 
 
 def classify(question: str) -> QuestionKind:
@@ -90,6 +97,7 @@ def classify(question: str) -> QuestionKind:
         asks_name=asks_name,
         asks_definition=asks_definition,
         asks_why_how=asks_why_how,
+        asks_speech=bool(_SPEECH.search(q)),
     )
 
 
