@@ -19,7 +19,7 @@ import numpy as np
 
 from ..text import STOPWORDS, content_terms, fold, stem, word_count, words
 from ..types import Chunk
-from .questions import QuestionKind, classify, has_date, has_number, is_misuse, names_in
+from .questions import QuestionKind, classify, has_date, has_duration, has_number, is_misuse, names_in
 from ..quotes import is_named
 
 _ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth|finally|lastly)\b", re.I)
@@ -234,7 +234,9 @@ class ExtractiveAnswerer:
     def _type_bonus(kind: QuestionKind, question: str, c: Candidate) -> float:
         """Prefer sentences holding the kind of thing asked for (a number, a date, a name, a speaker)."""
         bonus = 0.0
-        if (kind.asks_amount or kind.asks_duration) and has_number(c.text):
+        if kind.asks_amount and has_number(c.text):
+            bonus += 0.08
+        if kind.asks_duration and has_duration(c.text):
             bonus += 0.08
         if kind.asks_date and has_date(c.text):
             bonus += 0.08
