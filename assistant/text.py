@@ -65,8 +65,8 @@ _TOKEN = re.compile(r"[a-z0-9$%]+(?:[-'][a-z0-9]+)*")
 
 
 def words(text: str) -> list[str]:
-    """Lower-case word tokens (hyphenated compounds kept whole)."""
-    return _TOKEN.findall(fold(text))
+    """Lower-case word tokens (hyphenated compounds kept whole, possessive 's dropped: "region's" is "region")."""
+    return [w[:-2] if w.endswith("'s") else w for w in _TOKEN.findall(fold(text))]
 
 
 _IRREGULAR = {"led": "lead", "leading": "lead", "leads": "lead", "built": "build", "made": "make", "ran": "run", "gave": "give",

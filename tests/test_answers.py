@@ -131,3 +131,10 @@ def test_who_leads_a_consortium_is_the_lead_agency_not_a_quote_by_one_of_its_lea
     _check_grounded(answer)
     assert lead in answer.answer
     assert not answer.answer.startswith("“")
+
+
+def test_a_question_about_two_things_gets_a_sentence_for_each(assistant):
+    answer = assistant.ask("What is the link between trust and communication when building a regional infrastructure?")
+    _check_grounded(answer)
+    assert "requires trust" in answer.answer
+    assert "consistent communication" in answer.answer

@@ -90,6 +90,10 @@ class Draft:
     best_similarity: float = 0.0
 
 
+FACET_MIN_IDF = 2.0  # words rarer than this carry a part of the question (log(1 + N/(1+df)): ~1 in 6 sentences)
+FACET_RATIO = 0.8  # how close to the best sentence a sentence adding a missing part must score
+
+
 class ExtractiveAnswerer:
     """Chooses answer sentences from retrieved passages."""
 
@@ -322,7 +326,7 @@ class ExtractiveAnswerer:
         if missing:
             return Draft(True, missing, best_similarity=best_sim)
 
-        chosen = self._select(kind, cands)
+        chosen = self._select(kind, cands, question)
         preface = ""
         if kind.asks_who and chosen and chosen[0].speaker and not is_named(chosen[0].speaker):
             named_elsewhere = [c for c in chosen if c.speaker and is_named(c.speaker)]
@@ -430,7 +434,7 @@ class ExtractiveAnswerer:
                 out.append(fold(name))
         return out
 
-    def _select(self, kind: QuestionKind, cands: list[Candidate]) -> list[Candidate]:
+    def _select(self, kind: QuestionKind, cands: list[Candidate], question: str = "") -> list[Candidate]:
         """Greedy by score; a chosen sentence that announces what follows ("a number of changes")
         or is the best one brings its cohesive continuation with it, before weaker sentences."""
         best = cands[0]
@@ -455,6 +459,7 @@ class ExtractiveAnswerer:
             picked += 1
             if _ANNOUNCES.search(c.text):
                 chosen = self._complete_cohesion(kind, c, chosen, cands, budget)
+        chosen = self._complete_facets(question, best, chosen, cands, budget)
         chosen = self._complete_enumeration(kind, chosen, cands, triggers=chosen[:2])
         chosen = self._complete_contrast(best, chosen, cands)
         unique: dict[tuple, Candidate] = {}
@@ -517,6 +522,24 @@ class ExtractiveAnswerer:
                 have.add(key)
                 words += word_count(text)
             previous_text = text
+        return chosen
+
+    def _complete_facets(self, question: str, best: Candidate, chosen: list[Candidate], cands: list[Candidate], budget: int) -> list[Candidate]:
+        """A question about two things ("how do trust and communication fit together") is not answered
+        by a sentence about one: a close runner-up that holds a rare question word the answer lacks joins it."""
+        asked = {t for t in content_terms(question) if self.in_corpus(t) and self.idf(t) >= FACET_MIN_IDF}
+        missing = asked - set().union(*(self._terms_of(c.text) for c in chosen))
+        if not missing or len(missing) == len(asked):
+            return chosen
+        words = sum(word_count(x.text) for x in chosen)
+        for c in cands[1:]:
+            if c.score < FACET_RATIO * best.score:
+                break
+            adds = missing & self._terms_of(c.text)
+            if not adds or c.key in {x.key for x in chosen} or self._redundant(c, chosen) or words + word_count(c.text) > budget:
+                continue
+            chosen.append(c)
+            return chosen
         return chosen
 
     @staticmethod
