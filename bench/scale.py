@@ -5,9 +5,16 @@
     .venv/bin/python bench/scale.py --sizes 100 --replicate 10 # also a 1000x index made from the 100x one (see below)
 
 Distractors: N markdown documents, each about the brief's length, written by a word-trigram
-Markov chain trained on the brief's own sentences, with every capitalised name and every
-number replaced per document (so the vocabulary is the brief's, the sentences are new, and
-no two documents are alike): hard, on-topic distractors, not copies.
+Markov chain, with every capitalised name and every number replaced per document, so no two
+documents are alike. ``--distractors`` picks what the chain learns from:
+
+* ``varied`` (default): the prose of the docstrings of this Python installation (the standard
+  library, then installed packages; about 300k words of English): other documents on other
+  topics, varied text, the situation of a user who adds more documents to ``source/``.
+* ``echo``: the brief's own 132 sentences. With so little to learn from, a trigram chain mostly
+  re-tells the brief's sentences with the names swapped: near-copies of every answer, which
+  no retriever can tell from the original when the question does not name the source. A
+  worst case, reported as such.
 
 For each size, in child processes (peak RSS from ``os.wait4``):
 
@@ -118,12 +125,43 @@ def distractor(markov: Markov, k: int, words: int) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def make_corpus(folder: Path, size: int) -> Path:
+def prose_sentences(max_words: int = 300_000) -> list[str]:
+    """English sentences from the docstrings of this Python installation, in a fixed order."""
+    import ast
+    import sysconfig
+
+    roots = [Path(sysconfig.get_paths()["stdlib"]), Path(sysconfig.get_paths()["purelib"])]
+    found: list[str] = []
+    total = 0
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            if "test" in path.parts or "tests" in path.parts:
+                continue
+            try:
+                tree = ast.parse(path.read_text(encoding="utf-8"))
+            except (SyntaxError, UnicodeDecodeError, ValueError, OSError):
+                continue
+            for node in ast.walk(tree):
+                if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    continue
+                doc = ast.get_docstring(node) or ""
+                for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", " ".join(doc.split())):
+                    n = len(sentence.split())
+                    prose = sum(c.isalpha() or c.isspace() for c in sentence) / max(1, len(sentence)) > 0.9
+                    if 6 <= n <= 45 and prose and not re.search(r"[`<>{}=\[\]|#*_\\]|http|>>>|\(\)", sentence):
+                        found.append(sentence)
+                        total += n
+                        if total >= max_words:
+                            return found
+    return found
+
+
+def make_corpus(folder: Path, size: int, kind: str = "varied") -> Path:
     src = folder / "source"
     src.mkdir(parents=True)
     shutil.copy(ROOT / "source" / BRIEF_NAME, src / BRIEF_NAME)
     if size:
-        markov = Markov(brief_sentences())
+        markov = Markov(prose_sentences() if kind == "varied" else brief_sentences())
         words = len((ROOT / "source" / BRIEF_NAME).read_text(encoding="utf-8").split())
         for k in range(size):
             (src / f"distractor-{k:04d}.md").write_text(distractor(markov, k, words), encoding="utf-8")
@@ -253,6 +291,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="0,100", help="distractor corpus sizes, in multiples of the brief (0: the brief alone)")
     ap.add_argument("--replicate", type=int, default=10, help="also measure an index K times the largest size, by replication (0/1: skip)")
     ap.add_argument("--rounds", type=int, default=1, help="passes over eval/questions.jsonl for latency")
+    ap.add_argument("--distractors", choices=["varied", "echo"], default="varied", help="what the distractor text is learnt from (see above)")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
@@ -265,7 +304,7 @@ def main() -> None:
         for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
             folder = work / f"{size}x"
             t = time.perf_counter()
-            src = make_corpus(folder, size)
+            src = make_corpus(folder, size, args.distractors)
             gen_s = time.perf_counter() - t
             env = {**os.environ, "ASSISTANT_SOURCE_DIR": str(src), "ASSISTANT_INDEX_DIR": str(folder / "index")}
             env.pop("ASSISTANT_CHROMA_URL", None)
@@ -274,7 +313,7 @@ def main() -> None:
             q = measured([sys.executable, __file__, "_query", str(src), str(folder / "index"), str(args.rounds)], env)
             res = json.loads(q["output"].split("RESULT ", 1)[1])
             row = {
-                "corpus": f"brief + {size}x" if size else "brief",
+                "corpus": f"brief + {size}x {args.distractors}" if size else "brief",
                 "files": size + 1, "words": sum(len(p.read_text(encoding='utf-8').split()) for p in src.iterdir()),
                 "passages": info["chunks"], "vectors": info["chunks"] + (info.get("units") or 0),
                 "generate_s": round(gen_s, 1), "build_s": build["seconds"], "build_peak_rss_mib": build["peak_rss_mib"],
@@ -302,7 +341,7 @@ def main() -> None:
                 raise
             res = json.loads(q["output"].split("RESULT ", 1)[1])
             row = {
-                "corpus": f"brief + {size * args.replicate}x (replicated)", "files": None, "words": None,
+                "corpus": f"brief + {size * args.replicate}x {args.distractors} (replicated)", "files": None, "words": None,
                 "passages": rep["chunks"], "vectors": rep["chunks"] + rep["units"],
                 "generate_s": round(rep_s, 1), "build_s": round(last["build_s"] * rep["chunks"] / last["passages"], 0),
                 "build_extrapolated": True, "build_peak_rss_mib": None, "index_mib": dir_mib(dst),
