@@ -314,7 +314,7 @@ class IndexStore:
             chunks, sentences = self._stores(client, info.version, embeddings)
             return OpenIndex(info, chunks, sentences)
         except Exception as exc:
-            raise IndexError_(f"cannot open index {info.version} ({type(exc).__name__}: {exc}); run `assistant index --rebuild`") from None
+            raise IndexError_(f"cannot open index {info.version} ({type(exc).__name__}: {exc}); {_open_hint(path, exc)}") from None
 
     def _raw_collections(self, client, version: str, create: bool = False):
         names = self._names(version)
@@ -638,6 +638,20 @@ _META_KEYS = ("source", "section", "order", "content_hash", "units_hash", "sente
 
 def _clean_meta(meta: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (meta or {}).items() if k in _META_KEYS and v is not None}
+
+
+def _open_hint(path: Path | None, exc: Exception) -> str:
+    """What to do about an index that does not open: a permission problem is not cured by a rebuild."""
+    text = str(exc).lower()
+    unwritable = path is not None and path.exists() and any(
+        not os.access(p, os.W_OK) for p in [path, *path.rglob("*")][:200]
+    )
+    if unwritable or "readonly" in text or "read-only" in text or "permission denied" in text:
+        return (
+            f"the index folder {path} is not writable by this user (Chroma writes to it even to read): "
+            "fix its ownership or permissions, or point ASSISTANT_INDEX_DIR at a writable copy"
+        )
+    return "run `assistant index --rebuild`"
 
 
 def _get_all(collection, include: list[str], page: int = 5000) -> dict[str, list]:

@@ -209,6 +209,7 @@ def test_index_read_only_while_serving_keeps_answering_and_recovers(brief_index,
                 capture_output=True, text=True, timeout=300,
             )  # fmt: skip
             assert cli.returncode != 0 and "error:" in cli.stderr + cli.stdout and "Traceback" not in cli.stderr, cli.stderr[-2000:]
+            assert "not writable" in cli.stderr + cli.stdout and "--rebuild" not in cli.stderr + cli.stdout  # the cause, not a wrong cure
         # a source edit cannot be indexed by the server while read-only: a clear answer, not a crash
         (base / "source" / "extra.md").write_text("# Extra\n\nThe Zorblat council met twice a year to review the pathways.\n", encoding="utf-8")
         subprocess.run(["chmod", "-R", "a+rwX", str(base / "index")], check=True)
