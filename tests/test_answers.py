@@ -138,3 +138,14 @@ def test_a_question_about_two_things_gets_a_sentence_for_each(assistant):
     _check_grounded(answer)
     assert "requires trust" in answer.answer
     assert "consistent communication" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How much money did the state put into CCPT altogether?", "How many dollars did the state invest in the CCPT program?"],
+)
+def test_a_money_question_finds_the_sentence_with_the_sum_not_just_any_number(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.refused
+    _check_grounded(answer)
+    assert "$500 million" in answer.answer

@@ -36,6 +36,22 @@ _NOT_PERSON = {"district", "office", "education", "project", "alliance", "colleg
                "university", "institute", "center", "council", "board", "network", "partnership", "initiative", "program", "the", "we",
                "in", "as", "but", "and", "for", "with", "this", "that", "these", "those", "it", "they", "our", "ccpt", "jff"}
 _ANNOUNCES = re.compile(r"\b(a number of|several|the following|a few|a variety of)\b|:\s*$|\b(two|three|four|five)\s+(?:\w+\s+)?\w+s\b", re.I)
+def holds_amount(question: str, text: str) -> bool:
+    """Does ``text`` hold the kind of figure ``question`` asks for: money for "how much money",
+    a share for "what percentage", a count of the thing counted for "how many employers"?"""
+    q = fold(question)
+    if re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|grant|invest\w*)\b|\bbudget\b|\bcost\b|\binvest", q):
+        return bool(_MONEY.search(text))
+    if re.search(r"\bpercent|\bpercentage\b|\bshare\b|\bproportion\b|\brates?\b", q):
+        return bool(re.search(r"\d\s?%|\bpercent\b", text))
+    counted = re.search(r"\bhow many\s+(?:\w+\s+)?(\w+)", q)
+    unit = content_terms(counted.group(1)) if counted else []
+    if not unit:
+        return has_number(text)
+    toks = text.split()
+    return any(unit[0] in content_terms(tok) and any(has_number(w) for w in toks[max(0, k - 4) : k + 1]) for k, tok in enumerate(toks))
+
+
 def _person_names(text: str) -> list[str]:
     """Two or three capitalised words standing alone ("Jane Q. Smith"), not part of an organisation's
     longer name and not made of organisation words: a rough stand-in for a named-entity tagger."""
@@ -238,7 +254,7 @@ class ExtractiveAnswerer:
     def _type_bonus(kind: QuestionKind, question: str, c: Candidate) -> float:
         """Prefer sentences holding the kind of thing asked for (a number, a date, a name, a speaker)."""
         bonus = 0.0
-        if kind.asks_amount and has_number(c.text):
+        if kind.asks_amount and holds_amount(question, c.text):
             bonus += 0.08
         if kind.asks_duration and has_duration(c.text):
             bonus += 0.08
@@ -358,25 +374,7 @@ class ExtractiveAnswerer:
             return "names no such person"
 
         if kind.asks_amount:
-            counted = re.search(r"\bhow many\s+(?:\w+\s+)?(\w+)", fold(question))
-            unit = content_terms(counted.group(1)) if counted else []
-
-            wants_money = re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|grant)\b|\bbudget\b|\bcost\b", fold(question))
-            wants_share = re.search(r"\bpercent|\bpercentage\b|\bshare\b|\bproportion\b|\brates?\b", fold(question))
-
-            def counts(c: Candidate) -> bool:
-                if wants_money:
-                    return bool(_MONEY.search(c.text))
-                if wants_share:
-                    return bool(re.search(r"\d\s?%|\bpercent\b", c.text))
-                if not unit:
-                    return has_number(c.text)
-                toks = c.text.split()
-                return any(
-                    unit[0] in content_terms(tok) and any(has_number(w) for w in toks[max(0, k - 4) : k + 1]) for k, tok in enumerate(toks)
-                )
-
-            holding = [c for c in wide if counts(c) and about(c)]
+            holding = [c for c in wide if holds_amount(question, c.text) and about(c)]
             if not holding:
                 return "gives no such figure"
             self._promote(cands, holding[0])
