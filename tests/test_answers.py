@@ -149,3 +149,23 @@ def test_a_money_question_finds_the_sentence_with_the_sum_not_just_any_number(as
     assert not answer.refused
     _check_grounded(answer)
     assert "$500 million" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, quoted",
+    [
+        ("What did the leader from Los Angeles say about the tech industry?", "relatively young industry"),
+        ("According to the Los Angeles consortium, how has the way tech employers hire changed?", "changed the way the tech industry hires"),
+    ],
+)
+def test_a_place_name_finds_the_consortium_it_abbreviates_not_the_list_of_every_consortium(assistant, question, quoted):
+    answer = assistant.ask(question)
+    _check_grounded(answer)
+    assert quoted in answer.answer and "LA HI-TECH" in answer.answer
+    assert "final installment" not in answer.answer
+
+
+def test_acronyms_defined_after_a_descriptive_phrase_are_known(assistant):
+    aliases = assistant._ready().answerer._aliases
+    assert aliases["angeles"] == {"la hi-tech"} and aliases["alliance"] == {"nccpa"}
+    assert "district," not in aliases and "unified" not in aliases  # the list item before it is another name

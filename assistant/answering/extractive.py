@@ -23,7 +23,10 @@ from .questions import QuestionKind, classify, has_date, has_duration, has_numbe
 from ..quotes import is_named
 
 _ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth|finally|lastly)\b", re.I)
-_DEFINED_ACRONYM = re.compile(r"((?:[A-Z][\w\-]+,?\s+(?:(?:and|of|the|for)\s+)?){1,12}[A-Z][\w\-]+)\s*\((?:or\s+)?(?:the\s+)?([A-Z][A-Z\-]{1,12})\b")
+# "Northern California Career Pathway Alliance (NCCPA", "... Communications Hubs regional consortium (or LA HI-TECH"
+_DEFINED_ACRONYM = re.compile(
+    r"((?:[A-Z][\w\-]+,?\s+(?:(?:and|of|the|for)\s+)?){1,12}[A-Z][\w\-]+)(?:\s+[a-z]+){0,2}\s*\((?:or\s+)?(?:the\s+)?([A-Z]{2,}(?:[\s\-][A-Z]{2,})*)\b"
+)
 _MONEY = re.compile(
     r"\$\s?\d|\b\d[\d,.]*\s*(?:million|billion|thousand|dollars)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred)\s+(?:million|billion|thousand)\b",
     re.I,
@@ -106,6 +109,7 @@ class Draft:
     best_similarity: float = 0.0
 
 
+NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
 FACET_MIN_IDF = 2.0  # words rarer than this carry a part of the question (log(1 + N/(1+df)): ~1 in 6 sentences)
 FACET_RATIO = 0.8  # how close to the best sentence a sentence adding a missing part must score
 
@@ -136,7 +140,9 @@ class ExtractiveAnswerer:
         self._aliases: dict[str, set[str]] = {}
         for c in chunks:
             for m in _DEFINED_ACRONYM.finditer(c.text):
-                for word in m.group(1).split():
+                expansion = re.split(r",\s+the\s+", m.group(1))[-1]  # the last item of a list of names
+                for word in expansion.split():
+                    word = word.strip(",;")
                     if word[:1].isupper() and len(word) > 2:
                         self._aliases.setdefault(fold(word), set()).add(fold(m.group(2)))
 
@@ -147,18 +153,48 @@ class ExtractiveAnswerer:
     def in_corpus(self, term: str) -> bool:
         return term in self._df
 
-    def _lexical(self, q_terms: list[str], sentence: str, speaker: str | None, synonyms: dict[str, dict[str, float]] | None = None) -> float:
+    def _lexical(
+        self,
+        q_terms: list[str],
+        sentence: str,
+        speaker: str | None,
+        synonyms: dict[str, dict[str, float]] | None = None,
+        names: dict[str, set[str]] | None = None,
+    ) -> float:
         """Share of the question's rare words found in the sentence; a word the documents never use
-        counts through its closest document words ("businesses" -> "employers"), discounted by similarity."""
-        present = self._terms_of(sentence + " " + (speaker or ""))
-        known = [t for t in set(q_terms) if self.in_corpus(t)]
+        counts through its closest document words ("businesses" -> "employers"), discounted by similarity.
+
+        ``names`` maps the terms of names in the question to their acronyms ("los" -> "la hi-tech"):
+        a name counts when its acronym is there. A sentence that shares only the question's names
+        (a list of every consortium, say) says nothing about what is asked of them: it counts half.
+        """
+        text = sentence + " " + (speaker or "")
+        present = self._terms_of(text)
+        names = names or {}
+        if names:
+            folded = fold(text)
+            present = present | {t for t, aliases in names.items() if any(a in folded for a in aliases)}
+        known = [t for t in set(q_terms) if self.in_corpus(t) or t in names]
         total = sum(self.idf(t) for t in known)
-        found = sum(self.idf(t) for t in known if t in present)
+        found_names = sum(self.idf(t) for t in known if t in present and t in names)
+        found = sum(self.idf(t) for t in known if t in present and t not in names)
         for options in (synonyms or {}).values():
             if options:
                 total += max(self.idf(t) for t in options)
                 found += max((self.idf(t) * sim for t, sim in options.items() if t in present), default=0.0)
-        return found / total if total else 0.0
+        asked_more = any(t not in names for t in known) or any(synonyms.values() if synonyms else ())
+        if found == 0 and asked_more:
+            found_names *= NAME_ONLY_WEIGHT
+        return (found + found_names) / total if total else 0.0
+
+    def _name_terms(self, question: str) -> dict[str, set[str]]:
+        """Terms of the names in a question, each with the acronyms the documents define for it."""
+        out: dict[str, set[str]] = {}
+        for name in names_in(question):
+            for word in name.split():
+                for term in content_terms(word):
+                    out.setdefault(term, set()).update(self._aliases.get(fold(word), set()))
+        return out
 
     def _terms_of(self, text: str) -> set[str]:
         """Content terms of a document sentence, memoised: the same sentences are scored for many questions."""
@@ -218,6 +254,7 @@ class ExtractiveAnswerer:
         q_terms = content_terms(re.sub(r"\bhow (long|many|much|often|far|soon|old)\b", " ", fold(query)))
         follow_up = query != question
         kind = classify(question)
+        names = self._name_terms(question)
         out: list[Candidate] = []
         for rank, hit in enumerate(hits):
             c = hit.chunk
@@ -238,9 +275,9 @@ class ExtractiveAnswerer:
                 # "Who leads X?" is not answered by a quote from "a leader of X": unless the
                 # question is about something said, a speaker's words are not evidence.
                 if cand.speaker and (kind.asks_who or kind.asks_name) and not kind.asks_speech:
-                    cand.lex = self._lexical(q_terms, text.replace(cand.speaker, " "), None, synonyms)
+                    cand.lex = self._lexical(q_terms, text.replace(cand.speaker, " "), None, synonyms, names)
                 else:
-                    cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms)
+                    cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms, names)
                 cand.score = 0.6 * cand.sim + 0.4 * cand.lex + 0.04 / (1 + rank) + self._type_bonus(kind, question, cand)
                 if word_count(text) < 4:
                     cand.score -= 0.1
@@ -293,8 +330,15 @@ class ExtractiveAnswerer:
         for a in anchors:
             seq = self._section_neighbours(a)
             pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == a.chunk.id and i == a.index), None)
-            if pos is not None:
-                following.update((ch.source, ch.order, i) for ch, i in seq[pos + 1 : pos + 3])
+            if pos is None:
+                continue
+            after = pos + 1
+            if a.speaker and not (kind.asks_speech or kind.asks_who):
+                # "What did they do about it?" is answered by what the brief says next, after the
+                # quotation, not by the rest of the quotation.
+                while after < len(seq) and seq[after][0].sentences[seq[after][1]].speaker == a.speaker:
+                    after += 1
+            following.update((ch.source, ch.order, i) for ch, i in seq[after : after + 2])
         for c in cands:
             if c.key in following and c.key not in anchor_keys:
                 c.score += 0.12 + (0.1 if wants_more else 0.0)
@@ -302,7 +346,8 @@ class ExtractiveAnswerer:
                 c.score += 0.3 if kind.asks_who else -0.5
                 continue
             near = any(a.chunk.source == c.chunk.source and a.chunk.section == c.chunk.section and 0 <= abs(a.chunk.order - c.chunk.order) <= 1 for a in anchors)
-            same_voice = any(a.speaker and c.speaker == a.speaker for a in anchors)
+            # "What else did she say?" stays with the same voice; "what did they do about it?" need not.
+            same_voice = (kind.asks_speech or kind.asks_who) and any(a.speaker and c.speaker == a.speaker for a in anchors)
             c.score += 0.08 * near + 0.1 * same_voice
 
     @staticmethod

@@ -78,7 +78,11 @@ def classify(question: str) -> QuestionKind:
     asks_definition = bool(
         re.search(r"\b(what does .{2,60} mean|what(?:'s| is) meant|meaning of|what do(?:es)? (?:they|it|the brief) mean|define|definition|what is (?:a|an|the) )", q)
     )
-    asks_why_how = bool(re.match(r"^(why|how)\b", q)) and not asks_amount and not re.match(r"^how (long|often|soon|old|far)\b", q)
+    asks_why_how = (
+        bool(re.match(r"^(why|how)\b|^what (?:made|makes|caused|causes|led to|leads to|explains|drove|drives)\b|^for what reason\b", q))
+        and not asks_amount
+        and not re.match(r"^how (long|often|soon|old|far)\b", q)
+    )
     is_list = (count is not None and count >= 2 and not asks_amount) or bool(list_cues)
     return QuestionKind(
         is_list=is_list,
