@@ -160,6 +160,7 @@ class ExtractiveAnswerer:
         speaker: str | None,
         synonyms: dict[str, dict[str, float]] | None = None,
         names: dict[str, set[str]] | None = None,
+        name_only_weight: float = NAME_ONLY_WEIGHT,
     ) -> float:
         """Share of the question's rare words found in the sentence; a word the documents never use
         counts through its closest document words ("businesses" -> "employers"), discounted by similarity.
@@ -184,7 +185,7 @@ class ExtractiveAnswerer:
                 found += max((self.idf(t) * sim for t, sim in options.items() if t in present), default=0.0)
         asked_more = any(t not in names for t in known) or any(synonyms.values() if synonyms else ())
         if found == 0 and asked_more:
-            found_names *= NAME_ONLY_WEIGHT
+            found_names *= name_only_weight
         return (found + found_names) / total if total else 0.0
 
     def _name_terms(self, question: str) -> dict[str, set[str]]:
@@ -254,7 +255,10 @@ class ExtractiveAnswerer:
         q_terms = content_terms(re.sub(r"\bhow (long|many|much|often|far|soon|old)\b", " ", fold(query)))
         follow_up = query != question
         kind = classify(question)
+        # Names identify what is asked about; the discount for sharing only them does not apply when
+        # the answer is itself a name ("who is in charge of X": the sentence naming X's lead agency).
         names = self._name_terms(question)
+        name_only_weight = 1.0 if (kind.asks_who or kind.asks_name) else NAME_ONLY_WEIGHT
         out: list[Candidate] = []
         for rank, hit in enumerate(hits):
             c = hit.chunk
@@ -275,9 +279,9 @@ class ExtractiveAnswerer:
                 # "Who leads X?" is not answered by a quote from "a leader of X": unless the
                 # question is about something said, a speaker's words are not evidence.
                 if cand.speaker and (kind.asks_who or kind.asks_name) and not kind.asks_speech:
-                    cand.lex = self._lexical(q_terms, text.replace(cand.speaker, " "), None, synonyms, names)
+                    cand.lex = self._lexical(q_terms, text.replace(cand.speaker, " "), None, synonyms, names, name_only_weight)
                 else:
-                    cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms, names)
+                    cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms, names, name_only_weight)
                 cand.score = 0.6 * cand.sim + 0.4 * cand.lex + 0.04 / (1 + rank) + self._type_bonus(kind, question, cand)
                 if word_count(text) < 4:
                     cand.score -= 0.1
