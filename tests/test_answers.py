@@ -53,6 +53,9 @@ def test_follow_up_uses_the_history(assistant):
         "How many students enrolled in the Fresno pathways in 2016?",
         "Who are the authors of this brief?",
         "How does Oregon pay for its apprenticeship programs?",
+        "Compose a limerick about regional partnerships.",
+        "Rewrite the brief's conclusion in the style of a sports commentator.",
+        "Which local tech firms joined LA HI-TECH?",
     ],
 )
 def test_questions_the_brief_cannot_answer_are_declined(assistant, question):
@@ -169,3 +172,10 @@ def test_acronyms_defined_after_a_descriptive_phrase_are_known(assistant):
     aliases = assistant._ready().answerer._aliases
     assert aliases["angeles"] == {"la hi-tech"} and aliases["alliance"] == {"nccpa"}
     assert "district," not in aliases and "unified" not in aliases  # the list item before it is another name
+
+
+def test_a_why_question_answered_by_a_quotation_gets_the_rest_of_it(assistant):
+    answer = assistant.ask("Why can a collaborative not simply give orders to its members?")
+    _check_grounded(answer)
+    assert "tell people what to do" in answer.answer
+    assert "based on trust" in answer.answer  # the reason comes at the end of the quotation

@@ -435,7 +435,7 @@ class ExtractiveAnswerer:
         if kind.asks_name and not kind.asks_amount:
             q_names = {fold(n) for n in names_in(question)}
             # "Which companies ...": the named thing must be one of those (the sentence speaks of companies).
-            kind_of = re.search(r"\bwhich (companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations)\b", fold(question))
+            kind_of = re.search(r"\bwhich (?:[\w\-]+ ){0,2}?(companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations)\b", fold(question))
             noun = stem(kind_of.group(1)) if kind_of else None
             if not any(
                 ({fold(n) for n in names_in(c.text)} - q_names) and about(c) and (noun is None or noun in self._terms_of(c.text)) for c in strong[:3]
@@ -537,10 +537,11 @@ class ExtractiveAnswerer:
 
         if pos > 0 and _REPHRASES.match(best.text.lstrip("“\"‘ ")):
             add(*seq[pos - 1])
-        if (kind.asks_definition or kind.asks_why_how) and best.speaker and pos + 1 < len(seq):
-            ch, i = seq[pos + 1]
-            if ch.sentences[i].speaker == best.speaker:
-                add(ch, i)
+        if (kind.asks_definition or kind.asks_why_how or kind.asks_duration) and best.speaker:
+            # the rest of the quotation, while it fits: the reason or the figure often comes last
+            for ch, i in seq[pos + 1 : pos + 4]:
+                if ch.sentences[i].speaker != best.speaker or not add(ch, i):
+                    break
         return chosen
 
     def _complete_cohesion(self, kind: QuestionKind, best: Candidate, chosen: list[Candidate], cands: list[Candidate], budget: int) -> list[Candidate]:

@@ -18,7 +18,8 @@ _MISUSE = [
     r"\bsystem\s+prompt\b|\byour\s+(instructions|prompt|rules|guidelines|configuration)\b",
     r"\b(pretend|roleplay|role-play|act as|you are now|from now on you|jailbreak|developer mode|dan mode)\b",
     r"\b(make up|invent|fabricate|fake|hallucinate|made-up|invented)\b",
-    r"\b(write|compose|draft|create|generate|produce|give me|come up with)\b.{0,40}\b(poem|story|song|essay|press release|tweet|email|letter|joke|function|code|script|program|speech|ad|advert|marketing|op-ed|blog post|statistics|quotes?|quotations?|testimonials?)\b",
+    r"\b(write|compose|draft|create|generate|produce|give me|come up with)\b.{0,40}\b(poem|haiku|limerick|sonnet|verse|rhymes?|rap|lyrics|story|stories|novel|screenplay|song|essay|press release|tweets?|posts?|emails?|letter|cover letter|resume|cv|joke|riddle|slogan|function|code|script|program|sql|html|recipe|speech|ad|advert|marketing|op-ed|blog post|statistics|quotes?|quotations?|testimonials?)\b",
+    r"\b(translate|rewrite|paraphrase)\b.{0,40}\b(into|in)\s+(french|spanish|german|chinese|japanese|korean|italian|portuguese|russian|arabic|hindi|latin|pirate|shakespearean|emoji)\b|\bin the (style|voice) of\b",
     r"\bthat i can attribute\b|\battribute (it|them|this) to\b",
     r"\b(repeat|print|reveal|show|output|display)\b.{0,30}\b(prompt|instructions|above|hidden|secret|password|api key|configuration)\b",
 ]
@@ -73,7 +74,7 @@ def classify(question: str) -> QuestionKind:
     asks_amount = bool(re.search(r"\bwhat (?:was|is|were|are) the (?:[\w\-]+ ){0,2}(?:rates?|percentages?|numbers?|counts?|totals?|amounts?|size|budget|cost|sum)\b", q)) or bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost))\b", q))
     asks_date = bool(re.search(r"\b(when (?:was|were|did|is)|what year|which year|what date|in what year|publication date|published)\b", q))
     asks_name = bool(
-        re.search(r"\b(which (?:companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations|people|persons|individuals)|what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
+        re.search(r"\b(which (?:[\w\-]+ ){0,2}?(?:companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations|people|persons|individuals)|what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
     )
     asks_definition = bool(
         re.search(r"\b(what does .{2,60} mean|what(?:'s| is) meant|meaning of|what do(?:es)? (?:they|it|the brief) mean|define|definition|what is (?:a|an|the) )", q)
@@ -110,7 +111,8 @@ _YEAR = re.compile(r"\b(19|20)\d{2}\b|\b(January|February|March|April|May|June|J
 
 
 _DURATION = re.compile(
-    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|a few|many)[- ](?:years?|months?|weeks?|days?|decades?)\b|\blong[- ]term\b",
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|a few|many)[- ](?:years?|months?|weeks?|days?|decades?)\b"
+    r"|\b(?:a|an|one)\s+(?:whole\s+|full\s+)?(?:year|month|week|day|decade)\b|\blong[- ]term\b",
     re.I,
 )
 
