@@ -7,6 +7,7 @@ index it started with.
 """
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from .prompts import Prompts, load_prompts
 from .retrieval import HybridSearcher
 from .settings import Settings
 from .types import Answer, Chunk, Retrieved
+from .word_vectors import WordVectors
 
 
 class QuestionError(ValueError):
@@ -163,7 +165,7 @@ class Assistant:
                     opened.chunks,
                     min_relevance=self.settings.min_relevance,
                     max_words=self.settings.answer_max_words,
-                    embed=self.embeddings.embed_many,
+                    embed=WordVectors(self.embeddings.embed_many, self.settings.index_dir, self.settings.embedding_model),
                 )
                 answerer.prepare()  # word vectors for synonym matching, now rather than during a question
                 self._loaded = _Loaded(opened, searcher, answerer)
@@ -243,12 +245,16 @@ class Assistant:
         yield {"type": "done", "answer": answer.model_dump()}
 
     def _topics(self, loaded: _Loaded, hits, general: bool) -> list[str]:
-        sections: list[str] = []
-        pool = [c.section for c in loaded.index.chunks] if general else [h.chunk.section for h in hits] + [c.section for c in loaded.index.chunks]
+        sections: dict[str, None] = {}  # ordered, and stops at four: an index may hold 50k passages
+        pool = (c.section for c in loaded.index.chunks)
+        if not general:
+            pool = itertools.chain((h.chunk.section for h in hits), pool)
         for s in pool:
-            if s not in sections and s != "Introduction":
-                sections.append(s)
-        return sections[:4]
+            if s != "Introduction":
+                sections.setdefault(s)
+                if len(sections) == 4:
+                    break
+        return list(sections)
 
     def _compose(self, draft, retrieval, loaded: _Loaded) -> Answer:
         retrieved = [
