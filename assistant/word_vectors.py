@@ -8,6 +8,7 @@ index folder) is simply not kept.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -64,4 +65,5 @@ class WordVectors:
             os.replace(tmp, self.path)
         except OSError as exc:
             log.info("word-vector cache not kept (%s)", exc)
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
