@@ -7,7 +7,8 @@
 Each benchmark runs as its own process, one after another (they would distort each other),
 its table printed and saved as ``<name>.txt`` and ``<name>.json`` under ``--out``, with the
 load average before and after, in ``machine.json``. The long runs (``load``: 32 clients x 60 s,
-``scale``: 100x distractors + a replicated 1000x) are not part of the test suite.
+``scale``: 100x varied distractors + a replicated 1000x, ``scale_echo``: 100x near-copies of
+the brief) are not part of the test suite.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def plan(quick: bool, out: Path) -> dict[str, list[str]]:
         "quality_own": [EXE, "eval", "--json"],
         "load": [PY, "bench/load.py", *(["--clients", "4", "--seconds", "8"] if quick else ["--overload", "128"]), *j("load")],
         "scale": [PY, "bench/scale.py", *(["--sizes", "0,2", "--replicate", "3"] if quick else ["--sizes", "0,100", "--replicate", "10"]), *j("scale")],
+        "scale_echo": [PY, "bench/scale.py", "--distractors", "echo", *(["--sizes", "2", "--replicate", "0"] if quick else ["--sizes", "100", "--replicate", "0"]), *j("scale_echo")],
     }
 
 
