@@ -212,6 +212,9 @@ class BodyLimitAndHeaders:
 
 
 # ---------------------------------------------------------------------- the app
+BUSY = "the assistant is busy answering other questions; retry in a moment"
+
+
 def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
     """The whole web server around ``assistant``; ``ui=False`` leaves out the Gradio chat (faster tests)."""
     settings = assistant.settings
@@ -231,17 +234,28 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
     app.state.limiter = limiter
     app.state.feedback = feedback
 
-    in_flight = [0]  # questions being answered now (the event loop is one thread: no lock needed)
+    slots = asyncio.Semaphore(settings.max_concurrent) if settings.max_concurrent else None
 
     async def capacity():
-        # Shed excess load at once with 503 + Retry-After instead of queueing it into client timeouts.
-        if settings.max_concurrent and in_flight[0] >= settings.max_concurrent:
-            raise HTTPException(503, "the assistant is busy answering other questions; retry in a moment", headers={"Retry-After": "1"})
-        in_flight[0] += 1
+        # At most max_concurrent questions are answered at once; the next ones wait a little for a
+        # slot (a burst is absorbed), and past queue_seconds get 503 + Retry-After rather than
+        # waiting on into the client's own timeout.
+        if slots is None:
+            yield
+            return
+        if slots.locked():
+            if settings.queue_seconds <= 0:
+                raise HTTPException(503, BUSY, headers={"Retry-After": "1"})
+            try:
+                await asyncio.wait_for(slots.acquire(), timeout=settings.queue_seconds)
+            except TimeoutError:
+                raise HTTPException(503, BUSY, headers={"Retry-After": "1"}) from None
+        else:
+            await slots.acquire()
         try:
             yield
         finally:
-            in_flight[0] -= 1
+            slots.release()
 
     async def rate_limited(request: Request) -> None:
         wait = limiter.hit(client_key(request))

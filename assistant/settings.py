@@ -57,7 +57,10 @@ class Settings(BaseSettings):
     allowed_origins: str = Field("", description="Comma-separated origins allowed to call the API from other sites (CORS) and to frame /embed.")
     rate_limit: str = Field("30/minute", description="Per-client limit on API questions, as COUNT/second|minute|hour.")
     max_concurrent: int = Field(
-        16, ge=0, le=10_000, description="Questions answered at once by the API; beyond it, 503 with Retry-After at once (0: no limit)."
+        16, ge=0, le=10_000, description="Questions answered at once by the API; the next ones wait for a slot (0: no limit)."
+    )
+    queue_seconds: float = Field(
+        5.0, ge=0, le=300, description="How long a question waits for a free slot before the API answers 503 with Retry-After (0: at once)."
     )
     max_question_chars: int = Field(1000, ge=10, le=100_000, description="Longest question accepted.")
     max_history_turns: int = Field(20, ge=0, le=200, description="Most earlier turns accepted with a question.")

@@ -470,3 +470,29 @@ def test_watch_reindexes_when_sources_change(dirs, tmp_path):
     assert reports and reports[0].action in ("built", "updated")
     assert assistant.status()["chunks"] > before
     assert not t.is_alive()
+
+
+# ----------------------------------------------------------------------------- capacity
+def _at_once(client, n: int) -> list:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(lambda i: client.post("/api/ask", json={"question": f"{QUESTION} ({i})"}), range(n)))
+
+
+def test_beyond_the_concurrency_limit_questions_are_shed_with_retry_after(make_client):
+    client = make_client(max_concurrent=1, queue_seconds=0)
+    with client:  # one event loop for every request, as under uvicorn
+        replies = _at_once(client, 12)
+    codes = sorted(r.status_code for r in replies)
+    assert 200 in codes and 503 in codes and set(codes) <= {200, 503}, codes
+    for r in replies:
+        if r.status_code == 503:
+            assert r.headers["retry-after"] == "1" and "busy" in r.json()["detail"]
+    assert client.post("/api/ask", json={"question": QUESTION}).status_code == 200  # the slot was given back
+
+
+def test_a_burst_waits_for_a_slot_instead_of_failing(make_client):
+    client = make_client(max_concurrent=1, queue_seconds=60)
+    with client:
+        assert [r.status_code for r in _at_once(client, 6)] == [200] * 6
