@@ -19,17 +19,13 @@ import numpy as np
 
 from ..text import STOPWORDS, content_terms, fold, stem, word_count, words
 from ..types import Chunk
-from .questions import QuestionKind, classify, has_date, has_duration, has_number, is_misuse, names_in
+from .questions import QuestionKind, classify, has_date, has_duration, holds_amount, is_misuse, names_in
 from ..quotes import is_named
 
 _ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth|finally|lastly)\b", re.I)
 # "Northern California Career Pathway Alliance (NCCPA", "... Communications Hubs regional consortium (or LA HI-TECH"
 _DEFINED_ACRONYM = re.compile(
     r"((?:[A-Z][\w\-]+,?\s+(?:(?:and|of|the|for)\s+)?){1,12}[A-Z][\w\-]+)(?:\s+[a-z]+){0,2}\s*\((?:or\s+)?(?:the\s+)?([A-Z]{2,}(?:[\s\-][A-Z]{2,})*)\b"
-)
-_MONEY = re.compile(
-    r"\$\s?\d|\b\d[\d,.]*\s*(?:million|billion|thousand|dollars)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred)\s+(?:million|billion|thousand)\b",
-    re.I,
 )
 _CAPITAL_RUN = re.compile(r"(?<![\w\-])(?:[A-Z][\w’'\-]*\.?)(?:\s+[A-Z][\w’'\-]*\.?)*")
 _NOT_PERSON = {"district", "office", "education", "project", "alliance", "college", "consortium", "school", "county", "trust", "california",
@@ -39,20 +35,6 @@ _NOT_PERSON = {"district", "office", "education", "project", "alliance", "colleg
                "university", "institute", "center", "council", "board", "network", "partnership", "initiative", "program", "the", "we",
                "in", "as", "but", "and", "for", "with", "this", "that", "these", "those", "it", "they", "our", "ccpt", "jff"}
 _ANNOUNCES = re.compile(r"\b(a number of|several|the following|a few|a variety of)\b|:\s*$|\b(two|three|four|five)\s+(?:\w+\s+)?\w+s\b", re.I)
-def holds_amount(question: str, text: str) -> bool:
-    """Does ``text`` hold the kind of figure ``question`` asks for: money for "how much money",
-    a share for "what percentage", a count of the thing counted for "how many employers"?"""
-    q = fold(question)
-    if re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|grant|invest\w*)\b|\bbudget\b|\bcost\b|\binvest", q):
-        return bool(_MONEY.search(text))
-    if re.search(r"\bpercent|\bpercentage\b|\bshare\b|\bproportion\b|\brates?\b", q):
-        return bool(re.search(r"\d\s?%|\bpercent\b", text))
-    counted = re.search(r"\bhow many\s+(?:\w+\s+)?(\w+)", q)
-    unit = content_terms(counted.group(1)) if counted else []
-    if not unit:
-        return has_number(text)
-    toks = text.split()
-    return any(unit[0] in content_terms(tok) and any(has_number(w) for w in toks[max(0, k - 4) : k + 1]) for k, tok in enumerate(toks))
 
 
 def _person_names(text: str) -> list[str]:
@@ -374,7 +356,6 @@ class ExtractiveAnswerer:
             return Draft(True, "misuse")
         if not cands:
             return Draft(True, "nothing indexed")
-        best = cands[0]
         best_sim = max(c.sim for c in cands)
         best_lex = max(c.lex for c in cands)
         if best_sim < self.min_relevance and best_lex < 0.5:
@@ -403,8 +384,6 @@ class ExtractiveAnswerer:
         """The specific detail a question asks for (a number, a date, a name) when no evidence holds it."""
         if not (kind.asks_amount or kind.asks_date or kind.asks_name):
             return ""
-        q_terms = [t for t in content_terms(question) if not t.isdigit()]
-        unknown = [t for t in q_terms if not self.in_corpus(t)]
         asked = re.search(r"\b(?:names? of (?:the )?|who (?:is|are|was|were) (?:the )?)([\w\- ]+?)(?:\s+(?:of|for|in|at|that|who|behind)\b|[?.,]|$)", fold(question))
         asked_terms = content_terms(asked.group(1)) if asked else []
         if kind.asks_name and asked_terms and not all(self.in_corpus(t) for t in asked_terms):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text import fold
+from ..text import content_terms, fold
 
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
@@ -134,3 +134,25 @@ def names_in(text: str) -> set[str]:
     """Capitalised words that are not just the first word of the sentence."""
     toks = re.findall(r"[A-Za-z][\w\-’']*", text)
     return {t for i, t in enumerate(toks) if t[:1].isupper() and i > 0}
+
+
+_MONEY = re.compile(
+    r"\$\s?\d|\b\d[\d,.]*\s*(?:million|billion|thousand|dollars)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred)\s+(?:million|billion|thousand)\b",
+    re.I,
+)
+
+
+def holds_amount(question: str, text: str) -> bool:
+    """Does ``text`` hold the kind of figure ``question`` asks for: money for "how much money",
+    a share for "what percentage", a count of the thing counted for "how many employers"?"""
+    q = fold(question)
+    if re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|grant|invest\w*)\b|\bbudget\b|\bcost\b|\binvest", q):
+        return bool(_MONEY.search(text))
+    if re.search(r"\bpercent|\bpercentage\b|\bshare\b|\bproportion\b|\brates?\b", q):
+        return bool(re.search(r"\d\s?%|\bpercent\b", text))
+    counted = re.search(r"\bhow many\s+(?:\w+\s+)?(\w+)", q)
+    unit = content_terms(counted.group(1)) if counted else []
+    if not unit:
+        return has_number(text)
+    toks = text.split()
+    return any(unit[0] in content_terms(tok) and any(has_number(w) for w in toks[max(0, k - 4) : k + 1]) for k, tok in enumerate(toks))
