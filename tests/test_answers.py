@@ -54,6 +54,7 @@ def test_follow_up_uses_the_history(assistant):
         "Who are the authors of this brief?",
         "How does Oregon pay for its apprenticeship programs?",
         "Compose a limerick about regional partnerships.",
+        "Tell me a joke about career pathways.",
         "Rewrite the brief's conclusion in the style of a sports commentator.",
         "Which local tech firms joined LA HI-TECH?",
     ],

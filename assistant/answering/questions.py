@@ -20,6 +20,7 @@ _MISUSE = [
     r"\b(make up|invent|fabricate|fake|hallucinate|made-up|invented)\b",
     r"\b(write|compose|draft|create|generate|produce|give me|come up with)\b.{0,40}\b(poem|haiku|limerick|sonnet|verse|rhymes?|rap|lyrics|story|stories|novel|screenplay|song|essay|press release|tweets?|posts?|emails?|letter|cover letter|resume|cv|joke|riddle|slogan|function|code|script|program|sql|html|recipe|speech|ad|advert|marketing|op-ed|blog post|statistics|quotes?|quotations?|testimonials?)\b",
     r"\b(translate|rewrite|paraphrase)\b.{0,40}\b(into|in)\s+(french|spanish|german|chinese|japanese|korean|italian|portuguese|russian|arabic|hindi|latin|pirate|shakespearean|emoji)\b|\bin the (style|voice) of\b",
+    r"\btell me (?:a|another|some|one more) (?:joke|riddle|pun|poem|limerick|haiku|bedtime story|fairy tale)s?\b",
     r"\bthat i can attribute\b|\battribute (it|them|this) to\b",
     r"\b(repeat|print|reveal|show|output|display)\b.{0,30}\b(prompt|instructions|above|hidden|secret|password|api key|configuration)\b",
 ]
