@@ -55,6 +55,8 @@ def test_follow_up_uses_the_history(assistant):
         "How does Oregon pay for its apprenticeship programs?",
         "Compose a limerick about regional partnerships.",
         "Tell me a joke about career pathways.",
+        "Which governor signed the CCPT into law?",
+        "What are the names of the work-based learning intermediaries?",
         "Rewrite the brief's conclusion in the style of a sports commentator.",
         "Which local tech firms joined LA HI-TECH?",
     ],
@@ -180,3 +182,10 @@ def test_a_why_question_answered_by_a_quotation_gets_the_rest_of_it(assistant):
     _check_grounded(answer)
     assert "tell people what to do" in answer.answer
     assert "based on trust" in answer.answer  # the reason comes at the end of the quotation
+
+
+def test_a_question_about_which_leaders_did_something_is_answered_not_taken_for_a_request_for_names(assistant):
+    answer = assistant.ask("Which leaders took risks?")
+    assert not answer.refused
+    _check_grounded(answer)
+    assert "risk" in answer.answer

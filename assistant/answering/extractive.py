@@ -382,7 +382,7 @@ class ExtractiveAnswerer:
 
     def _missing_detail(self, question: str, kind: QuestionKind, cands: list[Candidate]) -> str:
         """The specific detail a question asks for (a number, a date, a name) when no evidence holds it."""
-        if not (kind.asks_amount or kind.asks_date or kind.asks_name):
+        if not (kind.asks_amount or kind.asks_date or kind.asks_name or kind.asks_person):
             return ""
         asked = re.search(r"\b(?:names? of (?:the )?|who (?:is|are|was|were) (?:the )?)([\w\- ]+?)(?:\s+(?:of|for|in|at|that|who|behind)\b|[?.,]|$)", fold(question))
         asked_terms = content_terms(asked.group(1)) if asked else []
@@ -415,7 +415,9 @@ class ExtractiveAnswerer:
             q_names = {fold(n) for n in names_in(question)}
             # "Which companies ...": the named thing must be one of those (the sentence speaks of companies).
             kind_of = re.search(r"\bwhich (?:[\w\-]+ ){0,2}?(companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations)\b", fold(question))
-            noun = stem(kind_of.group(1)) if kind_of else None
+            # "the names of the intermediaries": likewise, the sentence must speak of intermediaries.
+            named = re.search(r"\bnames? of (?:the |its |their |these |those )?([a-z][\w\-]*)", fold(question))
+            noun = stem(kind_of.group(1)) if kind_of else (content_terms(named.group(1)) or [None])[0] if named else None
             if not any(
                 ({fold(n) for n in names_in(c.text)} - q_names) and about(c) and (noun is None or noun in self._terms_of(c.text)) for c in strong[:3]
             ):

@@ -93,10 +93,12 @@ def classify(question: str) -> QuestionKind:
         asks_amount=asks_amount,
         asks_date=asks_date,
         asks_duration=asks_duration,
-        asks_person=bool(
+        asks_person=not (asks_who and _SPEECH.search(q)) and bool(  # "which leader said ..." asks for a speaker, not a name
             re.search(
                 r"\b(?:names? of (?:the |this |that |each )?|who (?:is|was|are|were) (?:the )?)(?:[\w\-'’]+ ){0,2}"
-                r"(?:leader|person|director|superintendent|official|author|writer|principal|teacher|coordinator|manager|chair|president|ceo|founder|researcher)s?\b",
+                r"(?:leader|person|director|superintendent|official|author|writer|principal|teacher|coordinator|manager|chair|president|ceo|founder|researcher)s?\b"
+                # "Which governor ...": an office held by one named person
+                r"|^(?:which|what) (?:[\w\-'’]+ ){0,2}(?:governor|mayor|senator|assemblymember|legislator|superintendent|chancellor|commissioner|ceo|president)s?\b",
                 q,
             )
         ),
