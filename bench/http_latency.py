@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,6 +21,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from assistant.settings import Settings  # noqa: E402
+from latency import start_serve, stop  # noqa: E402  (one way to start and stop `assistant serve` for every benchmark)
 QUESTIONS = [
     "What did leaders learn from CCPT?",
     "How did consortia build coalitions of the willing?",
@@ -36,12 +39,6 @@ QUESTIONS = [
     "What should future state initiatives do differently?",
     "What is the best recipe for banana bread?",  # a refusal is part of the mix
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def eval_questions() -> list[str]:
@@ -65,27 +62,6 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def start_server(port: int) -> tuple[subprocess.Popen, float]:
-    exe = Path(sys.executable).parent / "assistant"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "assistant"]
-    env = {**os.environ, "ASSISTANT_RATE_LIMIT": os.environ.get("ASSISTANT_RATE_LIMIT", "100000/minute")}
-    started = time.perf_counter()
-    proc = subprocess.Popen([*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/api/health"
-    while True:
-        if proc.poll() is not None:
-            raise SystemExit(f"assistant serve exited with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return proc, time.perf_counter() - started
-        except httpx.HTTPError:
-            pass
-        if time.perf_counter() - started > 300:
-            proc.kill()
-            raise SystemExit("assistant serve was not healthy within 300 s")
-        time.sleep(0.05)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="A running server; default: start `assistant serve` on a free port.")
@@ -96,9 +72,9 @@ def main() -> None:
     if args.url:
         base = args.url.rstrip("/")
     else:
-        port = free_port()
-        proc, cold = start_server(port)
-        base = f"http://127.0.0.1:{port}"
+        settings = Settings()  # the configured source and index, relative to the project like `assistant serve` here
+        source, index = (p if p.is_absolute() else ROOT / p for p in (Path(settings.source_dir), Path(settings.index_dir)))
+        proc, base, cold = start_serve(source, index, rate_limit=os.environ.get("ASSISTANT_RATE_LIMIT", "100000/minute"))
         print(f"cold start (assistant serve -> healthy /api/health): {cold:.2f} s")
     try:
         questions = eval_questions()
@@ -119,11 +95,7 @@ def main() -> None:
         print(f"  service time (answer.latency_ms): p50 {percentile(server_ms, 50):.1f} ms   p95 {percentile(server_ms, 95):.1f} ms")
     finally:
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
 
 if __name__ == "__main__":
