@@ -199,15 +199,19 @@ class Assistant:
         question = " ".join(question.split())
         loaded = self._ready()
         foreign = loaded.answerer.foreign_words(question)
-        retrieval = loaded.searcher.search(question, turns, extra=foreign)
+        probe = loaded.answerer.asked_probe(question)  # (noun, question without it) when the noun is foreign
+        retrieval = loaded.searcher.search(question, turns, extra=foreign, variants=[probe[1]] if probe else None)
         synonyms = loaded.answerer.synonyms(foreign, retrieval.extra_vectors)
+        asked = None
+        if probe and retrieval.variant_vectors:
+            asked = loaded.answerer.asked(probe[0], retrieval.question_vector, retrieval.variant_vectors[0], synonyms)
         vectors = loaded.index.sentence_vectors([h.chunk.id for h in retrieval.hits])
         previous = turns[-1][1] if turns else ""
         cands = loaded.answerer.candidates(
             retrieval.hits, vectors, retrieval.question_vector, retrieval.query_vector, question, retrieval.query, previous, synonyms
         )
         retrieval.hits = loaded.answerer.rerank(retrieval.hits, cands)[: self.settings.top_k]
-        draft = loaded.answerer.decide(question, retrieval.query, cands)
+        draft = loaded.answerer.decide(question, retrieval.query, cands, asked)
         answer = self._compose(draft, retrieval, loaded)
         generator = self.generator
         if generator is not None and not answer.refused:

@@ -189,3 +189,80 @@ def test_a_question_about_which_leaders_did_something_is_answered_not_taken_for_
     assert not answer.refused
     _check_grounded(answer)
     assert "risk" in answer.answer
+
+
+@pytest.mark.parametrize("question, noun", [("What podcast did JFF record about the consortia?", "podcast"), ("What anthem did the Fresno partners adopt?", "anthem")])
+def test_an_asked_for_thing_the_brief_never_speaks_of_is_declined_not_answered_with_a_nearby_sentence(assistant, question, noun):
+    answer = assistant.ask(question)
+    assert answer.refused, answer.answer
+    assert f"does not mention {noun}" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, quoted",
+    [
+        # The brief says "challenged with managing issues of money, power, and control": no "snag" anywhere.
+        ("What snag did leaders hit when big money arrived?", "money"),
+        ("What wisdom did the leaders pass on to others?", "three major lessons"),
+    ],
+)
+def test_an_asked_for_thing_in_other_words_than_the_brief_s_is_still_answered(assistant, question, quoted):
+    assert assistant._ready().answerer.asked_probe(question), "the check applies: the brief never uses the asked-for word"
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.answer
+    _check_grounded(answer)
+    assert quoted in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("What fee did employers pay to join LA HI-TECH?", "gives no such figure"),
+        ("What score did the NCCPA earn in JFF's review?", "gives no such figure"),
+        ("What deadline did consortia have for their final reports?", "gives no such date"),
+    ],
+)
+def test_a_noun_answered_by_a_figure_or_date_is_declined_when_the_brief_gives_none(assistant, question, reason):
+    answer = assistant.ask(question)
+    assert answer.refused, answer.answer
+    assert reason in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, stated",
+    [
+        ("Given that the grants lasted seven years, why did sustainability still lag?", "four-year"),
+        ("If the state put $2 billion into CCPT, why was that not enough?", "$500 million"),
+    ],
+)
+def test_a_premise_with_a_quantity_the_brief_never_states_is_declined_with_the_brief_s_own(assistant, question, stated):
+    answer = assistant.ask(question)
+    assert answer.refused, answer.answer
+    assert "never states" in answer.answer and stated in answer.answer
+
+
+def test_a_quantity_the_brief_does_state_is_no_false_premise(assistant):
+    answer = assistant.ask("Why was a 4-year grant too short for systems change?")
+    assert not answer.refused, answer.answer
+    _check_grounded(answer)
+
+
+def test_what_a_kind_of_person_the_brief_never_quotes_said_is_declined(assistant):
+    # The brief mentions "owners of companies" but quotes only consortium leaders.
+    answer = assistant.ask("What did the owners of companies say about the Tulare-Kings infrastructure?")
+    assert answer.refused, answer.answer
+    assert "quotes no owners" in answer.answer
+
+
+def test_what_a_quoted_kind_of_person_said_is_answered_with_their_words(assistant):
+    answer = assistant.ask("What did one leader from Fresno say about money?")
+    assert not answer.refused, answer.answer
+    _check_grounded(answer)
+    assert "leader from Fresno" in answer.answer and "money" in answer.answer
+
+
+def test_how_many_counts_the_noun_asked_about_not_any_number(assistant):
+    # "four CCPT consortia" is a number, but not a count of employers.
+    answer = assistant.ask("How many employers signed on with the Tulare-Kings project?")
+    assert answer.refused, answer.answer
+    assert "gives no such figure" in answer.answer

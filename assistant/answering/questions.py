@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text import content_terms, fold
+from ..text import STOPWORDS, content_terms, fold
 
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
@@ -74,6 +74,10 @@ def classify(question: str) -> QuestionKind:
     asks_duration = bool(re.search(r"\b(how long|length|duration|how many (?:years|months|weeks)|time ?frame|timeline)\b", q))
     asks_amount = bool(re.search(r"\bwhat (?:was|is|were|are) the (?:[\w\-]+ ){0,2}(?:rates?|percentages?|numbers?|counts?|totals?|amounts?|size|budget|cost|sum)\b", q)) or bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost))\b", q))
     asks_date = bool(re.search(r"\b(when (?:was|were|did|is)|what year|which year|what date|in what year|publication date|published)\b", q))
+    # "What salary ...", "What rating ...", "What deadline ...": nouns whose answer is a figure or a date.
+    noun = asked_noun(question) or ""
+    asks_amount = asks_amount or bool(_FIGURE_NOUN.fullmatch(noun))
+    asks_date = asks_date or bool(_DATE_NOUN.fullmatch(noun))
     asks_name = bool(
         re.search(r"\b(which (?:[\w\-]+ ){0,2}?(?:companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations|people|persons|individuals)|what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
     )
@@ -109,6 +113,55 @@ def classify(question: str) -> QuestionKind:
     )
 
 
+# What follows the asked-for noun in "what/which <noun> ..." ("What salary do graduates earn?",
+# "What is the capital of X?"): an auxiliary, a preposition or a past-tense verb.
+_AFTER_NOUN = r"(?:of|for|in|at|on|that|behind|did|does|do|is|was|are|were|has|have|had|can|could|would|will|got|comes?|[a-z]+ed)"
+_ASKED_NOUN = re.compile(rf"^(?:what|which)(?:'s| is| was| are| were)? (?:the |a |an )?((?:[a-z\-]+ ){{0,3}}?[a-z\-]+) {_AFTER_NOUN}\b")
+# "What did the county superintendent say ...": the speaker asked about.
+_ASKED_SPEAKER = re.compile(r"^(?:what|how) (?:did|does|do|has|have) (?:the |a |an |one |some |any )?((?:[a-z\-']+ ){0,5}?[a-z\-']+) (?:say|said|describe|explain|tell|put it|mean|argue|note|add|report|recall|warn)\b")
+_NOT_ASKED = {"kind", "kinds", "type", "types", "sort", "sorts", "main", "big", "specific", "key", "major", "other", "exact", "particular", "brand", "the", "of"}
+
+
+def asked_noun(question: str) -> str | None:
+    """The word naming what a question asks for: "salary" in "What salary do graduates earn?",
+    "capital" in "What is the capital of X?", the speaker in "What did the superintendent say?".
+
+    An answer has to be about this thing; the answerer checks that its evidence is (see
+    ``ExtractiveAnswerer.decide``).
+    """
+    q = fold(question).strip().rstrip("?!. ")
+    q = re.sub(r"^(what|which) (?:kinds?|types?|sorts?|brands?|forms?) of ", r"\1 ", q)  # "what brand of laptops did"
+    m = _ASKED_NOUN.match(q)
+    if not m:
+        return asked_speaker(question)
+    nouns = [w for w in m.group(1).split() if w not in _NOT_ASKED and w not in _QUESTION_FORM]
+    return nouns[-1] if nouns else None
+
+
+def asked_speaker(question: str) -> str | None:
+    """Who a "what did the X say" question asks about: "owner" in "What did a company owner in the
+    region say?"; None for a name ("What did JFF say?") or a pronoun, which are checked elsewhere."""
+    m = _ASKED_SPEAKER.match(fold(question).strip())
+    if not m:
+        return None
+    phrase = re.split(r"\s+(?:from|of|in|at|for|with|on)\s+", m.group(1))[0]
+    head = phrase.split()[-1]
+    said_as = re.search(rf"\b{re.escape(head)}\b", question, re.I)
+    if head in STOPWORDS or head in _NOT_ASKED or not said_as or not said_as.group(0).islower():
+        return None
+    return head
+
+
+_QUESTION_FORM = {"did", "does", "do", "is", "was", "are", "were", "has", "have", "had", "can", "could", "would", "will"}
+
+
+# Nouns naming a sum of money, a score or a head count: what answers them is a figure.
+_MONEY_NOUN = re.compile(r"salar(?:y|ies)|wages?|pay|tuition|fees?|prices?|tax(?:es)?|income|revenues?|earnings|stipends?|costs?|budgets?|spending|dollars?")
+_SCORE_NOUN = re.compile(r"scores?|ratings?|rankings?|ranks?|grades?|gpa|marks?")
+_COUNT_NOUN = re.compile(r"population|enrol(?:l)?ments?|headcount|attendance|turnout")
+_FIGURE_NOUN = re.compile(rf"{_MONEY_NOUN.pattern}|{_SCORE_NOUN.pattern}|{_COUNT_NOUN.pattern}")
+_DATE_NOUN = re.compile(r"deadlines?|dates?|years?|months?")
+
 _NUMBER_IN_TEXT = re.compile(r"\$?\d[\d,.]*\s*(?:%|percent|million|billion|thousand)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
 _YEAR = re.compile(r"\b(19|20)\d{2}\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
 
@@ -123,6 +176,30 @@ _DURATION = re.compile(
 def has_duration(text: str) -> bool:
     """A stretch of time: "four-year", "18 months", "long-term"."""
     return bool(_DURATION.search(text))
+
+
+_FIGURE = re.compile(
+    r"(\$\s?)?\b(\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty|hundred)"
+    r"(?:[\s\-]+(?:more|full|whole|long|straight))?[\s\-]+(years?|months?|weeks?|days?|decades?|million|billion|thousand|percent|dollars?)\b|(\$\s?)(\d[\d,]*(?:\.\d+)?)",
+    re.I,
+)
+_WORD_NUMBERS = NUMBER_WORDS | {"one": 1, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100}
+
+
+def figures_in(text: str) -> dict[tuple[float, str], str]:
+    """The quantities a text states, as (number, unit): "four-year" and "4 years" are both (4, "year");
+    "$500 million" is (500, "million"). Each maps to the words that state it."""
+    out = {}
+    for m in _FIGURE.finditer(fold(text)):
+        raw, unit = (m.group(2), m.group(3)) if m.group(2) else (m.group(5), "dollar")
+        number = _WORD_NUMBERS.get(raw.lower())
+        if number is None:
+            try:
+                number = float(raw.replace(",", ""))
+            except ValueError:
+                continue
+        out[(float(number), unit.lower().rstrip("s") if unit.lower() != "percent" else "percent")] = m.group(0).strip()
+    return out
 
 
 def has_number(text: str) -> bool:
@@ -145,16 +222,34 @@ _MONEY = re.compile(
 )
 
 
+def _counted_noun(q: str) -> str | None:
+    """The thing counted in "how many ...": "partners" in "how many business partners did ...",
+    "employers" in "how many employers joined ..." (the word before an auxiliary, else the first)."""
+    m = re.search(r"\bhow many\s+([\w\-]+(?:\s+[\w\-]+){0,3})", q)
+    if not m:
+        return None
+    ws = m.group(1).split()
+    for k, w in enumerate(ws[1:], start=1):
+        if w in _QUESTION_FORM:
+            return ws[k - 1]
+    return ws[0]
+
+
 def holds_amount(question: str, text: str) -> bool:
     """Does ``text`` hold the kind of figure ``question`` asks for: money for "how much money",
     a share for "what percentage", a count of the thing counted for "how many employers"?"""
     q = fold(question)
-    if re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|grant|invest\w*)\b|\bbudget\b|\bcost\b|\binvest", q):
+    noun = asked_noun(question) or ""
+    if _SCORE_NOUN.fullmatch(noun) or _COUNT_NOUN.fullmatch(noun):
+        return bool(re.search(r"\d", text))  # a score, a rank, a head count is written as a figure
+    if _MONEY_NOUN.fullmatch(noun) or re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|grant|invest\w*)\b|\bbudget\b|\bcost\b|\binvest", q):
         return bool(_MONEY.search(text))
     if re.search(r"\bpercent|\bpercentage\b|\bshare\b|\bproportion\b|\brates?\b", q):
         return bool(re.search(r"\d\s?%|\bpercent\b", text))
-    counted = re.search(r"\bhow many\s+(?:\w+\s+)?(\w+)", q)
-    unit = content_terms(counted.group(1)) if counted else []
+    counted = _counted_noun(q)
+    if counted in ("dollar", "dollars"):
+        return bool(_MONEY.search(text))
+    unit = content_terms(counted) if counted else []
     if not unit:
         return has_number(text)
     toks = text.split()

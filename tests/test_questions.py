@@ -1,0 +1,84 @@
+"""Reading a question's form: what it asks for. Pure rules, no model."""
+import pytest
+
+from assistant.answering.questions import _counted_noun, asked_noun, asked_speaker, classify, figures_in, holds_amount
+
+
+@pytest.mark.parametrize(
+    "question, noun",
+    [
+        ("What pension do retired teachers draw?", "pension"),
+        ("What is the population of Kings County?", "population"),
+        ("What shade of blue is the cover?", "shade"),
+        ("Which software vendors did the alliance hire?", "vendors"),
+        ("What brand of tablets did the schools order?", "tablets"),
+        ("What did the county treasurer say about deficits?", "treasurer"),
+        ("What's the chief hurdle for new partners?", "hurdle"),
+    ],
+)
+def test_the_asked_for_noun_is_read_from_the_question_form(question, noun):
+    assert asked_noun(question) == noun
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Why did partners hesitate?", "How did the region change its hiring?", "What happened after the money ran out?", "Who led the workgroups?"],
+)
+def test_questions_without_an_asked_for_noun_give_none(question):
+    assert asked_noun(question) is None
+
+
+@pytest.mark.parametrize(
+    "question, amount, date",
+    [
+        ("What wage do apprentices earn?", True, False),
+        ("What ranking did the district get?", True, False),
+        ("What enrollment did the academy reach?", True, False),
+        ("What deadline did the state give?", False, True),
+        ("What lesson did the leaders learn?", False, False),
+    ],
+)
+def test_nouns_answered_by_a_figure_or_a_date_make_the_question_ask_for_one(question, amount, date):
+    kind = classify(question)
+    assert (kind.asks_amount, kind.asks_date) == (amount, date)
+
+
+def test_a_score_needs_a_figure_and_a_wage_needs_a_sum_of_money():
+    assert not holds_amount("What ranking did the district get?", "The district was one of four consortia.")
+    assert holds_amount("What ranking did the district get?", "It placed 3rd of 40.")
+    assert not holds_amount("What wage do apprentices earn?", "Apprentices earn while they learn, in three sectors.")
+    assert holds_amount("What wage do apprentices earn?", "Apprentices earn $18 an hour.")
+
+
+@pytest.mark.parametrize(
+    "question, counted",
+    [("how many business partners did they sign?", "partners"), ("how many employers joined the alliance?", "employers"), ("how many dollars did districts pledge?", "dollars")],
+)
+def test_how_many_reads_the_counted_noun(question, counted):
+    assert _counted_noun(question) == counted
+
+
+def test_how_many_dollars_needs_a_sum_of_money():
+    assert not holds_amount("How many dollars did the districts pledge?", "In one region, districts made considerable commitments.")
+    assert holds_amount("How many dollars did the districts pledge?", "They pledged $2 million.")
+
+
+@pytest.mark.parametrize(
+    "question, speaker",
+    [
+        ("What did a company owner in the region say about interns?", "owner"),
+        ("What did one leader from Fresno say about money?", "leader"),
+        ("What did JFF say about the grant?", None),  # a name, not a kind of person
+        ("What did they say next?", None),
+        ("How did the leaders think about regions?", None),  # thinking is not saying
+    ],
+)
+def test_the_speaker_a_question_asks_about(question, speaker):
+    assert asked_speaker(question) == speaker
+
+
+def test_quantities_are_read_whatever_their_spelling():
+    assert set(figures_in("a four-year grant, 4 years, four years")) == {(4.0, "year")}
+    assert set(figures_in("more than $500 million dollars")) == {(500.0, "million")}
+    assert set(figures_in("$1,200 and 30 percent")) == {(1200.0, "dollar"), (30.0, "percent")}
+    assert figures_in("a whole year") == {}
