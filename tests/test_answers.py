@@ -266,3 +266,30 @@ def test_how_many_counts_the_noun_asked_about_not_any_number(assistant):
     answer = assistant.ask("How many employers signed on with the Tulare-Kings project?")
     assert answer.refused, answer.answer
     assert "gives no such figure" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["Which consortium had the largest budget?", "Who had the best results?"])
+def test_picking_one_by_a_comparison_the_brief_never_makes_is_declined(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.refused, answer.answer
+    assert "makes no such comparison" in answer.answer
+
+
+def test_a_comparison_the_brief_does_make_is_answered(assistant):
+    answer = assistant.ask("Which sign was the most telling evidence of systemic change?")
+    assert not answer.refused, answer.answer
+    assert "most telling" in answer.answer
+
+
+def test_which_region_is_declined_when_the_brief_says_only_in_one_region(assistant):
+    # "In one region, school districts each made ... commitments": the region is never named.
+    answer = assistant.ask("Which region had school districts cover the funding gap after the grant?")
+    assert answer.refused, answer.answer
+    assert "does not say which one" in answer.answer
+
+
+def test_which_consortium_is_answered_by_a_sentence_that_names_it(assistant):
+    answer = assistant.ask("Which consortium organized its work around the region's economy rather than individual counties?")
+    assert not answer.refused, answer.answer
+    _check_grounded(answer)
+    assert "NCCPA" in answer.answer

@@ -95,6 +95,14 @@ _TIME_UNITS = {"year", "month", "week", "day", "decade"}
 _MONEY_UNITS = {"dollar", "thousand", "million", "billion"}
 _UNIT_FAMILIES = {u: fam for fam in (_TIME_UNITS, _MONEY_UNITS) for u in fam}  # "$2 billion" is corrected by "$500 million"
 
+_SUPERLATIVES = r"most|least|fewest|largest|biggest|highest|lowest|smallest|greatest|strongest|weakest|best|worst"
+# "Which college had the most students?": a choice among things by a comparison (the compared words after it).
+_RANKING_QUESTION = re.compile(rf"^(?:which|who)\b.*?\bthe (?:{_SUPERLATIVES})\b((?:\s+[a-z\-]+){{0,3}})")
+_SUPERLATIVE_IN_TEXT = re.compile(rf"\bthe (?:{_SUPERLATIVES}|[a-z]+est)\b(?:\s+[a-z\-]+){{0,3}}")
+
+# A question that asks to pick a place or a consortium: its answer names one.
+_WHICH_PLACE = re.compile(r"^(?:which|what) (?:of the (?:\w+ )?)?(?:regions?|consortium|consortia|districts?|count(?:y|ies)|areas?|cit(?:y|ies)|places?|partnerships?)\b(?! does| do| is| are| was| were)")
+
 NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
 FACET_MIN_IDF = 2.0  # words rarer than this carry a part of the question (log(1 + N/(1+df)): ~1 in 6 sentences)
 FACET_RATIO = 0.8  # how close to the best sentence a sentence adding a missing part must score
@@ -415,13 +423,20 @@ class ExtractiveAnswerer:
             return Draft(True, f"never states {words}{also}", best_similarity=best_sim)
         if query == question and best_sim < 0.38 and self._mostly_foreign(question):
             return Draft(True, "off topic", best_similarity=best_sim)
-        missing = self._missing_detail(question, kind, cands) or (self._unquoted_speaker(question, cands) if query == question else "")
+        missing = self._missing_detail(question, kind, cands) or (self._unquoted_speaker(question, cands) or self._unranked(question, cands) if query == question else "")
         if missing:
             return Draft(True, missing, best_similarity=best_sim)
         if asked is not None and query == question and not self._responds_to(asked, cands):
             return Draft(True, f"does not mention {asked.word}", best_similarity=best_sim)
 
         chosen = self._select(kind, cands, question)
+        if query == question and not kind.asks_speech and _WHICH_PLACE.match(fold(question)):
+            # "Which region introduced X?" when the brief says only "in another region": it does not say.
+            named = self._naming_sentence(question, chosen, cands)
+            if named is None:
+                return Draft(True, "does not say which one", best_similarity=best_sim)
+            if named not in chosen:
+                chosen = [named] + chosen
         preface = ""
         if kind.asks_who and chosen and chosen[0].speaker and not is_named(chosen[0].speaker):
             named_elsewhere = [c for c in chosen if c.speaker and is_named(c.speaker)]
@@ -489,6 +504,48 @@ class ExtractiveAnswerer:
             if not c.speaker and wanted & self._terms_of(c.text) and _SPEECH.search(fold(c.text)):
                 return ""
         return f"quotes no {speaker}"
+
+    def _naming_sentence(self, question: str, chosen: list[Candidate], cands: list[Candidate]) -> Candidate | None:
+        """The sentence that names the place or consortium an answer is about: a chosen one, or one of
+        the three before the best in its section ("In the Los Angeles area, ..." then "The new
+        infrastructure included ..."). Names common across the documents (the program's) do not count."""
+        asked = {fold(n) for n in names_in(question)}
+
+        def names(text: str) -> bool:
+            return any(self._identifies(n) for n in names_in(text) if fold(n) not in asked)
+
+        for c in chosen:
+            if names(c.text) or (c.speaker and names(" " + c.speaker)):
+                return c
+        if not chosen:
+            return None
+        best = chosen[0]
+        seq = self._section_neighbours(best)
+        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == best.chunk.id and i == best.index), None)
+        by_key = {c.key: c for c in cands}
+        for ch, i in reversed(seq[max(0, (pos or 0) - 3) : pos or 0]):
+            text, speaker = ch.text[ch.sentences[i].start : ch.sentences[i].end], ch.sentences[i].speaker
+            if names(text) or (speaker and names(" " + speaker)):
+                return by_key.get((ch.source, ch.order, i)) or Candidate(ch, i, text, speaker, None, best.rank)
+        return None
+
+    def _identifies(self, name: str) -> bool:
+        """A rare name (a consortium, a place), not one the documents use all along (the program's)."""
+        return any(0 < self._df.get(t, 0) / self._n < 0.08 for t in content_terms(name))
+
+    def _unranked(self, question: str, cands: list[Candidate]) -> str:
+        """"Which college had the most students?" picks one by a comparison: some strong sentence must
+        make one about that thing ("the most telling signs"), or the documents do not rank them."""
+        m = _RANKING_QUESTION.search(fold(question))
+        if not m:
+            return ""
+        ranked = set(content_terms(m.group(1)))
+        top = cands[0].score
+        for c in (c for c in cands if c.score >= top - 0.12):
+            for phrase in _SUPERLATIVE_IN_TEXT.findall(fold(c.text)):
+                if not ranked or ranked & set(content_terms(phrase)):
+                    return ""
+        return "makes no such comparison"
 
     def _responds_to(self, asked: AskedNoun, cands: list[Candidate]) -> bool:
         """Is one of the best sentences about the asked-for noun: does it hold a near synonym, or
