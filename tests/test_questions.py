@@ -82,3 +82,8 @@ def test_quantities_are_read_whatever_their_spelling():
     assert set(figures_in("more than $500 million dollars")) == {(500.0, "million")}
     assert set(figures_in("$1,200 and 30 percent")) == {(1200.0, "dollar"), (30.0, "percent")}
     assert figures_in("a whole year") == {}
+
+
+def test_the_name_of_a_quoted_leader_asks_for_a_person_but_which_leader_said_asks_for_a_speaker():
+    assert classify("What is the name of the leader who is quoted about trust?").asks_person
+    assert not classify("Which leader said that trust matters?").asks_person

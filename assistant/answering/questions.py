@@ -97,7 +97,8 @@ def classify(question: str) -> QuestionKind:
         asks_amount=asks_amount,
         asks_date=asks_date,
         asks_duration=asks_duration,
-        asks_person=not (asks_who and _SPEECH.search(q)) and bool(  # "which leader said ..." asks for a speaker, not a name
+        # "which leader said ..." asks for a speaker, not a name; "the name of the leader quoted" asks for a name.
+        asks_person=not (asks_who and _SPEECH.search(q) and not re.search(r"\bnames? of\b", q)) and bool(
             re.search(
                 r"\b(?:names? of (?:the |this |that |each )?|who (?:is|was|are|were) (?:the )?)(?:[\w\-'’]+ ){0,2}"
                 r"(?:leader|person|director|superintendent|official|author|writer|principal|teacher|coordinator|manager|chair|president|ceo|founder|researcher)s?\b"
