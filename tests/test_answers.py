@@ -293,3 +293,19 @@ def test_which_consortium_is_answered_by_a_sentence_that_names_it(assistant):
     assert not answer.refused, answer.answer
     _check_grounded(answer)
     assert "NCCPA" in answer.answer
+
+
+_FRESNO_QUOTE = [["What did the Fresno leader say about one-time funding?", "“We saw CCPT as an opportunity for us to redefine what we saw as one-time funding,” a leader from Fresno said. [1]"]]
+
+
+def test_a_follow_up_asking_for_a_thing_the_brief_never_speaks_of_is_declined(assistant):
+    answer = assistant.ask("What mascot does their district have?", _FRESNO_QUOTE)
+    assert answer.refused, answer.answer
+    assert "does not mention mascot" in answer.answer
+
+
+def test_a_follow_up_asking_in_other_words_is_still_answered(assistant):
+    assert assistant._ready().answerer.asked_probe("What advice did they give?"), "the brief never says 'advice'"
+    answer = assistant.ask("What advice did they give?", _FRESNO_QUOTE)
+    assert not answer.refused, answer.answer
+    _check_grounded(answer)

@@ -426,7 +426,7 @@ class ExtractiveAnswerer:
         missing = self._missing_detail(question, kind, cands) or (self._unquoted_speaker(question, cands) or self._unranked(question, cands) if query == question else "")
         if missing:
             return Draft(True, missing, best_similarity=best_sim)
-        if asked is not None and query == question and not self._responds_to(asked, cands):
+        if asked is not None and not self._responds_to(asked, cands):
             return Draft(True, f"does not mention {asked.word}", best_similarity=best_sim)
 
         chosen = self._select(kind, cands, question)
