@@ -25,7 +25,7 @@ from pydantic import ConfigDict
 
 from .index import OpenIndex
 from .text import content_terms, words
-from .types import Chunk
+from .types import Chunk, opening_chunk_ids
 
 RRF_K = 20
 _FOLLOW_UP_WORDS = {
@@ -86,6 +86,8 @@ class HybridSearcher:
         self.top_k = top_k
         self.pool = max(top_k, 12)  # candidates handed to the sentence scorer, which re-ranks them
         self.mmr = mmr
+        opening = opening_chunk_ids(index.chunks)
+        self._openings = [c.id for c in sorted(index.chunks, key=lambda c: c.order) if c.id in opening]
         corpus = [content_terms(f"{c.section} {c.text}") or ["_"] for c in index.chunks]
         self._bm25 = None
         if corpus:
@@ -118,10 +120,16 @@ class HybridSearcher:
         return ranking
 
     def search(
-        self, question: str, history: list[tuple[str, str]] | None = None, extra: list[str] | None = None, variants: list[str] | None = None
+        self,
+        question: str,
+        history: list[tuple[str, str]] | None = None,
+        extra: list[str] | None = None,
+        variants: list[str] | None = None,
+        openings: bool = False,
     ) -> Retrieval:
         """Retrieve passages; ``extra`` texts (single words) are embedded alongside, on a second core,
-        and ``variants`` (sentences like the question) in the question's own batch.
+        and ``variants`` (sentences like the question) in the question's own batch. ``openings``: the
+        question is about a document as a whole, so its opening passages join the candidates.
 
         A forward pass of this model over a few tokens costs about the same whatever the
         batch (it is bound by reading the weights), so the words go to another thread
@@ -149,6 +157,9 @@ class HybridSearcher:
             self._bm25_ranking(query, depth),
         ]
         weights = [1.0, 1.0, 0.8]
+        if openings:
+            rankings.append(self._openings[:depth])
+            weights.append(1.0)
         fused: dict[str, float] = {}
         for ranking, weight in zip(rankings, weights):
             for rank, cid in enumerate(ranking):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .answering.citations import citation_for, renumber
 from .answering.extractive import ExtractiveAnswerer, render_sentence
+from .answering.questions import about_document
 from .embeddings import load_embeddings
 from .index import IndexInfo, IndexStore, OpenIndex, chunker_recipe
 from .ingest import ingest
@@ -200,7 +201,9 @@ class Assistant:
         loaded = self._ready()
         foreign = loaded.answerer.foreign_words(question)
         probe = loaded.answerer.asked_probe(question)  # (noun, question without it) when the noun is foreign
-        retrieval = loaded.searcher.search(question, turns, extra=foreign, variants=[probe[1]] if probe else None)
+        retrieval = loaded.searcher.search(
+            question, turns, extra=foreign, variants=[probe[1]] if probe else None, openings=about_document(question)
+        )
         synonyms = loaded.answerer.synonyms(foreign, retrieval.extra_vectors)
         asked = None
         if probe and retrieval.variant_vectors:

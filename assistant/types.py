@@ -90,3 +90,22 @@ class Answer(BaseModel):
     notice: str | None = Field(None, description="Something the user should know about how this answer was made.")
     index_version: str | None = None
     verification: Verification | None = None
+
+
+OPENING_CHUNKS = 6
+
+
+def opening_chunk_ids(chunks: list[Chunk]) -> set[str]:
+    """The passages that introduce each document, what a question about the whole of it reads:
+    its first section (an introduction, a summary), at most ``OPENING_CHUNKS`` passages."""
+    by_source: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        by_source.setdefault(c.source, []).append(c)
+    out: set[str] = set()
+    for doc in by_source.values():
+        doc.sort(key=lambda c: c.order)
+        for c in doc[:OPENING_CHUNKS]:
+            if c.section != doc[0].section:
+                break
+            out.add(c.id)
+    return out

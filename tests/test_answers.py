@@ -309,3 +309,20 @@ def test_a_follow_up_asking_in_other_words_is_still_answered(assistant):
     answer = assistant.ask("What advice did they give?", _FRESNO_QUOTE)
     assert not answer.refused, answer.answer
     _check_grounded(answer)
+
+
+@pytest.mark.parametrize("question", ["What is this report about?", "Give me an overview of the brief", "tl;dr"])
+def test_a_question_about_the_whole_brief_gets_its_own_account_of_itself(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.answer
+    _check_grounded(answer)
+    assert answer.citations[0].section == "Introduction"
+    assert "In this final installment" in answer.answer  # where the brief says what it is
+    assert "said" not in answer.answer  # the author's account, not a quotation
+
+
+def test_which_consortia_the_brief_features_is_answered_by_its_introduction(assistant):
+    answer = assistant.ask("Which consortia are profiled in this report?")
+    assert not answer.refused, answer.answer
+    for name in ("Fresno", "LA HI-TECH", "NCCPA", "Tulare-Kings"):
+        assert name in answer.answer

@@ -1,7 +1,7 @@
 """Reading a question's form: what it asks for. Pure rules, no model."""
 import pytest
 
-from assistant.answering.questions import _counted_noun, asked_noun, asked_speaker, classify, figures_in, holds_amount
+from assistant.answering.questions import _counted_noun, about_document, asked_noun, asks_overview, asked_speaker, classify, figures_in, holds_amount
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,19 @@ def test_quantities_are_read_whatever_their_spelling():
 def test_the_name_of_a_quoted_leader_asks_for_a_person_but_which_leader_said_asks_for_a_speaker():
     assert classify("What is the name of the leader who is quoted about trust?").asks_person
     assert not classify("Which leader said that trust matters?").asks_person
+
+
+@pytest.mark.parametrize(
+    "question, overview, whole",
+    [
+        ("What's this paper about?", True, True),
+        ("Please summarize the report", True, True),
+        ("What are the key findings?", True, True),
+        ("Which districts does the report profile?", False, True),
+        ("What does the report say about trust?", False, False),
+        ("Summarize what the leaders said about money", False, False),
+    ],
+)
+def test_questions_about_the_whole_document(question, overview, whole):
+    assert asks_overview(question) == overview
+    assert about_document(question) == whole

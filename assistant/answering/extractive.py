@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..text import STOPWORDS, content_terms, fold, stem, word_count, words
-from ..types import Chunk
-from .questions import _SPEECH, QuestionKind, asked_noun, asked_speaker, classify, figures_in, has_date, has_duration, holds_amount, is_misuse, names_in
+from ..types import Chunk, opening_chunk_ids
+from .questions import _SPEECH, QuestionKind, about_document, asked_noun, asked_speaker, asks_overview, classify, figures_in, has_date, has_duration, holds_amount, is_misuse, names_in
 from ..quotes import is_named
 
 _ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth|finally|lastly)\b", re.I)
@@ -103,6 +103,8 @@ _SUPERLATIVE_IN_TEXT = re.compile(rf"\bthe (?:{_SUPERLATIVES}|[a-z]+est)\b(?:\s+
 # A question that asks to pick a place or a consortium: its answer names one.
 _WHICH_PLACE = re.compile(r"^(?:which|what) (?:of the (?:\w+ )?)?(?:regions?|consortium|consortia|districts?|count(?:y|ies)|areas?|cit(?:y|ies)|places?|partnerships?)\b(?! does| do| is| are| was| were)")
 
+_SELF_REFERENCE = re.compile(r"\b(?:this|these) (?:final |first |second |third )?(?:brief|report|paper|document|installment|study|publication|article)s?\b", re.I)
+ABOUT_DOCUMENT_BONUS = 0.1  # "which consortia does the brief feature?": its introduction says
 NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
 FACET_MIN_IDF = 2.0  # words rarer than this carry a part of the question (log(1 + N/(1+df)): ~1 in 6 sentences)
 FACET_RATIO = 0.8  # how close to the best sentence a sentence adding a missing part must score
@@ -146,6 +148,7 @@ class ExtractiveAnswerer:
                 self._section_sentences.setdefault((c.source, c.section), []).append((c, i))
         self._n = max(n, 1)
         self._df = df
+        self._opening = opening_chunk_ids(chunks)
         self._speaker_terms = {t for c in chunks for s in c.sentences if s.speaker for t in content_terms(s.speaker)}
         self._figures: dict[tuple[float, str], str] = {}  # every quantity the documents state, with its words
         for c in chunks:
@@ -282,6 +285,7 @@ class ExtractiveAnswerer:
     ) -> list[Candidate]:
         # "long" in "how long" asks for a duration; it is not a word to find in the answer.
         q_terms = content_terms(re.sub(r"\bhow (long|many|much|often|far|soon|old)\b", " ", fold(query)))
+        whole_document = about_document(question)
         follow_up = query != question
         kind = classify(question)
         # Names identify what is asked about; the discount for sharing only them does not apply when
@@ -314,6 +318,8 @@ class ExtractiveAnswerer:
                 cand.score = 0.6 * cand.sim + 0.4 * cand.lex + 0.04 / (1 + rank) + self._type_bonus(kind, question, cand)
                 if word_count(text) < 4:
                     cand.score -= 0.1
+                if whole_document and c.id in self._opening:
+                    cand.score += ABOUT_DOCUMENT_BONUS
                 out.append(cand)
         if follow_up and previous_answer:
             self._follow_up_adjust(question, kind, out, previous_answer)
@@ -403,6 +409,8 @@ class ExtractiveAnswerer:
             return Draft(True, "misuse")
         if not cands:
             return Draft(True, "nothing indexed")
+        if asks_overview(question):
+            return Draft(False, sentences=self._overview(cands), best_similarity=max(c.sim for c in cands))
         best_sim = max(c.sim for c in cands)
         best_lex = max(c.lex for c in cands)
         if best_sim < self.min_relevance and best_lex < 0.5:
@@ -443,6 +451,29 @@ class ExtractiveAnswerer:
             if not named_elsewhere:
                 preface = f"The brief does not name who said this; it attributes it only to “{chosen[0].speaker}”."
         return Draft(False, sentences=chosen, preface=preface, best_similarity=best_sim)
+
+    def _overview(self, cands: list[Candidate]) -> list[Candidate]:
+        """"What is this brief about?": the document's own account of itself. Its first sentence, the
+        first that speaks of the document itself ("In this final installment ..."), then the next ones,
+        in order, up to half as many words again as an ordinary answer; quotations are left out (the
+        overview is the author's). The document is the one the best retrieved sentence comes from."""
+        source = cands[0].chunk.source
+        lead = [
+            Candidate(ch, i, text, ch.sentences[i].speaker, None, 0)
+            for ch in sorted((c for c in self.chunks if c.source == source and c.id in self._opening), key=lambda c: c.order)
+            for i, text in enumerate(ch.sentence_texts())
+            if not ch.sentences[i].speaker
+        ]
+        if not lead:
+            return cands[:1]
+        picks = [lead[0]] + [c for c in lead[1:] if _SELF_REFERENCE.search(c.text)][:1]
+        budget = int(self.max_words * 1.5)
+        used = sum(word_count(c.text) for c in picks)
+        for c in lead[1:]:
+            if c not in picks and used + word_count(c.text) <= budget:
+                picks.append(c)
+                used += word_count(c.text)
+        return sorted(picks, key=lambda c: (c.chunk.order, c.index))
 
     def _missing_detail(self, question: str, kind: QuestionKind, cands: list[Candidate]) -> str:
         """The specific detail a question asks for (a number, a date, a name) when no evidence holds it."""

@@ -42,6 +42,33 @@ class QuestionKind:
     asks_speech: bool = False  # about something said: "who said", "what did X say", "who put it"
 
 
+_DOCUMENT = r"(?:the|this|that|your) (?:brief|report|document|paper|publication|text)"
+_PRESENTS = r"(?:feature|profile|highlight|spotlight|cover|focus|stud(?:y|ie)|examine|include|present)\w*"
+# "Which consortia does the brief feature?", "What is this report about?": the document as a whole.
+_ABOUT_DOCUMENT = re.compile(
+    rf"\b{_DOCUMENT}\s+(?:(?:is|was)\s+)?about\b|\b{_DOCUMENT}(?:\s+\w+){{0,2}}\s+{_PRESENTS}\b|\b{_PRESENTS} (?:in|by) {_DOCUMENT}\b"
+)
+# "Summarize the brief", "What are the main points?": an overview, not one detail.
+_OVERVIEW = re.compile(
+    rf"^(?:please |can you |could you )?(?:summari[sz]e|sum up|give (?:me )?(?:a |an )?(?:summary|overview|gist|rundown|tl;?dr))\b(?:(?:\s+\w+){{0,2}}\s+{_DOCUMENT}|\s*[.?!]*$)"
+    rf"|^(?:tl;?dr|gist)\b"
+    rf"|^(?:what(?:'s| is| was| are| were)|tell me) (?:the )?(?:main (?:point|idea|message|argument|takeaway)s?|key (?:point|takeaway|message|finding)s?|gist|summary|overview)(?: of {_DOCUMENT})?\s*[.?!]*$"
+    rf"|^(?:what(?:'s| is| was)|tell me what) {_DOCUMENT}\s+(?:(?:is|was)\s+)?about\s*[.?!]*$"
+    rf"|^what does {_DOCUMENT} (?:cover|say|discuss|describe)\s*[.?!]*$"
+)
+
+
+def about_document(question: str) -> bool:
+    """The question is about the document as a whole, which its opening passages answer."""
+    q = fold(question).strip()
+    return bool(_ABOUT_DOCUMENT.search(q) or _OVERVIEW.search(q))
+
+
+def asks_overview(question: str) -> bool:
+    """"What is this brief about?", "Summarize the report": answered by what the document says it is."""
+    return bool(_OVERVIEW.search(fold(question).strip()))
+
+
 def is_misuse(question: str) -> bool:
     """An attempt to make the assistant do something other than answer from the brief."""
     q = fold(question)
