@@ -23,6 +23,7 @@ MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 
 STARTERS = [
+    "What is this brief about?",
     "What did leaders learn from CCPT?",
     "How did consortia build coalitions of the willing?",
     "What structures did regions create for regional action?",
