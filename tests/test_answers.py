@@ -326,3 +326,12 @@ def test_which_consortia_the_brief_features_is_answered_by_its_introduction(assi
     assert not answer.refused, answer.answer
     for name in ("Fresno", "LA HI-TECH", "NCCPA", "Tulare-Kings"):
         assert name in answer.answer
+
+
+def test_a_how_answer_brings_the_quotation_that_shows_the_claim(assistant):
+    # "Building that trust ... started with consistent communication." is followed, in its paragraph,
+    # by a leader's words on what that took.
+    answer = assistant.ask("ok, and how did that trust get built?")
+    _check_grounded(answer)
+    assert "consistent communication" in answer.answer
+    assert "translating and aligning language" in answer.answer

@@ -103,3 +103,8 @@ def test_the_name_of_a_quoted_leader_asks_for_a_person_but_which_leader_said_ask
 def test_questions_about_the_whole_document(question, overview, whole):
     assert asks_overview(question) == overview
     assert about_document(question) == whole
+
+
+@pytest.mark.parametrize("question", ["and why did they wait?", "ok so why did they wait?", "Well, why did they wait?"])
+def test_a_chatty_opener_does_not_hide_the_question_form(question):
+    assert classify(question).asks_why_how

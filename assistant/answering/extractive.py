@@ -19,7 +19,7 @@ import numpy as np
 
 from ..text import STOPWORDS, content_terms, fold, stem, word_count, words
 from ..types import Chunk, opening_chunk_ids
-from .questions import _SPEECH, QuestionKind, about_document, asked_noun, asked_speaker, asks_overview, classify, figures_in, has_date, has_duration, holds_amount, is_misuse, names_in
+from .questions import _SPEECH, QuestionKind, about_document, asked_noun, asked_speaker, asks_overview, classify, plain_question, figures_in, has_date, has_duration, holds_amount, is_misuse, names_in
 from ..quotes import is_named
 
 _ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth|finally|lastly)\b", re.I)
@@ -344,7 +344,7 @@ class ExtractiveAnswerer:
             # An enumerating sentence ("a, b, and c") answers a list question in one go;
             # "which consortia..." wants one that enumerates names.
             bonus += 0.02 * min(5, c.text.count(",") + c.text.count(";"))
-            if re.match(r"^\s*(which|name|list|who)\b", question, re.I):
+            if re.match(r"^(which|name|list|who)\b", plain_question(question)):
                 bonus += 0.02 * min(6, len(names_in(c.text) - names_in(question)))
         return bonus
 
@@ -438,7 +438,7 @@ class ExtractiveAnswerer:
             return Draft(True, f"does not mention {asked.word}", best_similarity=best_sim)
 
         chosen = self._select(kind, cands, question)
-        if query == question and not kind.asks_speech and _WHICH_PLACE.match(fold(question)):
+        if query == question and not kind.asks_speech and _WHICH_PLACE.match(plain_question(question)):
             # "Which region introduced X?" when the brief says only "in another region": it does not say.
             named = self._naming_sentence(question, chosen, cands)
             if named is None:
@@ -567,7 +567,7 @@ class ExtractiveAnswerer:
     def _unranked(self, question: str, cands: list[Candidate]) -> str:
         """"Which college had the most students?" picks one by a comparison: some strong sentence must
         make one about that thing ("the most telling signs"), or the documents do not rank them."""
-        m = _RANKING_QUESTION.search(fold(question))
+        m = _RANKING_QUESTION.search(plain_question(question))
         if not m:
             return ""
         ranked = set(content_terms(m.group(1)))
@@ -702,10 +702,13 @@ class ExtractiveAnswerer:
         words = sum(word_count(x.text) for x in chosen)
         limit = 4 if kind.is_list else 2
         previous_text = best.text
-        for ch, i in seq[pos + 1 : pos + 1 + limit]:
+        for k, (ch, i) in enumerate(seq[pos + 1 : pos + 1 + limit]):
             text = ch.sentence_texts()[i]
             key = (ch.source, ch.order, i)
             leans = _ELABORATION.match(text.lstrip("“\"‘ ")) or previous_text.rstrip().endswith(":")
+            # "Building that trust started with consistent communication." then a leader's words on how:
+            # for a how or why question, the quotation that follows a claim in its paragraph shows it.
+            leans = leans or (k == 0 and kind.asks_why_how and not best.speaker and ch.id == best.chunk.id and ch.sentences[i].speaker)
             if not leans:
                 break
             if key not in have:

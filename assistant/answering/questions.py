@@ -42,6 +42,15 @@ class QuestionKind:
     asks_speech: bool = False  # about something said: "who said", "what did X say", "who put it"
 
 
+_OPENER = re.compile(r"^(?:(?:and|so|ok|okay|but|then|also|well|right|alright|hmm+|um+|oh)\b[\s,]*)+")
+
+
+def plain_question(question: str) -> str:
+    """The question folded, without a chatty opener ("and how did ...", "ok so why ..."): the rules
+    below read its form from the first word."""
+    return _OPENER.sub("", fold(question).strip())
+
+
 _DOCUMENT = r"(?:the|this|that|your) (?:brief|report|document|paper|publication|text)"
 _PRESENTS = r"(?:feature|profile|highlight|spotlight|cover|focus|stud(?:y|ie)|examine|include|present)\w*"
 # "Which consortia does the brief feature?", "What is this report about?": the document as a whole.
@@ -60,13 +69,13 @@ _OVERVIEW = re.compile(
 
 def about_document(question: str) -> bool:
     """The question is about the document as a whole, which its opening passages answer."""
-    q = fold(question).strip()
+    q = plain_question(question)
     return bool(_ABOUT_DOCUMENT.search(q) or _OVERVIEW.search(q))
 
 
 def asks_overview(question: str) -> bool:
     """"What is this brief about?", "Summarize the report": answered by what the document says it is."""
-    return bool(_OVERVIEW.search(fold(question).strip()))
+    return bool(_OVERVIEW.search(plain_question(question)))
 
 
 def is_misuse(question: str) -> bool:
@@ -82,7 +91,7 @@ _SPEECH = re.compile(
 
 
 def classify(question: str) -> QuestionKind:
-    q = fold(question).strip()
+    q = plain_question(question)
     count = None
     for w, n in NUMBER_WORDS.items():
         if re.search(rf"\b{w}\b", q):
@@ -157,7 +166,7 @@ def asked_noun(question: str) -> str | None:
     An answer has to be about this thing; the answerer checks that its evidence is (see
     ``ExtractiveAnswerer.decide``).
     """
-    q = fold(question).strip().rstrip("?!. ")
+    q = plain_question(question).rstrip("?!. ")
     q = re.sub(r"^(what|which) (?:kinds?|types?|sorts?|brands?|forms?) of ", r"\1 ", q)  # "what brand of laptops did"
     m = _ASKED_NOUN.match(q)
     if not m:
@@ -169,7 +178,7 @@ def asked_noun(question: str) -> str | None:
 def asked_speaker(question: str) -> str | None:
     """Who a "what did the X say" question asks about: "owner" in "What did a company owner in the
     region say?"; None for a name ("What did JFF say?") or a pronoun, which are checked elsewhere."""
-    m = _ASKED_SPEAKER.match(fold(question).strip())
+    m = _ASKED_SPEAKER.match(plain_question(question))
     if not m:
         return None
     phrase = re.split(r"\s+(?:from|of|in|at|for|with|on)\s+", m.group(1))[0]
