@@ -335,3 +335,15 @@ def test_a_how_answer_brings_the_quotation_that_shows_the_claim(assistant):
     _check_grounded(answer)
     assert "consistent communication" in answer.answer
     assert "translating and aligning language" in answer.answer
+
+
+def test_advice_about_the_asker_s_family_is_declined(assistant):
+    answer = assistant.ask("Which Tulare-Kings pathway should my son sign up for?")
+    assert answer.refused, answer.answer
+
+
+def test_a_follow_up_asking_the_quoted_leader_s_title_is_declined(assistant):
+    history = [["Who talked about translating and aligning language?", "“It was important that we spent time translating and aligning language,” the Tulare-Kings leader reported. [1]"]]
+    answer = assistant.ask("What is her job title?", history)
+    assert answer.refused, answer.answer
+    assert "names no such person" in answer.answer

@@ -108,3 +108,12 @@ def test_questions_about_the_whole_document(question, overview, whole):
 @pytest.mark.parametrize("question", ["and why did they wait?", "ok so why did they wait?", "Well, why did they wait?"])
 def test_a_chatty_opener_does_not_hide_the_question_form(question):
     assert classify(question).asks_why_how
+
+
+def test_a_person_s_title_asks_for_a_person_and_family_questions_are_personal():
+    from assistant.answering.questions import asks_personal_advice
+
+    assert classify("And what is his job title?").asks_person
+    assert not classify("What role did employers play?").asks_person
+    assert asks_personal_advice("Which pathway should my daughter pick?")
+    assert not asks_personal_advice("Our district wants a coalition like these; where do we start?")

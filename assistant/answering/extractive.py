@@ -19,7 +19,7 @@ import numpy as np
 
 from ..text import STOPWORDS, content_terms, fold, stem, word_count, words
 from ..types import Chunk, opening_chunk_ids
-from .questions import _SPEECH, QuestionKind, about_document, asked_noun, asked_speaker, asks_overview, classify, plain_question, figures_in, has_date, has_duration, holds_amount, is_misuse, names_in
+from .questions import _SPEECH, QuestionKind, about_document, asked_noun, asked_speaker, asks_overview, asks_personal_advice, classify, plain_question, figures_in, has_date, has_duration, holds_amount, is_misuse, names_in
 from ..quotes import is_named
 
 _ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth|finally|lastly)\b", re.I)
@@ -409,6 +409,8 @@ class ExtractiveAnswerer:
             return Draft(True, "misuse")
         if not cands:
             return Draft(True, "nothing indexed")
+        if asks_personal_advice(question):
+            return Draft(True, "off topic", best_similarity=max(c.sim for c in cands))
         if asks_overview(question):
             return Draft(False, sentences=self._overview(cands), best_similarity=max(c.sim for c in cands))
         best_sim = max(c.sim for c in cands)

@@ -78,6 +78,16 @@ def asks_overview(question: str) -> bool:
     return bool(_OVERVIEW.search(plain_question(question)))
 
 
+_PERSONAL = re.compile(
+    r"\b(?:my|our) (?:kids?|child|children|son|daughter|teen(?:ager)?s?|baby|family|wife|husband|mom|dad|mother|father|parents?|grandkids?)\b"
+)
+
+
+def asks_personal_advice(question: str) -> bool:
+    """About the asker's own family ("how do I get my kid into ..."): no brief about policy answers that."""
+    return bool(_PERSONAL.search(fold(question)))
+
+
 def is_misuse(question: str) -> bool:
     """An attempt to make the assistant do something other than answer from the brief."""
     q = fold(question)
@@ -139,7 +149,9 @@ def classify(question: str) -> QuestionKind:
                 r"\b(?:names? of (?:the |this |that |each )?|who (?:is|was|are|were) (?:the )?)(?:[\w\-'’]+ ){0,2}"
                 r"(?:leader|person|director|superintendent|official|author|writer|principal|teacher|coordinator|manager|chair|president|ceo|founder|researcher)s?\b"
                 # "Which governor ...": an office held by one named person
-                r"|^(?:which|what) (?:[\w\-'’]+ ){0,2}(?:governor|mayor|senator|assemblymember|legislator|superintendent|chancellor|commissioner|ceo|president)s?\b",
+                r"|^(?:which|what) (?:[\w\-'’]+ ){0,2}(?:governor|mayor|senator|assemblymember|legislator|superintendent|chancellor|commissioner|ceo|president)s?\b"
+                # "What's her job title?": a person's title, which only a named person has
+                r"|\b(?:her|his|their|(?:the |that |this )?(?:leader|person|speaker)(?:'s|’s)) (?:[\w\-]+ )?(?:job title|title|job|position)s?\b",
                 q,
             )
         ),
