@@ -347,3 +347,32 @@ def test_a_follow_up_asking_the_quoted_leader_s_title_is_declined(assistant):
     answer = assistant.ask("What is her job title?", history)
     assert answer.refused, answer.answer
     assert "names no such person" in answer.answer
+
+
+_LESSONS = [["Which lessons did the leaders draw?", "Three: be willing to take risks, be open to new approaches to leadership, and prioritize experimentation and learning."]]
+
+
+def test_a_follow_up_about_one_item_of_a_list_answers_about_that_item(assistant):
+    answer = assistant.ask("what about the third one?", _LESSONS)
+    _check_grounded(answer)
+    assert "Third, they said" in answer.answer
+    assert "first lesson" not in answer.answer
+
+
+def test_unpacking_an_item_of_a_list_goes_past_it(assistant):
+    answer = assistant.ask("could you unpack the second one with an example?", _LESSONS)
+    _check_grounded(answer)
+    assert "coaches" in answer.answer
+
+
+def test_who_runs_one_of_the_listed_consortia_is_its_lead_agency(assistant):
+    history = [["Which consortia are in the brief?", "Fresno Unified, LA HI-TECH, the NCCPA and the Tulare-Kings Pathways Project."]]
+    answer = assistant.ask("ok, who actually runs the LA one?", history)
+    assert not answer.refused, answer.answer
+    assert "Pasadena Area Community College District" in answer.answer
+
+
+def test_a_count_for_the_whole_state_is_not_answered_by_the_four_featured(assistant):
+    answer = assistant.ask("How many consortia received CCPT money statewide?")
+    assert answer.refused, answer.answer
+    assert "gives no such figure" in answer.answer

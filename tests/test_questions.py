@@ -1,7 +1,7 @@
 """Reading a question's form: what it asks for. Pure rules, no model."""
 import pytest
 
-from assistant.answering.questions import _counted_noun, about_document, asked_noun, asks_overview, asked_speaker, classify, figures_in, holds_amount
+from assistant.answering.questions import _counted_noun, about_document, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount
 
 
 @pytest.mark.parametrize(
@@ -117,3 +117,21 @@ def test_a_person_s_title_asks_for_a_person_and_family_questions_are_personal():
     assert not classify("What role did employers play?").asks_person
     assert asks_personal_advice("Which pathway should my daughter pick?")
     assert not asks_personal_advice("Our district wants a coalition like these; where do we start?")
+
+
+def test_a_word_that_starts_a_later_sentence_is_not_a_name():
+    assert names_in("Who does the report cover? List them.") == set()
+    assert names_in("In Fresno. The LA HI-TECH leader said so.") == {"Fresno", "LA", "HI-TECH"}
+
+
+def test_a_figure_for_the_whole_needs_one_stated_for_the_whole():
+    q = "How many pathways were launched statewide?"
+    assert not holds_amount(q, "The four consortia launched 12 pathways.")
+    assert holds_amount(q, "In total, 1,200 pathways were launched statewide.")
+
+
+def test_how_do_i_apply_is_personal_advice():
+    from assistant.answering.questions import asks_personal_advice
+
+    assert asks_personal_advice("so how do I apply for an internship in Fresno?")
+    assert not asks_personal_advice("How do I build a coalition of the willing, according to the brief?")

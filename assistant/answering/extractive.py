@@ -22,6 +22,8 @@ from ..types import Chunk, opening_chunk_ids
 from .questions import _SPEECH, QuestionKind, about_document, asked_noun, asked_speaker, asks_overview, asks_personal_advice, classify, plain_question, figures_in, has_date, has_duration, holds_amount, is_misuse, names_in
 from ..quotes import is_named
 
+# "the second one", "the third lesson": an item of a list the previous answer gave.
+_ITEM_REFERENCE = re.compile(r"\bthe (first|second|third|fourth|fifth|last) (?:one|point|lesson|step|task|item|thing|part|idea|reason|way|change)s?\b")
 _ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth|finally|lastly)\b", re.I)
 # "Northern California Career Pathway Alliance (NCCPA", "... Communications Hubs regional consortium (or LA HI-TECH"
 _DEFINED_ACRONYM = re.compile(
@@ -350,6 +352,8 @@ class ExtractiveAnswerer:
 
     def _follow_up_adjust(self, question: str, kind: QuestionKind, cands: list[Candidate], previous_answer: str) -> None:
         """A follow-up is about what was just said: attribute it ("who said that?") or go beyond it."""
+        if self._pick_item(question, cands):
+            return
         # What was said: sentences quoted in the previous answer, or paraphrased there (most of
         # the previous answer's content words are in them).
         said = _bigrams(previous_answer)
@@ -382,12 +386,37 @@ class ExtractiveAnswerer:
             if c.key in following and c.key not in anchor_keys:
                 c.score += 0.12 + (0.1 if wants_more else 0.0)
             if c.key in anchor_keys:
-                c.score += 0.3 if kind.asks_who else -0.5
+                c.score += 0.3 if (kind.asks_who or kind.asks_name) else -0.5  # "who said it?", "who runs that one?"
                 continue
             near = any(a.chunk.source == c.chunk.source and a.chunk.section == c.chunk.section and 0 <= abs(a.chunk.order - c.chunk.order) <= 1 for a in anchors)
             # "What else did she say?" stays with the same voice; "what did they do about it?" need not.
             same_voice = (kind.asks_speech or kind.asks_who) and any(a.speaker and c.speaker == a.speaker for a in anchors)
             c.score += 0.08 * near + 0.1 * same_voice
+
+    def _pick_item(self, question: str, cands: list[Candidate]) -> bool:
+        """"Can you unpack the second one?" after a list: the item the brief numbers that way
+        ("Second, they said that ...") and what follows it in its section."""
+        m = _ITEM_REFERENCE.search(fold(question))
+        if not m:
+            return False
+        wanted = {"last": ("finally", "lastly")}.get(m.group(1), (m.group(1),))
+        items = [c for c in cands if (o := _ORDINAL.match(c.text.lstrip("“\"‘ "))) and o.group(1).lower() in wanted]
+        if not items:
+            return False
+        item = max(items, key=lambda c: c.score)
+        seq = self._section_neighbours(item)
+        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == item.chunk.id and i == item.index), 0)
+        following = {(ch.source, ch.order, i) for ch, i in seq[pos + 1 : pos + 3]}
+        # "unpack it", "what did that look like in practice": the sentences after the item, as much as it
+        elaborate = bool(re.search(r"\b(unpack|more|elaborate|explain|expand|detail|practice|example|mean|look like)\b", fold(question)))
+        for c in cands:
+            if c is item:
+                c.score += 0.15 if elaborate else 0.3  # already said; what it meant comes after it
+            elif c.key in following:
+                c.score += 0.35 if elaborate else 0.2
+            elif c.chunk.section == item.chunk.section and _ORDINAL.match(c.text.lstrip("“\"‘ ")):
+                c.score -= 0.2  # the other items of the same list were not asked about
+        return True
 
     @staticmethod
     def rerank(hits: list, cands: list[Candidate]) -> list:

@@ -55,7 +55,7 @@ _DOCUMENT = r"(?:the|this|that|your) (?:brief|report|document|paper|publication|
 _PRESENTS = r"(?:feature|profile|highlight|spotlight|cover|focus|stud(?:y|ie)|examine|include|present)\w*"
 # "Which consortia does the brief feature?", "What is this report about?": the document as a whole.
 _ABOUT_DOCUMENT = re.compile(
-    rf"\b{_DOCUMENT}\s+(?:(?:is|was)\s+)?about\b|\b{_DOCUMENT}(?:\s+\w+){{0,2}}\s+{_PRESENTS}\b|\b{_PRESENTS} (?:in|by) {_DOCUMENT}\b"
+    rf"^(?:is|was) {_DOCUMENT}\b|\b{_DOCUMENT}\s+(?:(?:is|was)\s+)?about\b|\b{_DOCUMENT}(?:\s+\w+){{0,2}}\s+{_PRESENTS}\b|\b{_PRESENTS} (?:in|by) {_DOCUMENT}\b"
 )
 # "Summarize the brief", "What are the main points?": an overview, not one detail.
 _OVERVIEW = re.compile(
@@ -79,13 +79,15 @@ def asks_overview(question: str) -> bool:
 
 
 _PERSONAL = re.compile(
-    r"\b(?:my|our) (?:kids?|child|children|son|daughter|teen(?:ager)?s?|baby|family|wife|husband|mom|dad|mother|father|parents?|grandkids?)\b"
+    r"^how (?:do|can|should|would|could) i (?:apply|enrol+|sign up|register|get into|qualify|find a job|get a job|get hired)\b"
+    r"|\b(?:my|our) (?:kids?|child|children|son|daughter|teen(?:ager)?s?|baby|family|wife|husband|mom|dad|mother|father|parents?|grandkids?)\b"
 )
 
 
 def asks_personal_advice(question: str) -> bool:
-    """About the asker's own family ("how do I get my kid into ..."): no brief about policy answers that."""
-    return bool(_PERSONAL.search(fold(question)))
+    """About the asker's own family or application ("how do I get my kid into ...", "how do I apply
+    for ..."): no brief about policy answers that."""
+    return bool(_PERSONAL.search(plain_question(question)))
 
 
 def is_misuse(question: str) -> bool:
@@ -125,7 +127,7 @@ def classify(question: str) -> QuestionKind:
     asks_amount = asks_amount or bool(_FIGURE_NOUN.fullmatch(noun))
     asks_date = asks_date or bool(_DATE_NOUN.fullmatch(noun))
     asks_name = bool(
-        re.search(r"\b(which (?:[\w\-]+ ){0,2}?(?:companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations|people|persons|individuals)|what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:wrote|authored|funded|founded|runs|directs|leads))\b", q)
+        re.search(r"\b(which (?:[\w\-]+ ){0,2}?(?:companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations|people|persons|individuals)|what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:\w+ly )?(?:wrote|authored|funded|founded|runs|directs|leads|heads|oversees|manages))\b", q)
     )
     asks_definition = bool(
         re.search(r"\b(what does .{2,60} mean|what(?:'s| is) meant|meaning of|what do(?:es)? (?:they|it|the brief) mean|define|definition|what is (?:a|an|the) )", q)
@@ -261,14 +263,22 @@ def has_date(text: str) -> bool:
 
 def names_in(text: str) -> set[str]:
     """Capitalised words that are not just the first word of the sentence."""
-    toks = re.findall(r"[A-Za-z][\w\-’']*", text)
-    return {t for i, t in enumerate(toks) if t[:1].isupper() and i > 0}
+    out = set()
+    for sentence in re.split(r"(?<=[.?!])\s+", text):  # "... profile? Name the consortia.": "Name" starts a sentence
+        toks = re.findall(r"[A-Za-z][\w\-’']*", sentence)
+        out.update(t for i, t in enumerate(toks) if t[:1].isupper() and i > 0)
+    return out
 
 
 _MONEY = re.compile(
     r"\$\s?\d|\b\d[\d,.]*\s*(?:million|billion|thousand|dollars)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred)\s+(?:million|billion|thousand)\b",
     re.I,
 )
+
+
+# A figure asked for the whole ("in total", "statewide") is answered by one stated for the whole.
+_WHOLE_SCOPE = re.compile(r"\b(?:in total|altogether|overall|in all|statewide|state-wide|nationwide|across (?:the state|the country|california|all))\b")
+_WHOLE_SCOPE_IN_TEXT = re.compile(r"\b(?:total|altogether|overall|statewide|state-wide|nationwide|across the state)\b")
 
 
 def _counted_noun(q: str) -> str | None:
@@ -288,6 +298,8 @@ def holds_amount(question: str, text: str) -> bool:
     """Does ``text`` hold the kind of figure ``question`` asks for: money for "how much money",
     a share for "what percentage", a count of the thing counted for "how many employers"?"""
     q = fold(question)
+    if _WHOLE_SCOPE.search(q) and not _WHOLE_SCOPE_IN_TEXT.search(fold(text)):
+        return False  # "how many consortia were funded statewide": not the four this brief features
     noun = asked_noun(question) or ""
     if _SCORE_NOUN.fullmatch(noun) or _COUNT_NOUN.fullmatch(noun):
         return bool(re.search(r"\d", text))  # a score, a rank, a head count is written as a figure
