@@ -376,3 +376,11 @@ def test_a_count_for_the_whole_state_is_not_answered_by_the_four_featured(assist
     answer = assistant.ask("How many consortia received CCPT money statewide?")
     assert answer.refused, answer.answer
     assert "gives no such figure" in answer.answer
+
+
+def test_a_sentence_in_a_passage_that_names_the_consortium_elsewhere_counts_as_about_it(assistant):
+    # "The new infrastructure included ... a work-based learning intermediary." names no consortium;
+    # its passage ends with the LA HI-TECH leader's words.
+    answer = assistant.ask("Which intermediary did LA HI-TECH create?")
+    _check_grounded(answer)
+    assert "work-based learning intermediary" in answer.answer

@@ -107,7 +107,8 @@ _WHICH_PLACE = re.compile(r"^(?:which|what) (?:of the (?:\w+ )?)?(?:regions?|con
 
 _SELF_REFERENCE = re.compile(r"\b(?:this|these) (?:final |first |second |third )?(?:brief|report|paper|document|installment|study|publication|article)s?\b", re.I)
 ABOUT_DOCUMENT_BONUS = 0.1  # "which consortia does the brief feature?": its introduction says
-NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
+NAME_ONLY_WEIGHT = 0.5
+CONTEXT_NAME_WEIGHT = 0.5  # a sentence that matches a question only by its names
 FACET_MIN_IDF = 2.0  # words rarer than this carry a part of the question (log(1 + N/(1+df)): ~1 in 6 sentences)
 FACET_RATIO = 0.8  # how close to the best sentence a sentence adding a missing part must score
 # "What salary ...?" when the documents never say "salary": the best sentences must respond to the
@@ -181,6 +182,7 @@ class ExtractiveAnswerer:
         synonyms: dict[str, dict[str, float]] | None = None,
         names: dict[str, set[str]] | None = None,
         name_only_weight: float = NAME_ONLY_WEIGHT,
+        context_names: set[str] = frozenset(),
     ) -> float:
         """Share of the question's rare words found in the sentence; a word the documents never use
         counts through its closest document words ("businesses" -> "employers"), discounted by similarity.
@@ -198,6 +200,8 @@ class ExtractiveAnswerer:
         known = [t for t in set(q_terms) if self.in_corpus(t) or t in names]
         total = sum(self.idf(t) for t in known)
         found_names = sum(self.idf(t) for t in known if t in present and t in names)
+        # A passage names its consortium once and goes on about it: a name elsewhere in the passage counts half.
+        found_names += sum(CONTEXT_NAME_WEIGHT * self.idf(t) for t in known if t in names and t not in present and t in context_names)
         found = sum(self.idf(t) for t in known if t in present and t not in names)
         for options in (synonyms or {}).values():
             if options:
@@ -207,6 +211,13 @@ class ExtractiveAnswerer:
         if found == 0 and asked_more:
             found_names *= name_only_weight
         return (found + found_names) / total if total else 0.0
+
+    def _names_in_passage(self, chunk: Chunk, names: dict[str, set[str]]) -> set[str]:
+        """Which of the question's name terms the passage holds, in its text or its speakers."""
+        text = chunk.text + " " + " ".join(s.speaker or "" for s in chunk.sentences)
+        present = self._terms_of(text)
+        folded = fold(text)
+        return {t for t, aliases in names.items() if t in present or any(a in folded for a in aliases)}
 
     def _name_terms(self, question: str) -> dict[str, set[str]]:
         """Terms of the names in a question, each with the acronyms the documents define for it."""
@@ -297,6 +308,7 @@ class ExtractiveAnswerer:
         out: list[Candidate] = []
         for rank, hit in enumerate(hits):
             c = hit.chunk
+            context_names = self._names_in_passage(c, names) if names else frozenset()
             units: dict[int, list[np.ndarray]] = {}
             for key, number, _ in self._units_of(c):
                 vec = vectors.get(f"{c.id}:{key}")
@@ -314,9 +326,9 @@ class ExtractiveAnswerer:
                 # "Who leads X?" is not answered by a quote from "a leader of X": unless the
                 # question is about something said, a speaker's words are not evidence.
                 if cand.speaker and (kind.asks_who or kind.asks_name) and not kind.asks_speech:
-                    cand.lex = self._lexical(q_terms, text.replace(cand.speaker, " "), None, synonyms, names, name_only_weight)
+                    cand.lex = self._lexical(q_terms, text.replace(cand.speaker, " "), None, synonyms, names, name_only_weight, context_names)
                 else:
-                    cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms, names, name_only_weight)
+                    cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms, names, name_only_weight, context_names)
                 cand.score = 0.6 * cand.sim + 0.4 * cand.lex + 0.04 / (1 + rank) + self._type_bonus(kind, question, cand)
                 if word_count(text) < 4:
                     cand.score -= 0.1
