@@ -19,7 +19,23 @@ import numpy as np
 
 from ..text import STOPWORDS, content_terms, fold, stem, word_count, words
 from ..types import Chunk, opening_chunk_ids
-from .questions import _SPEECH, QuestionKind, about_document, asked_noun, asked_speaker, asks_overview, asks_personal_advice, classify, plain_question, figures_in, has_date, has_duration, holds_amount, is_misuse, names_in
+from .questions import (
+    SPEECH,
+    QuestionKind,
+    about_document,
+    asked_noun,
+    asked_speaker,
+    asks_overview,
+    asks_personal_advice,
+    classify,
+    figures_in,
+    has_date,
+    has_duration,
+    holds_amount,
+    is_misuse,
+    names_in,
+    plain_question,
+)
 from ..quotes import is_named
 
 # "the second one", "the third lesson": an item of a list the previous answer gave.
@@ -107,14 +123,14 @@ _WHICH_PLACE = re.compile(r"^(?:which|what) (?:of the (?:\w+ )?)?(?:regions?|con
 
 _SELF_REFERENCE = re.compile(r"\b(?:this|these) (?:final |first |second |third )?(?:brief|report|paper|document|installment|study|publication|article)s?\b", re.I)
 ABOUT_DOCUMENT_BONUS = 0.1  # "which consortia does the brief feature?": its introduction says
-NAME_ONLY_WEIGHT = 0.5
-CONTEXT_NAME_WEIGHT = 0.5  # a sentence that matches a question only by its names
+NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
+CONTEXT_NAME_WEIGHT = 0.5  # a name of the question found elsewhere in the sentence's passage
 FACET_MIN_IDF = 2.0  # words rarer than this carry a part of the question (log(1 + N/(1+df)): ~1 in 6 sentences)
 FACET_RATIO = 0.8  # how close to the best sentence a sentence adding a missing part must score
 # "What salary ...?" when the documents never say "salary": the best sentences must respond to the
 # word. Replacing it by "thing" lowers their similarity to the question when they do (obstacles ->
 # a sentence on challenges: +0.05); when they are about the rest of the question it raises it
-# (salary -> the introduction: -0.06). Measured on 60 such questions, see BENCHMARKS.md.
+# (salary -> the introduction: -0.06). Measured on 66 such questions: bench/asked_noun.py, BENCHMARKS.md.
 ASKED_NOUN_MIN_DROP = -0.025
 ASKED_NOUN_SYNONYM = 0.6  # a document word this close to the asked noun in a top sentence answers it
 ASKED_NOUN_TOP = 5  # how many of the best sentences may respond to it
@@ -467,14 +483,16 @@ class ExtractiveAnswerer:
         # "Since the grants ran for ten years, ...": a premise with a quantity the documents never state.
         unstated = [(figure, words) for figure, words in figures_in(question).items() if figure not in self._figures]
         if unstated:
-            (_, unit), words = unstated[0]
+            (_, unit), premise = unstated[0]
             family = _UNIT_FAMILIES.get(unit, {unit})
             stated = sorted({w for (_, u), w in self._figures.items() if u in family})[:3]
             also = f"; it speaks of {', '.join(stated)}" if stated else ""
-            return Draft(True, f"never states {words}{also}", best_similarity=best_sim)
+            return Draft(True, f"never states {premise}{also}", best_similarity=best_sim)
         if query == question and best_sim < 0.38 and self._mostly_foreign(question):
             return Draft(True, "off topic", best_similarity=best_sim)
-        missing = self._missing_detail(question, kind, cands) or (self._unquoted_speaker(question, cands) or self._unranked(question, cands) if query == question else "")
+        missing = self._missing_detail(question, kind, cands)
+        if not missing and query == question:  # these read the question alone; a follow-up leans on the history
+            missing = self._unquoted_speaker(question, cands) or self._unranked(question, cands)
         if missing:
             return Draft(True, missing, best_similarity=best_sim)
         if asked is not None and not self._responds_to(asked, cands):
@@ -575,7 +593,7 @@ class ExtractiveAnswerer:
         for c in (c for c in cands if c.score >= top - 0.12):
             if c.speaker and wanted & self._terms_of(c.speaker):
                 return ""
-            if not c.speaker and wanted & self._terms_of(c.text) and _SPEECH.search(fold(c.text)):
+            if not c.speaker and wanted & self._terms_of(c.text) and SPEECH.search(fold(c.text)):
                 return ""
         return f"quotes no {speaker}"
 

@@ -96,7 +96,7 @@ def is_misuse(question: str) -> bool:
     return any(p.search(q) for p in _MISUSE_RE)
 
 
-_SPEECH = re.compile(
+SPEECH = re.compile(
     r"\b(said|say|says|saying|quot\w*|put it|describ\w*|remark\w*|comment\w*|reflect\w*|explain\w*|argu\w*|told|tell|"
     r"mention\w*|word(?:s|ed)?|call(?:s|ed)?|statement|talk\w*|speak\w*|spoke|noted?|observ\w*|recall\w*|voice\w*)\b"
 )
@@ -146,7 +146,7 @@ def classify(question: str) -> QuestionKind:
         asks_date=asks_date,
         asks_duration=asks_duration,
         # "which leader said ..." asks for a speaker, not a name; "the name of the leader quoted" asks for a name.
-        asks_person=not (asks_who and _SPEECH.search(q) and not re.search(r"\bnames? of\b", q)) and bool(
+        asks_person=not (asks_who and SPEECH.search(q) and not re.search(r"\bnames? of\b", q)) and bool(
             re.search(
                 r"\b(?:names? of (?:the |this |that |each )?|who (?:is|was|are|were) (?:the )?)(?:[\w\-'’]+ ){0,2}"
                 r"(?:leader|person|director|superintendent|official|author|writer|principal|teacher|coordinator|manager|chair|president|ceo|founder|researcher)s?\b"
@@ -160,7 +160,7 @@ def classify(question: str) -> QuestionKind:
         asks_name=asks_name,
         asks_definition=asks_definition,
         asks_why_how=asks_why_how,
-        asks_speech=bool(_SPEECH.search(q)),
+        asks_speech=bool(SPEECH.search(q)),
     )
 
 
