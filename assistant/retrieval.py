@@ -25,7 +25,7 @@ from pydantic import ConfigDict
 
 from .index import OpenIndex
 from .text import content_terms, words
-from .types import Chunk, opening_chunk_ids
+from .types import Chunk, opening_chunks
 
 RRF_K = 20
 _FOLLOW_UP_WORDS = {
@@ -80,14 +80,14 @@ class Retrieval:
 class HybridSearcher:
     """Searches one open index; rebuilt when the index changes."""
 
-    def __init__(self, index: OpenIndex, embeddings, *, top_k: int = 6, mmr: bool = False):
+    def __init__(self, index: OpenIndex, embeddings, *, top_k: int = 6, mmr: bool = False, openings: dict[str, list[Chunk]] | None = None):
         self.index = index
         self.embeddings = embeddings
         self.top_k = top_k
         self.pool = max(top_k, 12)  # candidates handed to the sentence scorer, which re-ranks them
         self.mmr = mmr
-        opening = opening_chunk_ids(index.chunks)
-        self._openings = [c.id for c in sorted(index.chunks, key=lambda c: c.order) if c.id in opening]
+        openings = opening_chunks(index.chunks) if openings is None else openings
+        self._openings = [c.id for c in sorted((c for doc in openings.values() for c in doc), key=lambda c: c.order)]
         corpus = [content_terms(f"{c.section} {c.text}") or ["_"] for c in index.chunks]
         self._bm25 = None
         if corpus:

@@ -22,7 +22,7 @@ from .ingest import ingest
 from .prompts import Prompts, load_prompts
 from .retrieval import HybridSearcher
 from .settings import Settings
-from .types import Answer, Chunk, Retrieved
+from .types import Answer, Chunk, Retrieved, opening_chunks
 from .word_vectors import WordVectors
 
 
@@ -161,12 +161,14 @@ class Assistant:
             info = self.ensure_index()
             if self._loaded is None or self._loaded.index.info.version != info.version:
                 opened = self.store.open(info, self.embeddings)
-                searcher = HybridSearcher(opened, self.embeddings, top_k=self.settings.top_k, mmr=self.settings.mmr)
+                openings = opening_chunks(opened.chunks)  # read by both the searcher and the answerer
+                searcher = HybridSearcher(opened, self.embeddings, top_k=self.settings.top_k, mmr=self.settings.mmr, openings=openings)
                 answerer = ExtractiveAnswerer(
                     opened.chunks,
                     min_relevance=self.settings.min_relevance,
                     max_words=self.settings.answer_max_words,
                     embed=WordVectors(self.embeddings.embed_many, self.settings.index_dir, self.settings.embedding_model),
+                    openings=openings,
                 )
                 answerer.prepare()  # word vectors for synonym matching, now rather than during a question
                 self._loaded = _Loaded(opened, searcher, answerer)

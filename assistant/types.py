@@ -1,6 +1,8 @@
 """The data the assistant passes around, serialised the same way by the CLI and the API."""
 from __future__ import annotations
 
+import itertools
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -95,17 +97,14 @@ class Answer(BaseModel):
 OPENING_CHUNKS = 6
 
 
-def opening_chunk_ids(chunks: list[Chunk]) -> set[str]:
-    """The passages that introduce each document, what a question about the whole of it reads:
-    its first section (an introduction, a summary), at most ``OPENING_CHUNKS`` passages."""
+def opening_chunks(chunks: list[Chunk]) -> dict[str, list[Chunk]]:
+    """The passages that introduce each document, in order, by source: what a question about the
+    whole of it reads. Its first section (an introduction, a summary), at most ``OPENING_CHUNKS`` passages."""
     by_source: dict[str, list[Chunk]] = {}
     for c in chunks:
         by_source.setdefault(c.source, []).append(c)
-    out: set[str] = set()
-    for doc in by_source.values():
+    out: dict[str, list[Chunk]] = {}
+    for source, doc in by_source.items():
         doc.sort(key=lambda c: c.order)
-        for c in doc[:OPENING_CHUNKS]:
-            if c.section != doc[0].section:
-                break
-            out.add(c.id)
+        out[source] = list(itertools.takewhile(lambda c: c.section == doc[0].section, doc[:OPENING_CHUNKS]))
     return out

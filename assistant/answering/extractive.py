@@ -18,8 +18,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..text import STOPWORDS, content_terms, fold, stem, word_count, words
-from ..types import Chunk, opening_chunk_ids
+from ..types import Chunk, opening_chunks
 from .questions import (
+    DOCUMENT_NOUNS,
     SPEECH,
     QuestionKind,
     about_document,
@@ -121,7 +122,7 @@ _SUPERLATIVE_IN_TEXT = re.compile(rf"\bthe (?:{_SUPERLATIVES}|[a-z]+est)\b(?:\s+
 # A question that asks to pick a place or a consortium: its answer names one.
 _WHICH_PLACE = re.compile(r"^(?:which|what) (?:of the (?:\w+ )?)?(?:regions?|consortium|consortia|districts?|count(?:y|ies)|areas?|cit(?:y|ies)|places?|partnerships?)\b(?! does| do| is| are| was| were)")
 
-_SELF_REFERENCE = re.compile(r"\b(?:this|these) (?:final |first |second |third )?(?:brief|report|paper|document|installment|study|publication|article)s?\b", re.I)
+_SELF_REFERENCE = re.compile(rf"\b(?:this|these) (?:final |first |second |third )?(?:{DOCUMENT_NOUNS})s?\b", re.I)
 ABOUT_DOCUMENT_BONUS = 0.1  # "which consortia does the brief feature?": its introduction says
 NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
 CONTEXT_NAME_WEIGHT = 0.5  # a name of the question found elsewhere in the sentence's passage
@@ -148,11 +149,20 @@ class AskedNoun:
 class ExtractiveAnswerer:
     """Chooses answer sentences from retrieved passages."""
 
-    def __init__(self, chunks: list[Chunk], *, min_relevance: float = 0.30, max_words: int = 90, embed=None):
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        *,
+        min_relevance: float = 0.30,
+        max_words: int = 90,
+        embed=None,
+        openings: dict[str, list[Chunk]] | None = None,
+    ):
         self._embed = embed  # texts -> normalised vectors; enables synonym matching of words the documents never use
         self._vocab: tuple[list[str], np.ndarray] | None = None
         self._term_cache: dict[str, set[str]] = {}
         self._unit_cache: dict[str, list[tuple[str, int, str]]] = {}
+        self._passage_cache: dict[str, tuple[set[str], str]] = {}  # chunk id -> (its terms, its folded text), speakers included
         self.min_relevance = min_relevance
         self.max_words = max_words
         self.chunks = chunks
@@ -167,7 +177,8 @@ class ExtractiveAnswerer:
                 self._section_sentences.setdefault((c.source, c.section), []).append((c, i))
         self._n = max(n, 1)
         self._df = df
-        self._opening = opening_chunk_ids(chunks)
+        self._openings = opening_chunks(chunks) if openings is None else openings  # by source, in order
+        self._opening = {c.id for doc in self._openings.values() for c in doc}
         self._speaker_terms = {t for c in chunks for s in c.sentences if s.speaker for t in content_terms(s.speaker)}
         self._figures: dict[tuple[float, str], str] = {}  # every quantity the documents state, with its words
         for c in chunks:
@@ -230,9 +241,11 @@ class ExtractiveAnswerer:
 
     def _names_in_passage(self, chunk: Chunk, names: dict[str, set[str]]) -> set[str]:
         """Which of the question's name terms the passage holds, in its text or its speakers."""
-        text = chunk.text + " " + " ".join(s.speaker or "" for s in chunk.sentences)
-        present = self._terms_of(text)
-        folded = fold(text)
+        passage = self._passage_cache.get(chunk.id)
+        if passage is None:
+            text = chunk.text + " " + " ".join(s.speaker or "" for s in chunk.sentences)
+            passage = self._passage_cache[chunk.id] = (set(content_terms(text)), fold(text))
+        present, folded = passage
         return {t for t, aliases in names.items() if t in present or any(a in folded for a in aliases)}
 
     def _name_terms(self, question: str) -> dict[str, set[str]]:
@@ -521,7 +534,7 @@ class ExtractiveAnswerer:
         source = cands[0].chunk.source
         lead = [
             Candidate(ch, i, text, ch.sentences[i].speaker, None, 0)
-            for ch in sorted((c for c in self.chunks if c.source == source and c.id in self._opening), key=lambda c: c.order)
+            for ch in self._openings.get(source, [])
             for i, text in enumerate(ch.sentence_texts())
             if not ch.sentences[i].speaker
         ]

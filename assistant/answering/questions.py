@@ -7,6 +7,7 @@ needs and what an answer must contain (a number, a name, a speaker) to count.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from ..text import STOPWORDS, content_terms, fold
@@ -45,13 +46,15 @@ class QuestionKind:
 _OPENER = re.compile(r"^(?:(?:and|so|ok|okay|but|then|also|well|right|alright|hmm+|um+|oh)\b[\s,]*)+")
 
 
+@lru_cache(maxsize=4096)  # read for every candidate sentence of a question
 def plain_question(question: str) -> str:
     """The question folded, without a chatty opener ("and how did ...", "ok so why ..."): the rules
     below read its form from the first word."""
     return _OPENER.sub("", fold(question).strip())
 
 
-_DOCUMENT = r"(?:the|this|that|your) (?:brief|report|document|paper|publication|text)"
+DOCUMENT_NOUNS = r"brief|report|document|paper|publication|text|installment|study|article"  # what a document calls itself
+_DOCUMENT = rf"(?:the|this|that|your) (?:{DOCUMENT_NOUNS})"
 _PRESENTS = r"(?:feature|profile|highlight|spotlight|cover|focus|stud(?:y|ie)|examine|include|present)\w*"
 # "Which consortia does the brief feature?", "What is this report about?": the document as a whole.
 _ABOUT_DOCUMENT = re.compile(
@@ -102,6 +105,7 @@ SPEECH = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # read for every candidate sentence of a question
 def classify(question: str) -> QuestionKind:
     q = plain_question(question)
     count = None
@@ -173,6 +177,7 @@ _ASKED_SPEAKER = re.compile(r"^(?:what|how) (?:did|does|do|has|have) (?:the |a |
 _NOT_ASKED = {"kind", "kinds", "type", "types", "sort", "sorts", "main", "big", "specific", "key", "major", "other", "exact", "particular", "brand", "the", "of"}
 
 
+@lru_cache(maxsize=4096)  # read for every candidate sentence of a question
 def asked_noun(question: str) -> str | None:
     """The word naming what a question asks for: "salary" in "What salary do graduates earn?",
     "capital" in "What is the capital of X?", the speaker in "What did the superintendent say?".
@@ -189,6 +194,7 @@ def asked_noun(question: str) -> str | None:
     return nouns[-1] if nouns else None
 
 
+@lru_cache(maxsize=4096)  # read for every candidate sentence of a question
 def asked_speaker(question: str) -> str | None:
     """Who a "what did the X say" question asks about: "owner" in "What did a company owner in the
     region say?"; None for a name ("What did JFF say?") or a pronoun, which are checked elsewhere."""
@@ -261,13 +267,14 @@ def has_date(text: str) -> bool:
     return bool(_YEAR.search(text))
 
 
-def names_in(text: str) -> set[str]:
+@lru_cache(maxsize=65_536)  # the same sentences are read for many questions
+def names_in(text: str) -> frozenset[str]:
     """Capitalised words that are not just the first word of the sentence."""
     out = set()
     for sentence in re.split(r"(?<=[.?!])\s+", text):  # "... profile? Name the consortia.": "Name" starts a sentence
         toks = re.findall(r"[A-Za-z][\w\-’']*", sentence)
         out.update(t for i, t in enumerate(toks) if t[:1].isupper() and i > 0)
-    return out
+    return frozenset(out)
 
 
 _MONEY = re.compile(
