@@ -12,6 +12,7 @@ LangChain ``BaseRetriever`` for chains.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,6 +88,7 @@ class HybridSearcher:
         self.pool = max(top_k, 12)  # candidates handed to the sentence scorer, which re-ranks them
         self.mmr = mmr
         openings = opening_chunks(index.chunks) if openings is None else openings
+        self._figures: dict[str, list[str]] = {}  # kind of figure -> passages holding one
         self._openings = [c.id for c in sorted((c for doc in openings.values() for c in doc), key=lambda c: c.order)]
         corpus = [content_terms(f"{c.section} {c.text}") or ["_"] for c in index.chunks]
         self._bm25 = None
@@ -126,10 +128,12 @@ class HybridSearcher:
         extra: list[str] | None = None,
         variants: list[str] | None = None,
         openings: bool = False,
+        figure: tuple[str, Callable[[str], bool]] | None = None,
     ) -> Retrieval:
         """Retrieve passages; ``extra`` texts (single words) are embedded alongside, on a second core,
         and ``variants`` (sentences like the question) in the question's own batch. ``openings``: the
         question is about a document as a whole, so its opening passages join the candidates.
+        ``figure``: (name, test) of the kind of figure asked for; passages holding one join them too.
 
         A forward pass of this model over a few tokens costs about the same whatever the
         batch (it is bound by reading the weights), so the words go to another thread
@@ -160,6 +164,9 @@ class HybridSearcher:
         if openings:
             rankings.append(self._openings[:depth])
             weights.append(1.0)
+        if figure is not None:
+            rankings.append(self._holding(*figure, [cid for cid, _ in dense])[:depth])
+            weights.append(1.0)
         fused: dict[str, float] = {}
         for ranking, weight in zip(rankings, weights):
             for rank, cid in enumerate(ranking):
@@ -171,6 +178,15 @@ class HybridSearcher:
             Hit(self.index.by_id[cid], round(fused[cid], 6), float(dense_sim.get(cid, 0.0))) for cid in ordered[: self.pool]
         ]
         return retrieval
+
+    def _holding(self, name: str, test: Callable[[str], bool], dense: list[str]) -> list[str]:
+        """Passages holding a kind of figure, the densely closest first (found once per index)."""
+        ids = self._figures.get(name)
+        if ids is None:
+            ids = self._figures[name] = [c.id for c in self.index.chunks if test(c.text)]
+        held = set(ids)
+        ranked = [cid for cid in dense if cid in held]
+        return ranked + [cid for cid in ids if cid not in set(ranked)]
 
     def _diversify(self, vector: np.ndarray, ids: list[str]) -> list[str]:
         res = self.index._chunks_store._collection.get(ids=ids, include=["embeddings"])

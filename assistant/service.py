@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .answering.citations import citation_for, renumber
 from .answering.extractive import ExtractiveAnswerer, render_sentence
-from .answering.questions import about_document
+from .answering.questions import FIGURE_TESTS, about_document, wanted_figure
 from .embeddings import load_embeddings
 from .index import IndexInfo, IndexStore, OpenIndex, chunker_recipe
 from .ingest import ingest
@@ -203,8 +203,10 @@ class Assistant:
         loaded = self._ready()
         foreign = loaded.answerer.foreign_words(question)
         probe = loaded.answerer.asked_probe(question)  # (noun, question without it) when the noun is foreign
+        wanted = wanted_figure(question)
+        figure = (wanted, FIGURE_TESTS[wanted]) if wanted else None
         retrieval = loaded.searcher.search(
-            question, turns, extra=foreign, variants=[probe[1]] if probe else None, openings=about_document(question)
+            question, turns, extra=foreign, variants=[probe[1]] if probe else None, openings=about_document(question), figure=figure
         )
         synonyms = loaded.answerer.synonyms(foreign, retrieval.extra_vectors)
         asked = None

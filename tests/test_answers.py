@@ -204,7 +204,8 @@ DECLINED = [
     # nouns answered by a figure or a date
     pytest.param("What fee did employers pay to join LA HI-TECH?", [], ["gives no such figure"], id="money-noun"),
     pytest.param("What score did the NCCPA earn in JFF's review?", [], ["gives no such figure"], id="score-noun"),
-    pytest.param("What deadline did consortia have for their final reports?", [], ["gives no such date"], id="date-noun"),
+    # passages holding a date join the candidates ("a 2003 report by ..."), so the noun check is what declines
+    pytest.param("What deadline did consortia have for their final reports?", [], ["does not mention deadline"], id="date-noun"),
     # "four CCPT consortia" is a number, but not a count of employers, nor of every consortium in the state
     pytest.param("How many employers signed on with the Tulare-Kings project?", [], ["gives no such figure"], id="counted-noun"),
     pytest.param("How many consortia received CCPT money statewide?", [], ["gives no such figure"], id="count-for-the-whole"),
@@ -219,6 +220,9 @@ DECLINED = [
     pytest.param("Which region had school districts cover the funding gap after the grant?", [], ["does not say which one"], id="unnamed-region"),
     pytest.param("What is her job title?", _TRUST_QUOTE, ["names no such person"], id="title-follow-up"),
     pytest.param("Which Tulare-Kings pathway should my son sign up for?", [], [], id="family-advice"),
+    # the brief gives only the statewide total, and no date for itself (the one it gives is a cited report's)
+    pytest.param("How much funding did every district get from CCPT individually?", [], ["gives no such figure"], id="figure-for-each-part"),
+    pytest.param("When was this brief published?", [], ["gives no such date"], id="date-of-this-document"),
 ]
 
 
@@ -249,6 +253,12 @@ ANSWERED = [
     # "The new infrastructure included ... a work-based learning intermediary." names no consortium; its passage ends with the LA HI-TECH leader's words
     pytest.param("Which intermediary did LA HI-TECH create?", [], ["work-based learning intermediary"], [], id="name-elsewhere-in-passage"),
     pytest.param("What advice did they give?", _FRESNO_QUOTE, [], [], id="asked-noun-follow-up-in-other-words"),
+    # "a statewide investment of more than $500 million": no word of the question in it, but the only sum of money
+    pytest.param("How much did California put into the program overall?", [], ["$500 million"], [], id="sum-of-money-in-other-words"),
+    # a stated problem, a quotation on it, then "Some CCPT consortia managed that tension by ...; the leaders
+    # profiled here, on the other hand, leaned into the tension by elevating the regional priority."
+    pytest.param("The people with the money seemed to have the power. How did leaders deal with that?", [], ["managed that tension", "regional priority"], [], id="problem-then-response"),
+    pytest.param("How did leaders cope with the tug-of-war over money and control?", [], ["managed that tension", "regional priority"], [], id="problem-then-response-2"),
 ]
 
 

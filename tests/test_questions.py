@@ -1,7 +1,8 @@
 """Reading a question's form: what it asks for. Pure rules, no model."""
 import pytest
 
-from assistant.answering.questions import _counted_noun, about_document, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount
+from assistant.answering.extractive import demonstratives
+from assistant.answering.questions import _counted_noun, about_document, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, wanted_figure
 
 
 @pytest.mark.parametrize(
@@ -135,3 +136,47 @@ def test_how_do_i_apply_is_personal_advice():
 
     assert asks_personal_advice("so how do I apply for an internship in Fresno?")
     assert not asks_personal_advice("How do I build a coalition of the willing, according to the brief?")
+
+
+def test_how_much_was_spent_asks_for_a_sum_of_money_not_any_number():
+    q = "How much did the county pour into apprenticeships?"
+    assert not holds_amount(q, "The apprenticeships ran for three years.")
+    assert holds_amount(q, "The county committed $4 million to apprenticeships.")
+    assert wanted_figure(q) == "money"
+    assert wanted_figure("In what year did the county start?") == "date"
+    assert wanted_figure("How did the county start?") is None
+
+
+def test_a_figure_for_each_part_is_not_the_total():
+    q = "How much money did each school receive?"
+    assert not holds_amount(q, "Schools shared a total of $9 million statewide.")
+    assert holds_amount(q, "Each school received $30,000.")
+
+
+@pytest.mark.parametrize(
+    "question, meets_a_problem",
+    [
+        ("How did the partners get past the turf wars?", True),
+        ("What did the alliance do about the shortage of mentors?", True),
+        ("how were disputes over the budget handled?", True),
+        ("How did the partners build trust?", False),
+        ("What did the alliance build?", False),
+    ],
+)
+def test_a_question_about_meeting_a_problem_is_recognised(question, meets_a_problem):
+    assert classify(question).asks_response is meets_a_problem
+
+
+@pytest.mark.parametrize(
+    "sentence, nouns",
+    [
+        ("These gaps closed once employers joined.", ["gaps"]),
+        ("The board eased that rivalry by pooling staff.", ["rivalry"]),
+        ("With those tools in hand, teachers moved faster.", ["tools"]),
+        ("The audit found that the program worked.", []),  # "that" opens a clause
+        ("Observers noted that grantees moved slowly.", []),  # a clause again, after a reporting verb
+        ("In this report we profile two regions.", []),  # the document speaking of itself
+    ],
+)
+def test_demonstratives_that_refer_back_are_found(sentence, nouns):
+    assert demonstratives(sentence) == nouns

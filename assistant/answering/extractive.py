@@ -20,6 +20,7 @@ import numpy as np
 from ..text import STOPWORDS, content_terms, fold, stem, word_count, words
 from ..types import Chunk, opening_chunks
 from .questions import (
+    COPING_VERBS,
     DOCUMENT_NOUNS,
     SPEECH,
     QuestionKind,
@@ -32,6 +33,7 @@ from .questions import (
     figures_in,
     has_date,
     has_duration,
+    has_number,
     holds_amount,
     is_misuse,
     names_in,
@@ -73,6 +75,26 @@ _ELABORATION = re.compile(
     r"in other words|in effect|as a result|with that|with those|second|third|finally|lastly)\b",
     re.I,
 )
+# "Some consortia managed that tension ...", "With those systems in place ...": a demonstrative that
+# refers back to what the previous sentences said ("that" only after a preposition or an object-taking
+# verb: "found that the" and "noted that grantees" open a clause instead).
+_CLAUSE_VERBS = r"revealed|noted|suggested|agreed|learned|observed|recognized|realized|believed|argued|explained|added|stated|reported|acknowledged|emphasized|ensured|hoped|showed|understood|decided"
+_ANAPHOR = re.compile(
+    rf"\b(?:this|these|those)\s+(?!(?:\w+\s+)?(?:{DOCUMENT_NOUNS}|sample)\b)([a-z]+)"
+    rf"|\b(?:with|of|in|into|from|on|about|toward|towards|for|by|\w+ing|(?!(?:{_CLAUSE_VERBS})\b)\w+ed)\s+that\s+([a-z]+)\b",
+    re.I,
+)
+
+
+def demonstratives(sentence: str) -> list[str]:
+    """The nouns through which a sentence leans on the ones before it ("managed that tension": tension)."""
+    out = []
+    for m in _ANAPHOR.finditer(sentence):
+        noun = (m.group(1) or m.group(2)).lower()
+        if noun not in STOPWORDS and not (m.group(2) and noun.endswith(("s", "ed"))):
+            out.append(noun)
+    return out
+_MEANS = re.compile(rf"\b(?:{COPING_VERBS})\b[^.;]{{0,60}}?\b(?:by|through)\b", re.I)  # "managed that tension by ..."
 _CONTRAST = re.compile(r"^(?:however|but|in contrast|instead|yet)\b|\bon the other hand\b", re.I)
 _QUOTE_CHARS = "“”\""
 
@@ -123,9 +145,14 @@ _SUPERLATIVE_IN_TEXT = re.compile(rf"\bthe (?:{_SUPERLATIVES}|[a-z]+est)\b(?:\s+
 _WHICH_PLACE = re.compile(r"^(?:which|what) (?:of the (?:\w+ )?)?(?:regions?|consortium|consortia|districts?|count(?:y|ies)|areas?|cit(?:y|ies)|places?|partnerships?)\b(?! does| do| is| are| was| were)")
 
 _SELF_REFERENCE = re.compile(rf"\b(?:this|these) (?:final |first |second |third )?(?:{DOCUMENT_NOUNS})s?\b", re.I)
+_DOCUMENT_TERMS = {t for noun in DOCUMENT_NOUNS.split("|") for t in content_terms(noun)}
+_THIS_DOCUMENT = re.compile(rf"\b(?:this|your) (?:{DOCUMENT_NOUNS})\b", re.I)
 ABOUT_DOCUMENT_BONUS = 0.1  # "which consortia does the brief feature?": its introduction says
 NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
 CONTEXT_NAME_WEIGHT = 0.5  # a name of the question found elsewhere in the sentence's passage
+REFERENT_WEIGHT = 0.5  # a question word in what "that tension", "those goals" refer back to
+RESPONSE_REACH = 4  # how far after a stated problem its response may come (quotations in between)
+REFERENT_REACH = 2  # how many sentences back a demonstrative reaches
 FACET_MIN_IDF = 2.0  # words rarer than this carry a part of the question (log(1 + N/(1+df)): ~1 in 6 sentences)
 FACET_RATIO = 0.8  # how close to the best sentence a sentence adding a missing part must score
 # "What salary ...?" when the documents never say "salary": the best sentences must respond to the
@@ -177,6 +204,15 @@ class ExtractiveAnswerer:
                 self._section_sentences.setdefault((c.source, c.section), []).append((c, i))
         self._n = max(n, 1)
         self._df = df
+        # What a sentence's "that tension" refers to: the words of the sentences before it in its section.
+        self._referents: dict[tuple[str, int, int], frozenset[str]] = {}
+        for seq in self._section_sentences.values():
+            for k, (c, i) in enumerate(seq):
+                # "these leaders" points at the brief's usual subject; "that tension" at something just said.
+                # A quotation's "these partnerships" are the speaker's, not the sentences before it.
+                if k and not c.sentences[i].speaker and any(self.idf(t) >= FACET_MIN_IDF for noun in demonstratives(c.sentence_texts()[i]) for t in content_terms(noun)):
+                    before = seq[max(0, k - REFERENT_REACH) : k]
+                    self._referents[(c.source, c.order, i)] = frozenset(t for ch, j in before for t in content_terms(ch.sentence_texts()[j]))
         self._openings = opening_chunks(chunks) if openings is None else openings  # by source, in order
         self._opening = {c.id for doc in self._openings.values() for c in doc}
         self._speaker_terms = {t for c in chunks for s in c.sentences if s.speaker for t in content_terms(s.speaker)}
@@ -210,6 +246,7 @@ class ExtractiveAnswerer:
         names: dict[str, set[str]] | None = None,
         name_only_weight: float = NAME_ONLY_WEIGHT,
         context_names: set[str] = frozenset(),
+        referent: frozenset[str] = frozenset(),
     ) -> float:
         """Share of the question's rare words found in the sentence; a word the documents never use
         counts through its closest document words ("businesses" -> "employers"), discounted by similarity.
@@ -230,6 +267,7 @@ class ExtractiveAnswerer:
         # A passage names its consortium once and goes on about it: a name elsewhere in the passage counts half.
         found_names += sum(CONTEXT_NAME_WEIGHT * self.idf(t) for t in known if t in names and t not in present and t in context_names)
         found = sum(self.idf(t) for t in known if t in present and t not in names)
+        found += sum(REFERENT_WEIGHT * self.idf(t) for t in known if t not in names and t not in present and t in referent)
         for options in (synonyms or {}).values():
             if options:
                 total += max(self.idf(t) for t in options)
@@ -344,6 +382,7 @@ class ExtractiveAnswerer:
                 if vec is not None:
                     units.setdefault(number, []).append(np.asarray(vec, dtype=np.float32))
             for i, text in enumerate(c.sentence_texts()):
+                referent = self._referents.get((c.source, c.order, i), frozenset())
                 vecs = units.get(i, [])
                 v = vecs[0] if vecs else None
                 cand = Candidate(c, i, text, c.sentences[i].speaker, v, rank)
@@ -355,14 +394,16 @@ class ExtractiveAnswerer:
                 # "Who leads X?" is not answered by a quote from "a leader of X": unless the
                 # question is about something said, a speaker's words are not evidence.
                 if cand.speaker and (kind.asks_who or kind.asks_name) and not kind.asks_speech:
-                    cand.lex = self._lexical(q_terms, text.replace(cand.speaker, " "), None, synonyms, names, name_only_weight, context_names)
+                    cand.lex = self._lexical(q_terms, text.replace(cand.speaker, " "), None, synonyms, names, name_only_weight, context_names, referent)
                 else:
-                    cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms, names, name_only_weight, context_names)
+                    cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms, names, name_only_weight, context_names, referent)
                 cand.score = 0.6 * cand.sim + 0.4 * cand.lex + 0.04 / (1 + rank) + self._type_bonus(kind, question, cand)
                 if word_count(text) < 4:
                     cand.score -= 0.1
                 if whole_document and c.id in self._opening:
                     cand.score += ABOUT_DOCUMENT_BONUS
+                    if _SELF_REFERENCE.search(text):  # "In this final installment in a series of three briefs ..."
+                        cand.score += ABOUT_DOCUMENT_BONUS
                 out.append(cand)
         if follow_up and previous_answer:
             self._follow_up_adjust(question, kind, out, previous_answer)
@@ -374,6 +415,8 @@ class ExtractiveAnswerer:
         """Prefer sentences holding the kind of thing asked for (a number, a date, a name, a speaker)."""
         bonus = 0.0
         if kind.asks_amount and holds_amount(question, c.text):
+            bonus += 0.08
+        if kind.asks_response and _MEANS.search(c.text):
             bonus += 0.08
         if kind.asks_duration and has_duration(c.text):
             bonus += 0.08
@@ -564,6 +607,8 @@ class ExtractiveAnswerer:
         focus = self._focus_names(question)
 
         def about(c: Candidate) -> bool:
+            if c.lex == 0 and c not in strong:
+                return False  # a figure in a weak sentence sharing no word with the question answers something else
             text = fold(c.text + " " + (c.speaker or ""))
             return not focus or any(f in text or any(a in text for a in self._aliases.get(f, ())) for f in focus)
 
@@ -577,6 +622,8 @@ class ExtractiveAnswerer:
             self._promote(cands, holding[0])
         if kind.asks_date:
             holding = [c for c in wide if has_date(c.text) and (about(c) or c is cands[0])]
+            if _THIS_DOCUMENT.search(question):  # "When was this brief published?": not the date of a report it cites
+                holding = [c for c in holding if _SELF_REFERENCE.search(c.text)]
             if not holding:
                 return "gives no such date"
             self._promote(cands, holding[0])
@@ -666,7 +713,8 @@ class ExtractiveAnswerer:
         """Half or more of the question's ordinary words never occur in the documents (weather, recipes...)."""
         names = {t for n in names_in(question) for t in content_terms(n)}
         terms = [t for t in content_terms(question) if t not in names and not t.isdigit() and len(t) > 2]
-        foreign = [t for t in terms if not self.in_corpus(t)]
+        # "Is this document ...": a document always speaks of itself, whatever it calls itself
+        foreign = [t for t in terms if not self.in_corpus(t) and t not in _DOCUMENT_TERMS]
         return len(foreign) >= 2 and len(foreign) >= 0.5 * len(terms)
 
     def _unknown_names(self, question: str) -> list[str]:
@@ -719,6 +767,10 @@ class ExtractiveAnswerer:
                 break
             if c.key in {x.key for x in chosen} or self._redundant(c, chosen):
                 continue
+            if (kind.asks_amount and holds_amount(question, best.text) and not has_number(c.text)) or (
+                kind.asks_date and has_date(best.text) and not has_date(c.text)
+            ):
+                continue  # the figure is the answer: a sentence without one only dilutes it
             if sum(word_count(x.text) for x in chosen) + word_count(c.text) > budget:
                 continue
             chosen.append(c)
@@ -728,6 +780,10 @@ class ExtractiveAnswerer:
         chosen = self._complete_facets(question, best, chosen, cands, budget)
         chosen = self._complete_enumeration(kind, chosen, cands, triggers=chosen[:2])
         chosen = self._complete_contrast(best, chosen, cands)
+        response = self._response_to(kind, best, cands)
+        if response is not None and response.key not in {x.key for x in chosen}:
+            chosen.append(response)
+            chosen = self._complete_contrast(response, chosen, cands)
         unique: dict[tuple, Candidate] = {}
         for c in chosen:
             unique.setdefault(c.key, c)
@@ -754,8 +810,8 @@ class ExtractiveAnswerer:
             words += word_count(text)
             return True
 
-        if pos > 0 and _REPHRASES.match(best.text.lstrip("“\"‘ ")):
-            add(*seq[pos - 1])
+        if pos > 0 and (_REPHRASES.match(best.text.lstrip("“\"‘ ")) or best.key in self._referents):
+            add(*seq[pos - 1])  # "In other words, X", "With those systems in place, X": what it leans on
         if (kind.asks_definition or kind.asks_why_how or kind.asks_duration) and best.speaker:
             # the rest of the quotation, while it fits: the reason or the figure often comes last
             for ch, i in seq[pos + 1 : pos + 4]:
@@ -842,6 +898,25 @@ class ExtractiveAnswerer:
                 if key not in {x.key for x in chosen}:
                     chosen.append(by_key.get(key) or Candidate(ch, i, ch.sentence_texts()[i], ch.sentences[i].speaker, None, 99))
         return chosen
+
+    def _response_to(self, kind: QuestionKind, best: Candidate, cands: list[Candidate]) -> Candidate | None:
+        """"How did they deal with X?" when the best sentence states X: how it was met is told after it,
+        past the quotations that illustrate it ("Some consortia managed that tension by ...")."""
+        if not kind.asks_response or _MEANS.search(best.text):
+            return None
+        seq = self._section_neighbours(best)
+        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == best.chunk.id and i == best.index), None)
+        if pos is None:
+            return None
+        by_key = {c.key: c for c in cands}
+        for ch, i in seq[pos + 1 : pos + 1 + RESPONSE_REACH]:
+            if ch.sentences[i].speaker:
+                continue
+            text = ch.sentence_texts()[i]
+            if not _MEANS.search(text):
+                return None  # the brief moved on without saying how
+            return by_key.get((ch.source, ch.order, i)) or Candidate(ch, i, text, None, None, 99)
+        return None
 
     def _complete_contrast(self, best: Candidate, chosen: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
         """A sentence followed by "..., on the other hand, ..." is incomplete without it (false premises)."""

@@ -41,6 +41,12 @@ class QuestionKind:
     asks_definition: bool = False
     asks_why_how: bool = False
     asks_speech: bool = False  # about something said: "who said", "what did X say", "who put it"
+    asks_response: bool = False  # how a problem was met: "how did they deal with / handle / get past X"
+
+
+# Meeting a problem: the question's verb and the brief's ("managed that tension by ...") are one family.
+COPING_VERBS = r"deal|deals|dealt|dealing|handl\w*|cop(?:e|ed|ing)|tackl\w*|navigat\w*|manag(?:e|ed|es|ing)|address(?:ed|es|ing)?|respond\w*|overc[ao]m\w*|resolv\w*|fix(?:ed|es|ing)?|solv\w*|work(?:ed)? through|got? (?:around|past)|get (?:around|past)|leaned into"
+_COPING = re.compile(rf"\b(?:{COPING_VERBS})\b|\bdo about\b")
 
 
 _OPENER = re.compile(r"^(?:(?:and|so|ok|okay|but|then|also|well|right|alright|hmm+|um+|oh)\b[\s,]*)+")
@@ -162,6 +168,7 @@ def classify(question: str) -> QuestionKind:
             )
         ),
         asks_name=asks_name,
+        asks_response=bool(_COPING.search(q)) and bool(re.search(r"(?:^|[.?!]\s+)(?:how|what)\b", q)),
         asks_definition=asks_definition,
         asks_why_how=asks_why_how,
         asks_speech=bool(SPEECH.search(q)),
@@ -285,6 +292,7 @@ _MONEY = re.compile(
 
 # A figure asked for the whole ("in total", "statewide") is answered by one stated for the whole.
 _WHOLE_SCOPE = re.compile(r"\b(?:in total|altogether|overall|in all|statewide|state-wide|nationwide|across (?:the state|the country|california|all))\b")
+_PER_PART = re.compile(r"\b(?:each (?:of|one|consortium|consortia|region|district|school|college|grantee|partner)|individually|apiece|per (?:consortium|region|district|school|college|grantee|student|partner))\b")
 _WHOLE_SCOPE_IN_TEXT = re.compile(r"\b(?:total|altogether|overall|statewide|state-wide|nationwide|across the state)\b")
 
 
@@ -301,16 +309,42 @@ def _counted_noun(q: str) -> str | None:
     return ws[0]
 
 
+# "How much did the state spend?", "how much did each one get?": a sum of money, not any number.
+_SPENDING = re.compile(r"\bhow much\b(?! time\b)(?:\s+\w+){0,4}?\s+(?:spen[dt]|spending|cost|costs|pa(?:y|id)|invest\w*|receiv\w*|award\w*|gave|give|given|get|got|rais\w*|earn\w*|charg\w*|allocat\w*|fund\w*|worth|price|pour\w*|put|commit\w*|provid\w*|distribut\w*|disburs\w*|contribut\w*|donat\w*|budget\w*|secur\w*|w[io]n|obtain\w*|request\w*|grant\w*)\b")
+
+
+def _wants_money(q: str, noun: str) -> bool:
+    return bool(
+        _MONEY_NOUN.fullmatch(noun)
+        or _SPENDING.search(q)
+        or re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|grant|invest\w*)\b|\bbudget\b|\bcost\b|\binvest", q)
+    )
+
+
+def wanted_figure(question: str) -> str | None:
+    """The kind of figure a question asks for, whose passages should be among its candidates
+    however its words match them ("How much did California put in?": "a statewide investment of
+    $500 million"): "money", "date" or None. ``FIGURE_TESTS`` tells a passage holding one."""
+    kind = classify(question)
+    if kind.asks_amount and _wants_money(fold(question), asked_noun(question) or ""):
+        return "money"
+    if kind.asks_date:
+        return "date"
+    return None
+
+
 def holds_amount(question: str, text: str) -> bool:
     """Does ``text`` hold the kind of figure ``question`` asks for: money for "how much money",
     a share for "what percentage", a count of the thing counted for "how many employers"?"""
     q = fold(question)
     if _WHOLE_SCOPE.search(q) and not _WHOLE_SCOPE_IN_TEXT.search(fold(text)):
         return False  # "how many consortia were funded statewide": not the four this brief features
+    if _PER_PART.search(q) and _WHOLE_SCOPE_IN_TEXT.search(fold(text)):
+        return False  # "how much did each consortium receive": not the statewide total
     noun = asked_noun(question) or ""
     if _SCORE_NOUN.fullmatch(noun) or _COUNT_NOUN.fullmatch(noun):
         return bool(re.search(r"\d", text))  # a score, a rank, a head count is written as a figure
-    if _MONEY_NOUN.fullmatch(noun) or re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|grant|invest\w*)\b|\bbudget\b|\bcost\b|\binvest", q):
+    if _wants_money(q, noun):
         return bool(_MONEY.search(text))
     if re.search(r"\bpercent|\bpercentage\b|\bshare\b|\bproportion\b|\brates?\b", q):
         return bool(re.search(r"\d\s?%|\bpercent\b", text))
@@ -322,3 +356,6 @@ def holds_amount(question: str, text: str) -> bool:
         return has_number(text)
     toks = text.split()
     return any(unit[0] in content_terms(tok) and any(has_number(w) for w in toks[max(0, k - 4) : k + 1]) for k, tok in enumerate(toks))
+
+
+FIGURE_TESTS = {"money": lambda text: bool(_MONEY.search(text)), "date": has_date}
