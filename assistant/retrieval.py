@@ -76,6 +76,7 @@ class Retrieval:
     hits: list[Hit] = field(default_factory=list)
     extra_vectors: np.ndarray | None = None
     variant_vectors: list[np.ndarray] = field(default_factory=list)
+    part_vectors: list[np.ndarray] = field(default_factory=list)
 
 
 class HybridSearcher:
@@ -129,11 +130,14 @@ class HybridSearcher:
         variants: list[str] | None = None,
         openings: bool = False,
         figure: tuple[str, Callable[[str], bool]] | None = None,
+        parts: tuple[str, ...] = (),
     ) -> Retrieval:
         """Retrieve passages; ``extra`` texts (single words) are embedded alongside, on a second core,
         and ``variants`` (sentences like the question) in the question's own batch. ``openings``: the
         question is about a document as a whole, so its opening passages join the candidates.
         ``figure``: (name, test) of the kind of figure asked for; passages holding one join them too.
+        ``parts``: the questions of a compound question, embedded in the same batch (their vectors
+        score sentences per part; adding their own passages to the fusion measured worse).
 
         A forward pass of this model over a few tokens costs about the same whatever the
         batch (it is bound by reading the weights), so the words go to another thread
@@ -144,11 +148,13 @@ class HybridSearcher:
         pending = _side_pool().submit(self.embeddings.embed_many, list(extra)) if extra else None
         # Padding a batch to its longest text costs little when the texts are alike (24 vs 20 ms for
         # two questions), and much for words padded to a question's length (36 ms): hence two batches.
-        vectors = self.embeddings.embed_many(texts + list(variants or []))
+        vectors = self.embeddings.embed_many(texts + list(variants or []) + list(parts))
         qv = vectors[0]
         query_vec = vectors[1] / max(np.linalg.norm(vectors[1]), 1e-9) if query != question else qv
         retrieval = Retrieval(question=question, query=query, question_vector=qv, query_vector=query_vec)
-        retrieval.variant_vectors = list(vectors[len(texts) :])
+        n_variants = len(variants or [])
+        retrieval.variant_vectors = list(vectors[len(texts) : len(texts) + n_variants])
+        retrieval.part_vectors = list(vectors[len(texts) + n_variants :])
         retrieval.extra_vectors = pending.result() if pending is not None else None
         if not self.index.chunks:
             return retrieval

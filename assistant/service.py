@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .answering.citations import citation_for, renumber
 from .answering.extractive import ExtractiveAnswerer, render_sentence
-from .answering.questions import FIGURE_TESTS, about_document, wanted_figure
+from .answering.questions import FIGURE_TESTS, about_document, question_parts, wanted_figure
 from .embeddings import load_embeddings
 from .index import IndexInfo, IndexStore, OpenIndex, chunker_recipe
 from .ingest import ingest
@@ -203,10 +203,11 @@ class Assistant:
         loaded = self._ready()
         foreign = loaded.answerer.foreign_words(question)
         probe = loaded.answerer.asked_probe(question)  # (noun, question without it) when the noun is foreign
+        parts = () if turns else question_parts(question)  # a follow-up is read with its history, whole
         wanted = wanted_figure(question)
         figure = (wanted, FIGURE_TESTS[wanted]) if wanted else None
         retrieval = loaded.searcher.search(
-            question, turns, extra=foreign, variants=[probe[1]] if probe else None, openings=about_document(question), figure=figure
+            question, turns, extra=foreign, variants=[probe[1]] if probe else None, openings=about_document(question), figure=figure, parts=parts
         )
         synonyms = loaded.answerer.synonyms(foreign, retrieval.extra_vectors)
         asked = None
@@ -217,8 +218,17 @@ class Assistant:
         cands = loaded.answerer.candidates(
             retrieval.hits, vectors, retrieval.question_vector, retrieval.query_vector, question, retrieval.query, previous, synonyms
         )
-        retrieval.hits = loaded.answerer.rerank(retrieval.hits, cands)[: self.settings.top_k]
+        pool = retrieval.hits
+        retrieval.hits = loaded.answerer.rerank(pool, cands)[: self.settings.top_k]
         draft = loaded.answerer.decide(question, retrieval.query, cands, asked)
+        if parts and draft.reason not in ("misuse", "off topic", "nothing indexed"):
+            # "Why did X fall short, and what did they suggest?": each question answered, or declined, on its own
+            drafts = []
+            # with the whole question as context, as a follow-up is read with its history ("where did it fall short?")
+            for part, vector in zip(parts, retrieval.part_vectors):
+                part_cands = loaded.answerer.candidates(pool, vectors, vector, retrieval.question_vector, part, question, "", synonyms)
+                drafts.append(loaded.answerer.decide(part, part, part_cands))
+            draft = loaded.answerer.combine(draft, drafts)
         answer = self._compose(draft, retrieval, loaded)
         generator = self.generator
         if generator is not None and not answer.refused:

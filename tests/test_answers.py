@@ -223,6 +223,8 @@ DECLINED = [
     # the brief gives only the statewide total, and no date for itself (the one it gives is a cited report's)
     pytest.param("How much funding did every district get from CCPT individually?", [], ["gives no such figure"], id="figure-for-each-part"),
     pytest.param("When was this brief published?", [], ["gives no such date"], id="date-of-this-document"),
+    # two questions in one: the first part asks for a region the brief never names
+    pytest.param("Which region had districts cover the funding gap, and how much did they pledge?", [], ["does not say which one"], id="compound-one-part-unanswered"),
 ]
 
 
@@ -259,6 +261,8 @@ ANSWERED = [
     # profiled here, on the other hand, leaned into the tension by elevating the regional priority."
     pytest.param("The people with the money seemed to have the power. How did leaders deal with that?", [], ["managed that tension", "regional priority"], [], id="problem-then-response"),
     pytest.param("How did leaders cope with the tug-of-war over money and control?", [], ["managed that tension", "regional priority"], [], id="problem-then-response-2"),
+    # each part answered on its own: the grant's length, then the suggestions for future programs
+    pytest.param("What did the featured leaders say about the length of the grant, and what did they want future programs to do?", [], ["planning period"], [], id="compound-both-parts"),
 ]
 
 

@@ -2,7 +2,7 @@
 import pytest
 
 from assistant.answering.extractive import demonstratives
-from assistant.answering.questions import _counted_noun, about_document, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, wanted_figure
+from assistant.answering.questions import _counted_noun, about_document, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, question_parts, wanted_figure
 
 
 @pytest.mark.parametrize(
@@ -180,3 +180,16 @@ def test_a_question_about_meeting_a_problem_is_recognised(question, meets_a_prob
 )
 def test_demonstratives_that_refer_back_are_found(sentence, nouns):
     assert demonstratives(sentence) == nouns
+
+
+@pytest.mark.parametrize(
+    "question, parts",
+    [
+        ("Why did the alliance stall, and what did its leaders try next?", ("Why did the alliance stall", "what did its leaders try next?")),
+        ("Who chairs the board? When was it founded?", ("Who chairs the board", "When was it founded?")),
+        ("How and why did the partners share data?", ()),  # one question about two things
+        ("What did trust and communication have to do with it?", ()),
+    ],
+)
+def test_a_compound_question_is_split_into_its_questions(question, parts):
+    assert question_parts(question) == parts

@@ -95,6 +95,8 @@ def demonstratives(sentence: str) -> list[str]:
             out.append(noun)
     return out
 _MEANS = re.compile(rf"\b(?:{COPING_VERBS})\b[^.;]{{0,60}}?\b(?:by|through)\b", re.I)  # "managed that tension by ..."
+_WHY = re.compile(r"^(?:why|what (?:made|makes|caused|causes|led to|leads to|explains|drove|drives)|for what reason)\b")
+_BECAUSE = re.compile(r"\b(?:because|due to|owing to|since|as a result of|thanks to|the reason)\b", re.I)
 _CONTRAST = re.compile(r"^(?:however|but|in contrast|instead|yet)\b|\bon the other hand\b", re.I)
 _QUOTE_CHARS = "“”\""
 
@@ -151,6 +153,7 @@ ABOUT_DOCUMENT_BONUS = 0.1  # "which consortia does the brief feature?": its int
 NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
 CONTEXT_NAME_WEIGHT = 0.5  # a name of the question found elsewhere in the sentence's passage
 REFERENT_WEIGHT = 0.5  # a question word in what "that tension", "those goals" refer back to
+PARTS_WORDS = 1.5  # a compound question's answer may run this many times an answer's words
 RESPONSE_REACH = 4  # how far after a stated problem its response may come (quotations in between)
 REFERENT_REACH = 2  # how many sentences back a demonstrative reaches
 FACET_MIN_IDF = 2.0  # words rarer than this carry a part of the question (log(1 + N/(1+df)): ~1 in 6 sentences)
@@ -418,6 +421,8 @@ class ExtractiveAnswerer:
             bonus += 0.08
         if kind.asks_response and _MEANS.search(c.text):
             bonus += 0.08
+        if kind.asks_why_how and _WHY.match(plain_question(question)) and _BECAUSE.search(c.text):
+            bonus += 0.05  # "why did X fail?": the sentence giving a cause ("... because the grant period was short")
         if kind.asks_duration and has_duration(c.text):
             bonus += 0.08
         if kind.asks_date and has_date(c.text):
@@ -568,6 +573,30 @@ class ExtractiveAnswerer:
             if not named_elsewhere:
                 preface = f"The brief does not name who said this; it attributes it only to “{chosen[0].speaker}”."
         return Draft(False, sentences=chosen, preface=preface, best_similarity=best_sim)
+
+    def combine(self, whole: Draft, parts: list[Draft]) -> Draft:
+        """A compound question's answer: each part's best sentences, in the order the parts were asked.
+        A part the documents do not answer declines the question, with its reason: the rules that read
+        what is asked for (a name, a date, a figure) read each part better than the mix of both."""
+        declined = next((p for p in parts if p.refused), None)
+        if declined is not None:
+            return declined
+        if not parts or any(not p.sentences for p in parts):
+            return whole
+        share = int(self.max_words * PARTS_WORDS) // len(parts)
+        chosen: list[Candidate] = []
+        seen: set[tuple[str, int, int]] = set()
+        for part in parts:
+            keep: list[Candidate] = []
+            words = 0
+            for c in sorted(part.sentences, key=lambda c: -c.score):  # completions (score 0) come last
+                if c.key in seen or (keep and words + word_count(c.text) > share):
+                    continue
+                keep.append(c)
+                words += word_count(c.text)
+            seen.update(c.key for c in keep)
+            chosen += sorted(keep, key=lambda c: c.key)
+        return replace(whole, refused=False, reason="", sentences=chosen)
 
     def _overview(self, cands: list[Candidate]) -> list[Candidate]:
         """"What is this brief about?": the document's own account of itself. Its first sentence, the

@@ -76,6 +76,21 @@ _OVERVIEW = re.compile(
 )
 
 
+# "Why did X fall short, and what did they suggest?": two questions in one, each answered on its own.
+_SECOND_QUESTION = re.compile(
+    r"(?:,?\s+and\s+|\?\s+|;\s+)(?=(?:what|how|why|who|which|when|where|did|do|does|is|are|was|were|has|have|can|could|would|should)\b)",
+    re.I,
+)
+
+
+@lru_cache(maxsize=1024)
+def question_parts(question: str) -> tuple[str, ...]:
+    """The questions a compound question asks, or () for a single one ("how and why ..." is one)."""
+    parts = [p.strip(" ,;") for p in _SECOND_QUESTION.split(question.strip())]
+    parts = [p for p in parts if len(p.split()) >= 3]
+    return tuple(parts[:3]) if len(parts) >= 2 else ()
+
+
 def about_document(question: str) -> bool:
     """The question is about the document as a whole, which its opening passages answer."""
     q = plain_question(question)
