@@ -261,6 +261,8 @@ ANSWERED = [
     # profiled here, on the other hand, leaned into the tension by elevating the regional priority."
     pytest.param("The people with the money seemed to have the power. How did leaders deal with that?", [], ["managed that tension", "regional priority"], [], id="problem-then-response"),
     pytest.param("How did leaders cope with the tug-of-war over money and control?", [], ["managed that tension", "regional priority"], [], id="problem-then-response-2"),
+    # "MOUs" is not a name the brief never mentions: it writes "memoranda of understanding"
+    pytest.param("Rather than MOUs and top-down structures, what did the profiled leaders emphasize?", [], ["memoranda of understanding"], [], id="acronym-spelled-out"),
     # each part answered on its own: the grant's length, then the suggestions for future programs
     pytest.param("What did the featured leaders say about the length of the grant, and what did they want future programs to do?", [], ["planning period"], [], id="compound-both-parts"),
 ]

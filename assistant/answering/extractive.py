@@ -192,6 +192,7 @@ class ExtractiveAnswerer:
         self._vocab: tuple[list[str], np.ndarray] | None = None
         self._term_cache: dict[str, set[str]] = {}
         self._unit_cache: dict[str, list[tuple[str, int, str]]] = {}
+        self._initials: set[str] | None = None  # initials of every run of 2-6 words, read on first need
         self._passage_cache: dict[str, tuple[set[str], str]] = {}  # chunk id -> (its terms, its folded text), speakers included
         self.min_relevance = min_relevance
         self.max_words = max_words
@@ -754,9 +755,27 @@ class ExtractiveAnswerer:
             if name.upper() == name and len(name) <= 1:
                 continue
             terms = content_terms(name)
-            if terms and all(not self.in_corpus(t) for t in terms):
+            if terms and all(not self.in_corpus(t) for t in terms) and not self._spelled_out(name):
                 out.append(name)
         return out
+
+    def _spelled_out(self, name: str) -> bool:
+        """An acronym the documents write in full: "MOUs" for "memoranda of understanding"."""
+        letters = re.sub(r"s$", "", name)
+        if not (3 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()):  # two letters match 38% of chance runs, three 4%
+            return False
+        if self._initials is None:
+            # runs of words within a clause, opening and closing on a content word ("memoranda of understanding")
+            runs: set[str] = set()
+            for c in self.chunks:
+                for clause in re.split(r"[^\w\s’'\-]+", c.text):
+                    ws = clause.split()
+                    for n in range(2, 7):
+                        for k in range(len(ws) - n + 1):
+                            if ws[k].lower() not in STOPWORDS and ws[k + n - 1].lower() not in STOPWORDS:
+                                runs.add("".join(w[0] for w in ws[k : k + n]).lower())
+            self._initials = runs
+        return letters.lower() in self._initials
 
     @staticmethod
     def _promote(cands: list[Candidate], c: Candidate) -> None:
