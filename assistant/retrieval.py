@@ -192,7 +192,8 @@ class HybridSearcher:
             ids = self._figures[name] = [c.id for c in self.index.chunks if test(c.text)]
         held = set(ids)
         ranked = [cid for cid in dense if cid in held]
-        return ranked + [cid for cid in ids if cid not in set(ranked)]
+        seen = set(ranked)
+        return ranked + [cid for cid in ids if cid not in seen]
 
     def _diversify(self, vector: np.ndarray, ids: list[str]) -> list[str]:
         res = self.index._chunks_store._collection.get(ids=ids, include=["embeddings"])
