@@ -221,10 +221,10 @@ class Assistant:
         pool = retrieval.hits
         retrieval.hits = loaded.answerer.rerank(pool, cands)[: self.settings.top_k]
         draft = loaded.answerer.decide(question, retrieval.query, cands, asked)
-        if parts and draft.reason not in ("misuse", "off topic", "nothing indexed"):
+        if parts and not draft.general:
             # "Why did X fall short, and what did they suggest?": each question answered, or declined, on its own
-            drafts = []
             # with the whole question as context, as a follow-up is read with its history ("where did it fall short?")
+            drafts = []
             for part, vector in zip(parts, retrieval.part_vectors):
                 part_cands = loaded.answerer.candidates(pool, vectors, vector, retrieval.question_vector, part, question, "", synonyms)
                 drafts.append(loaded.answerer.decide(part, part, part_cands))
@@ -284,7 +284,7 @@ class Assistant:
         ]
         base = dict(retrieved=retrieved, query=retrieval.query, index_version=loaded.index.info.version)
         if draft.refused:
-            general = draft.reason in ("off topic", "misuse", "nothing indexed")
+            general = draft.general
             topics = self._topics(loaded, retrieval.hits, general)
             topic_text = "; ".join(topics) if topics else "nothing yet"
             if draft.reason == "misuse":

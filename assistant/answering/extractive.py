@@ -94,6 +94,8 @@ def demonstratives(sentence: str) -> list[str]:
         if noun not in STOPWORDS and not (m.group(2) and noun.endswith(("s", "ed"))):
             out.append(noun)
     return out
+
+
 _MEANS = re.compile(rf"\b(?:{COPING_VERBS})\b[^.;]{{0,60}}?\b(?:by|through)\b", re.I)  # "managed that tension by ..."
 _WHY = re.compile(r"^(?:why|what (?:made|makes|caused|causes|led to|leads to|explains|drove|drives)|for what reason)\b")
 _BECAUSE = re.compile(r"\b(?:because|due to|owing to|since|as a result of|thanks to|the reason)\b", re.I)
@@ -132,6 +134,11 @@ class Draft:
     sentences: list[Candidate] = field(default_factory=list)
     preface: str = ""
     best_similarity: float = 0.0
+
+    @property
+    def general(self) -> bool:
+        """Declined as a whole (off topic, misuse, nothing indexed), not for a missing detail."""
+        return self.refused and self.reason in ("off topic", "misuse", "nothing indexed")
 
 
 _TIME_UNITS = {"year", "month", "week", "day", "decade"}
@@ -192,7 +199,7 @@ class ExtractiveAnswerer:
         self._vocab: tuple[list[str], np.ndarray] | None = None
         self._term_cache: dict[str, set[str]] = {}
         self._unit_cache: dict[str, list[tuple[str, int, str]]] = {}
-        self._initials: set[str] | None = None  # initials of every run of 2-6 words, read on first need
+        self._initials: set[str] | None = None  # initials of runs of 2-6 words, found on first need (``_spelled_out``)
         self._passage_cache: dict[str, tuple[set[str], str]] = {}  # chunk id -> (its terms, its folded text), speakers included
         self.min_relevance = min_relevance
         self.max_words = max_words
