@@ -202,8 +202,9 @@ DECLINED = [
     pytest.param("What anthem did the Fresno partners adopt?", [], ["does not mention anthem"], id="asked-noun-2"),
     pytest.param("What mascot does their district have?", _FRESNO_QUOTE, ["does not mention mascot"], id="asked-noun-follow-up"),
     # nouns answered by a figure or a date
-    pytest.param("What fee did employers pay to join LA HI-TECH?", [], ["gives no such figure"], id="money-noun"),
-    pytest.param("What score did the NCCPA earn in JFF's review?", [], ["gives no such figure"], id="score-noun"),
+    # a figure of a kind the brief never names (no fee, no score anywhere), however close its sums of money
+    pytest.param("What fee did employers pay to join LA HI-TECH?", [], ["does not mention fee"], id="money-noun"),
+    pytest.param("What score did the NCCPA earn in JFF's review?", [], ["does not mention score"], id="score-noun"),
     # passages holding a date join the candidates ("a 2003 report by ..."), so the noun check is what declines
     pytest.param("What deadline did consortia have for their final reports?", [], ["does not mention deadline"], id="date-noun"),
     # "four CCPT consortia" is a number, but not a count of employers, nor of every consortium in the state

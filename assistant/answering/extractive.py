@@ -22,6 +22,7 @@ from ..types import Chunk, opening_chunks
 from .questions import (
     COPING_VERBS,
     DOCUMENT_NOUNS,
+    NAMED_FIGURE_NOUN,
     SPEECH,
     QuestionKind,
     about_document,
@@ -633,6 +634,9 @@ class ExtractiveAnswerer:
         """The specific detail a question asks for (a number, a date, a name) when no evidence holds it."""
         if not (kind.asks_amount or kind.asks_date or kind.asks_name or kind.asks_person):
             return ""
+        noun = asked_noun(question)
+        if noun and NAMED_FIGURE_NOUN.fullmatch(noun) and not any(self.in_corpus(t) for t in content_terms(noun)):
+            return f"does not mention {noun}"  # "What tax paid for it?": no tax anywhere, so no figure for one
         asked = re.search(r"\b(?:names? of (?:the )?|who (?:is|are|was|were) (?:the )?)([\w\- ]+?)(?:\s+(?:of|for|in|at|that|who|behind)\b|[?.,]|$)", fold(question))
         asked_terms = content_terms(asked.group(1)) if asked else []
         if kind.asks_name and asked_terms and not all(self.in_corpus(t) for t in asked_terms):

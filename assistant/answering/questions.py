@@ -239,6 +239,11 @@ _MONEY_NOUN = re.compile(r"salar(?:y|ies)|wages?|pay|tuition|fees?|prices?|tax(?
 _SCORE_NOUN = re.compile(r"scores?|ratings?|rankings?|ranks?|grades?|gpa|marks?")
 _COUNT_NOUN = re.compile(r"population|enrol(?:l)?ments?|headcount|attendance|turnout")
 _FIGURE_NOUN = re.compile(rf"{_MONEY_NOUN.pattern}|{_SCORE_NOUN.pattern}|{_COUNT_NOUN.pattern}")
+# A figure of a named kind (a tax, a salary, a score): documents that never name the kind cannot state it.
+# Not "cost", "budget", "spending": the brief's "$500 million investment" is what CCPT cost.
+NAMED_FIGURE_NOUN = re.compile(
+    rf"salar(?:y|ies)|wages?|tuition|fees?|tax(?:es)?|income|revenues?|earnings|stipends?|{_SCORE_NOUN.pattern}|{_COUNT_NOUN.pattern}"
+)
 _DATE_NOUN = re.compile(r"deadlines?|dates?|years?|months?")
 
 _NUMBER_IN_TEXT = re.compile(r"\$?\d[\d,.]*\s*(?:%|percent|million|billion|thousand)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
