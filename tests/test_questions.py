@@ -145,6 +145,7 @@ def test_how_much_was_spent_asks_for_a_sum_of_money_not_any_number():
     assert wanted_figure(q) == "money"
     assert wanted_figure("In what year did the county start?") == "date"
     assert wanted_figure("How did the county start?") is None
+    assert wanted_figure("What did the apprenticeship program cost the county?") == "money"
 
 
 def test_a_figure_for_each_part_is_not_the_total():

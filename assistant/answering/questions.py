@@ -145,7 +145,7 @@ def classify(question: str) -> QuestionKind:
         re.search(r"\b(who said|who (?:was|is) quoted|which consortium|whose leader|which leader|who made|who put it|attribut)", q)
     )
     asks_duration = bool(re.search(r"\b(how long|length|duration|how many (?:years|months|weeks)|time ?frame|timeline)\b", q))
-    asks_amount = bool(re.search(r"\bwhat (?:was|is|were|are) the (?:[\w\-]+ ){0,2}(?:rates?|percentages?|numbers?|counts?|totals?|amounts?|size|budget|cost|sum)\b", q)) or bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost))\b", q))
+    asks_amount = bool(re.search(r"\bwhat (?:was|is|were|are) the (?:[\w\-]+ ){0,2}(?:rates?|percentages?|numbers?|counts?|totals?|amounts?|size|budget|cost|sum)\b", q)) or bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost)|what (?:did|does|would|will) [\w\- ]{1,40} cost)\b", q))
     asks_date = bool(re.search(r"\b(when (?:was|were|did|is)|what year|which year|what date|in what year|publication date|published)\b", q))
     # "What salary ...", "What rating ...", "What deadline ...": nouns whose answer is a figure or a date.
     noun = asked_noun(question) or ""
