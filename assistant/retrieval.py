@@ -90,6 +90,7 @@ class HybridSearcher:
         self.mmr = mmr
         openings = opening_chunks(index.chunks) if openings is None else openings
         self._figures: dict[str, list[str]] = {}  # kind of figure -> passages holding one
+        self._figure_sets: dict[str, set[str]] = {}  # the same, for membership
         self._openings = [c.id for c in sorted((c for doc in openings.values() for c in doc), key=lambda c: c.order)]
         corpus = [content_terms(f"{c.section} {c.text}") or ["_"] for c in index.chunks]
         self._bm25 = None
@@ -190,7 +191,8 @@ class HybridSearcher:
         ids = self._figures.get(name)
         if ids is None:
             ids = self._figures[name] = [c.id for c in self.index.chunks if test(c.text)]
-        held = set(ids)
+            self._figure_sets[name] = set(ids)
+        held = self._figure_sets[name]
         ranked = [cid for cid in dense if cid in held]
         seen = set(ranked)
         return ranked + [cid for cid in ids if cid not in seen]

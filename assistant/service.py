@@ -222,8 +222,9 @@ class Assistant:
         retrieval.hits = loaded.answerer.rerank(pool, cands)[: self.settings.top_k]
         draft = loaded.answerer.decide(question, retrieval.query, cands, asked)
         if parts and not draft.general:
-            # "Why did X fall short, and what did they suggest?": each question answered, or declined, on its own
-            # with the whole question as context, as a follow-up is read with its history ("where did it fall short?")
+            # "Why did X fall short, and what did they suggest?": each question answered, or declined, on its own,
+            # its sentences scored with the whole question as context ("where did *it* fall short?"), as a
+            # follow-up's are with its history
             drafts = []
             for part, vector in zip(parts, retrieval.part_vectors):
                 part_cands = loaded.answerer.candidates(pool, vectors, vector, retrieval.question_vector, part, question, "", synonyms)

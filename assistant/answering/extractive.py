@@ -200,7 +200,7 @@ class ExtractiveAnswerer:
         self._vocab: tuple[list[str], np.ndarray] | None = None
         self._term_cache: dict[str, set[str]] = {}
         self._unit_cache: dict[str, list[tuple[str, int, str]]] = {}
-        self._initials: set[str] | None = None  # initials of runs of 2-6 words, found on first need (``_spelled_out``)
+        self._clauses: list[tuple[str, list[str]]] | None = None  # (initials, words) of every clause, for ``_spelled_out``
         self._passage_cache: dict[str, tuple[set[str], str]] = {}  # chunk id -> (its terms, its folded text), speakers included
         self.min_relevance = min_relevance
         self.max_words = max_words
@@ -216,6 +216,7 @@ class ExtractiveAnswerer:
                 self._section_sentences.setdefault((c.source, c.section), []).append((c, i))
         self._n = max(n, 1)
         self._df = df
+        self._positions = {(c.source, c.order, i): k for seq in self._section_sentences.values() for k, (c, i) in enumerate(seq)}
         # What a sentence's "that tension" refers to: the words of the sentences before it in its section.
         self._referents: dict[tuple[str, int, int], frozenset[str]] = {}
         for seq in self._section_sentences.values():
@@ -469,8 +470,7 @@ class ExtractiveAnswerer:
         wants_more = bool(re.search(r"\b(else|more|expand|elaborate|continue|go on|further|additional|next|then)\b", fold(question)))
         following = set()
         for a in anchors:
-            seq = self._section_neighbours(a)
-            pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == a.chunk.id and i == a.index), None)
+            seq, pos = self._place(a)
             if pos is None:
                 continue
             after = pos + 1
@@ -502,8 +502,8 @@ class ExtractiveAnswerer:
         if not items:
             return False
         item = max(items, key=lambda c: c.score)
-        seq = self._section_neighbours(item)
-        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == item.chunk.id and i == item.index), 0)
+        seq, pos = self._place(item)
+        pos = pos or 0
         following = {(ch.source, ch.order, i) for ch, i in seq[pos + 1 : pos + 3]}
         # "unpack it", "what did that look like in practice": the sentences after the item, as much as it
         elaborate = bool(re.search(r"\b(unpack|more|elaborate|explain|expand|detail|practice|example|mean|look like)\b", fold(question)))
@@ -647,8 +647,10 @@ class ExtractiveAnswerer:
         wide = [c for c in cands if c.score >= top - 0.25][:12]
         focus = self._focus_names(question)
 
+        strong_keys = {c.key for c in strong}
+
         def about(c: Candidate) -> bool:
-            if c.lex == 0 and c not in strong:
+            if c.lex == 0 and c.key not in strong_keys:
                 return False  # a figure in a weak sentence sharing no word with the question answers something else
             text = fold(c.text + " " + (c.speaker or ""))
             return not focus or any(f in text or any(a in text for a in self._aliases.get(f, ())) for f in focus)
@@ -713,13 +715,12 @@ class ExtractiveAnswerer:
         if not chosen:
             return None
         best = chosen[0]
-        seq = self._section_neighbours(best)
-        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == best.chunk.id and i == best.index), None)
+        seq, pos = self._place(best)
         by_key = {c.key: c for c in cands}
         for ch, i in reversed(seq[max(0, (pos or 0) - 3) : pos or 0]):
             text, speaker = ch.text[ch.sentences[i].start : ch.sentences[i].end], ch.sentences[i].speaker
             if names(text) or (speaker and names(" " + speaker)):
-                return by_key.get((ch.source, ch.order, i)) or Candidate(ch, i, text, speaker, None, best.rank)
+                return self._sentence_at(ch, i, by_key, best.rank)
         return None
 
     def _identifies(self, name: str) -> bool:
@@ -761,7 +762,7 @@ class ExtractiveAnswerer:
     def _unknown_names(self, question: str) -> list[str]:
         """Proper names in the question that the documents never mention (another state, a person...)."""
         out = []
-        for name in names_in(question):
+        for name in sorted(names_in(question), key=question.find):  # the first named first, whatever the hash seed
             name = re.sub(r"['’]s$", "", name)
             if name.upper() == name and len(name) <= 1:
                 continue
@@ -771,22 +772,28 @@ class ExtractiveAnswerer:
         return out
 
     def _spelled_out(self, name: str) -> bool:
-        """An acronym the documents write in full: "MOUs" for "memoranda of understanding"."""
-        letters = re.sub(r"s$", "", name)
-        if not (3 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()):  # two letters match 38% of chance runs, three 4%
+        """An acronym the documents write in full: "MOUs" for "memoranda of understanding", words in
+        one clause whose initials spell it, opening and closing on a content word."""
+        letters = re.sub(r"s$", "", name).lower()
+        if not (3 <= len(letters) <= 6 and letters.isalpha() and name[: len(letters)].isupper()):  # two letters match 38% of chance runs, three 4%
             return False
-        if self._initials is None:
-            # runs of words within a clause, opening and closing on a content word ("memoranda of understanding")
-            runs: set[str] = set()
+        if self._clauses is None:
+            # each clause's words and their initials, found on first need: one pass over the texts, and
+            # str.find on the initials per acronym (an index of every run's initials took 11 ms for this
+            # brief, and would take seconds on a large index)
+            self._clauses = []
             for c in self.chunks:
                 for clause in re.split(r"[^\w\s’'\-]+", c.text):
                     ws = clause.split()
-                    for n in range(2, 7):
-                        for k in range(len(ws) - n + 1):
-                            if ws[k].lower() not in STOPWORDS and ws[k + n - 1].lower() not in STOPWORDS:
-                                runs.add("".join(w[0] for w in ws[k : k + n]).lower())
-            self._initials = runs
-        return letters.lower() in self._initials
+                    if len(ws) >= 3:
+                        self._clauses.append(("".join(w[0] for w in ws).lower(), ws))
+        for initials, ws in self._clauses:
+            k = initials.find(letters)
+            while k >= 0:
+                if ws[k].lower() not in STOPWORDS and ws[k + len(letters) - 1].lower() not in STOPWORDS:
+                    return True
+                k = initials.find(letters, k + 1)
+        return False
 
     @staticmethod
     def _promote(cands: list[Candidate], c: Candidate) -> None:
@@ -851,8 +858,7 @@ class ExtractiveAnswerer:
     def _complete_backwards(self, kind: QuestionKind, best: Candidate, chosen: list[Candidate], cands: list[Candidate], budget: int) -> list[Candidate]:
         """Context a sentence leans on: "In other words, X" needs the sentence it rephrases; a definition
         or explanation taken from the middle of a quotation needs the rest of that quotation."""
-        seq = self._section_neighbours(best)
-        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == best.chunk.id and i == best.index), None)
+        seq, pos = self._place(best)
         if pos is None:
             return chosen
         by_key = {c.key: c for c in cands}
@@ -864,7 +870,7 @@ class ExtractiveAnswerer:
             key, text = (ch.source, ch.order, i), ch.sentence_texts()[i]
             if key in have or words + word_count(text) > budget:
                 return False
-            chosen.append(by_key.get(key) or Candidate(ch, i, text, ch.sentences[i].speaker, None, 99))
+            chosen.append(self._sentence_at(ch, i, by_key))
             have.add(key)
             words += word_count(text)
             return True
@@ -882,8 +888,7 @@ class ExtractiveAnswerer:
         """Sentences right after the best one that lean on it ("In one region...", "They suggested...",
         "For example...") finish its thought: a sentence announcing "a number of changes" is not an
         answer without the changes."""
-        seq = self._section_neighbours(best)
-        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == best.chunk.id and i == best.index), None)
+        seq, pos = self._place(best)
         if pos is None:
             return chosen
         have = {x.key for x in chosen}
@@ -903,7 +908,7 @@ class ExtractiveAnswerer:
             if key not in have:
                 if words + word_count(text) > budget + 25:
                     break
-                chosen.append(by_key.get(key) or Candidate(ch, i, text, ch.sentences[i].speaker, None, 99))
+                chosen.append(self._sentence_at(ch, i, by_key))
                 have.add(key)
                 words += word_count(text)
             previous_text = text
@@ -933,8 +938,14 @@ class ExtractiveAnswerer:
             return False
         return any(o.vector is not None and float(np.dot(o.vector, c.vector)) > 0.85 for o in chosen)
 
-    def _section_neighbours(self, c: Candidate) -> list[tuple[Chunk, int]]:
-        return self._section_sentences.get((c.chunk.source, c.chunk.section), [])
+    def _place(self, c: Candidate) -> tuple[list[tuple[Chunk, int]], int | None]:
+        """The sentences of a candidate's section, in order, and its position among them."""
+        return self._section_sentences.get((c.chunk.source, c.chunk.section), []), self._positions.get(c.key)
+
+    @staticmethod
+    def _sentence_at(ch: Chunk, i: int, by_key: dict[tuple[str, int, int], Candidate], rank: int = 99) -> Candidate:
+        """The candidate for a chunk's sentence, or a new one when retrieval did not score it."""
+        return by_key.get((ch.source, ch.order, i)) or Candidate(ch, i, ch.sentence_texts()[i], ch.sentences[i].speaker, None, rank)
 
     def _complete_enumeration(self, kind: QuestionKind, chosen: list[Candidate], cands: list[Candidate], triggers: list[Candidate]) -> list[Candidate]:
         """A list answer whose leading sentences hit one item of "First... Second... Third..." gets all of them."""
@@ -942,8 +953,7 @@ class ExtractiveAnswerer:
             return chosen
         by_key = {c.key: c for c in cands}
         for c in list(triggers):
-            seq = self._section_neighbours(c)
-            pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == c.chunk.id and i == c.index), None)
+            seq, pos = self._place(c)
             if pos is None:
                 continue
             ordinals = [(k, ch, i) for k, (ch, i) in enumerate(seq) if not ch.sentences[i].speaker and _ORDINAL.match(ch.sentence_texts()[i])]
@@ -955,7 +965,7 @@ class ExtractiveAnswerer:
             for _k, ch, i in ordinals:
                 key = (ch.source, ch.order, i)
                 if key not in {x.key for x in chosen}:
-                    chosen.append(by_key.get(key) or Candidate(ch, i, ch.sentence_texts()[i], ch.sentences[i].speaker, None, 99))
+                    chosen.append(self._sentence_at(ch, i, by_key))
         return chosen
 
     def _response_to(self, kind: QuestionKind, best: Candidate, cands: list[Candidate]) -> Candidate | None:
@@ -963,8 +973,7 @@ class ExtractiveAnswerer:
         past the quotations that illustrate it ("Some consortia managed that tension by ...")."""
         if not kind.asks_response or _MEANS.search(best.text):
             return None
-        seq = self._section_neighbours(best)
-        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == best.chunk.id and i == best.index), None)
+        seq, pos = self._place(best)
         if pos is None:
             return None
         by_key = {c.key: c for c in cands}
@@ -974,13 +983,12 @@ class ExtractiveAnswerer:
             text = ch.sentence_texts()[i]
             if not _MEANS.search(text):
                 return None  # the brief moved on without saying how
-            return by_key.get((ch.source, ch.order, i)) or Candidate(ch, i, text, None, None, 99)
+            return self._sentence_at(ch, i, by_key)
         return None
 
     def _complete_contrast(self, best: Candidate, chosen: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
         """A sentence followed by "..., on the other hand, ..." is incomplete without it (false premises)."""
-        seq = self._section_neighbours(best)
-        pos = next((k for k, (ch, i) in enumerate(seq) if ch.id == best.chunk.id and i == best.index), None)
+        seq, pos = self._place(best)
         if pos is None or pos + 1 >= len(seq):
             return chosen
         ch, i = seq[pos + 1]
@@ -990,7 +998,7 @@ class ExtractiveAnswerer:
             key = (ch.source, ch.order, i)
             if key not in {x.key for x in chosen}:
                 by_key = {c.key: c for c in cands}
-                chosen.append(by_key.get(key) or Candidate(ch, i, text, ch.sentences[i].speaker, None, 99))
+                chosen.append(self._sentence_at(ch, i, by_key))
         return chosen
 
 
