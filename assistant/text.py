@@ -107,3 +107,14 @@ def content_terms(text: str) -> list[str]:
 
 def word_count(text: str) -> int:
     return len(text.split())
+
+
+# A run of two or more capitalised words is a name ("Fresno Unified School District"); its last
+# word says what kind of thing it is, the others only which one.
+_NAME_RUN = re.compile(r"\b(?:[A-Z][\w\-’']*\s+)+(?=[A-Z][\w\-’']*)")
+
+
+def common_terms(text: str) -> list[str]:
+    """Content terms of ``text`` used as ordinary words: "high" and "school" in "Los Angeles High
+    Impact ..." or "Fresno Unified School District" are parts of names, not talk of high schools."""
+    return content_terms(_NAME_RUN.sub(" ", text))

@@ -226,6 +226,8 @@ DECLINED = [
     pytest.param("When was this brief published?", [], ["gives no such date"], id="date-of-this-document"),
     # two questions in one: the first part asks for a region the brief never names
     pytest.param("Which region had districts cover the funding gap, and how much did they pledge?", [], ["does not say which one"], id="compound-one-part-unanswered"),
+    # "Fresno Unified School District" and "Los Angeles High Impact ..." name a district and a consortium, not high schools
+    pytest.param("Which Fresno high schools took part in the pathways work?", [], ["gives no such name"], id="kind-only-inside-a-name"),
 ]
 
 
@@ -240,6 +242,8 @@ def test_declined_with_the_reason(assistant, question, history, reasons):
 
 # ---------------------------------------------------------------------------- answering, by rule
 ANSWERED = [
+    # a district's name ends in "District": it names a kind of thing asked for
+    pytest.param("Which school districts are named in the brief?", [], ["Fresno Unified School District"], [], id="kind-at-the-end-of-a-name"),
     # the brief says "challenged with managing issues of money, power, and control": no "snag" anywhere
     pytest.param("What snag did leaders hit when big money arrived?", [], ["money"], [], id="asked-noun-in-other-words"),
     pytest.param("What wisdom did the leaders pass on to others?", [], ["three major lessons"], [], id="asked-noun-in-other-words-2"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..text import STOPWORDS, content_terms, fold, stem, word_count, words
+from ..text import STOPWORDS, common_terms, content_terms, fold, stem, word_count, words
 from ..types import Chunk, opening_chunks
 from .questions import (
     COPING_VERBS,
@@ -199,6 +199,7 @@ class ExtractiveAnswerer:
         self._embed = embed  # texts -> normalised vectors; enables synonym matching of words the documents never use
         self._vocab: tuple[list[str], np.ndarray] | None = None
         self._term_cache: dict[str, set[str]] = {}
+        self._common_cache: dict[str, set[str]] = {}
         self._unit_cache: dict[str, list[tuple[str, int, str]]] = {}
         self._clauses: list[tuple[str, list[str]]] | None = None  # (initials, words) of every clause, for ``_spelled_out``
         self._passage_cache: dict[str, tuple[set[str], str]] = {}  # chunk id -> (its terms, its folded text), speakers included
@@ -313,6 +314,13 @@ class ExtractiveAnswerer:
         terms = self._term_cache.get(text)
         if terms is None:
             terms = self._term_cache[text] = set(content_terms(text))
+        return terms
+
+    def _common_terms_of(self, text: str) -> set[str]:
+        """The sentence's terms outside the names it holds (see ``common_terms``), memoised."""
+        terms = self._common_cache.get(text)
+        if terms is None:
+            terms = self._common_cache[text] = set(common_terms(text))
         return terms
 
     def _units_of(self, chunk: Chunk) -> list[tuple[str, int, str]]:
@@ -678,7 +686,7 @@ class ExtractiveAnswerer:
             named = re.search(r"\bnames? of (?:the |its |their |these |those )?([a-z][\w\-]*)", fold(question))
             noun = stem(kind_of.group(1)) if kind_of else (content_terms(named.group(1)) or [None])[0] if named else None
             if not any(
-                ({fold(n) for n in names_in(c.text)} - q_names) and about(c) and (noun is None or noun in self._terms_of(c.text)) for c in strong[:3]
+                ({fold(n) for n in names_in(c.text)} - q_names) and about(c) and (noun is None or noun in self._common_terms_of(c.text)) for c in strong[:3]
             ):
                 return "gives no such name"
         return ""
