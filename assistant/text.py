@@ -112,9 +112,15 @@ def word_count(text: str) -> int:
 # A run of two or more capitalised words is a name ("Fresno Unified School District"); its last
 # word says what kind of thing it is, the others only which one.
 _NAME_RUN = re.compile(r"\b(?:[A-Z][\w\-’']*\s+)+(?=[A-Z][\w\-’']*)")
+_WHOLE_NAME = re.compile(r"\b(?:[A-Z][\w\-’']*\s+)+[A-Z][\w\-’']*")
 
 
 def common_terms(text: str) -> list[str]:
     """Content terms of ``text`` used as ordinary words: "high" and "school" in "Los Angeles High
     Impact ..." or "Fresno Unified School District" are parts of names, not talk of high schools."""
     return content_terms(_NAME_RUN.sub(" ", text))
+
+
+def name_runs(text: str) -> list[frozenset[str]]:
+    """The terms of each name of two or more capitalised words in ``text``."""
+    return [frozenset(content_terms(m.group(0))) for m in _WHOLE_NAME.finditer(text)]

@@ -177,6 +177,16 @@ def test_acronyms_defined_after_a_descriptive_phrase_are_known(assistant):
     assert "district," not in aliases and "unified" not in aliases  # the list item before it is another name
 
 
+def test_a_word_inside_a_name_is_not_the_ordinary_word(assistant):
+    """"college" in "Pasadena Area Community College District" is not talk of going to college,
+    but a name asked for by two of its words is found whether or not it is capitalised."""
+    answerer = assistant._ready().answerer
+    roster = next(s for c in answerer.chunks for s in c.sentence_texts() if "Pasadena Area Community College District" in s)
+    assert not answerer._used_as_asked("colleg", roster, ["colleg", "going", "rate"])
+    assert answerer._used_as_asked("colleg", roster, ["community", "colleg", "dean"])
+    assert answerer._used_as_asked("colleg", "They went on to college.", ["colleg", "going"])
+
+
 def test_a_why_question_answered_by_a_quotation_gets_the_rest_of_it(assistant):
     answer = assistant.ask("Why can a collaborative not simply give orders to its members?")
     _check_grounded(answer)

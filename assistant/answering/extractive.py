@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..text import STOPWORDS, common_terms, content_terms, fold, stem, word_count, words
+from ..text import STOPWORDS, common_terms, content_terms, fold, name_runs, stem, word_count, words
 from ..types import Chunk, opening_chunks
 from .questions import (
     COPING_VERBS,
@@ -200,6 +200,7 @@ class ExtractiveAnswerer:
         self._vocab: tuple[list[str], np.ndarray] | None = None
         self._term_cache: dict[str, set[str]] = {}
         self._common_cache: dict[str, set[str]] = {}
+        self._runs_cache: dict[str, list[frozenset[str]]] = {}
         self._unit_cache: dict[str, list[tuple[str, int, str]]] = {}
         self._clauses: list[tuple[str, list[str]]] | None = None  # (initials, words) of every clause, for ``_spelled_out``
         self._passage_cache: dict[str, tuple[set[str], str]] = {}  # chunk id -> (its terms, its folded text), speakers included
@@ -217,6 +218,8 @@ class ExtractiveAnswerer:
                 self._section_sentences.setdefault((c.source, c.section), []).append((c, i))
         self._n = max(n, 1)
         self._df = df
+        # Words the documents also use as ordinary words, outside names: "school", "high", "college".
+        self._common_vocab = {t for c in chunks for t in common_terms(c.text)}
         self._positions = {(c.source, c.order, i): k for seq in self._section_sentences.values() for k, (c, i) in enumerate(seq)}
         # What a sentence's "that tension" refers to: the words of the sentences before it in its section.
         self._referents: dict[tuple[str, int, int], frozenset[str]] = {}
@@ -280,16 +283,27 @@ class ExtractiveAnswerer:
         found_names = sum(self.idf(t) for t in known if t in present and t in names)
         # A passage names its consortium once and goes on about it: a name elsewhere in the passage counts half.
         found_names += sum(CONTEXT_NAME_WEIGHT * self.idf(t) for t in known if t in names and t not in present and t in context_names)
-        found = sum(self.idf(t) for t in known if t in present and t not in names)
+        found = sum(self.idf(t) for t in known if t not in names and t in present and self._used_as_asked(t, text, known))
         found += sum(REFERENT_WEIGHT * self.idf(t) for t in known if t not in names and t not in present and t in referent)
         for options in (synonyms or {}).values():
             if options:
                 total += max(self.idf(t) for t in options)
-                found += max((self.idf(t) * sim for t, sim in options.items() if t in present), default=0.0)
+                found += max((self.idf(t) * sim for t, sim in options.items() if t in present and self._used_as_asked(t, text, known)), default=0.0)
         asked_more = any(t not in names for t in known) or any(synonyms.values() if synonyms else ())
         if found == 0 and asked_more:
             found_names *= name_only_weight
         return (found + found_names) / total if total else 0.0
+
+    def _used_as_asked(self, term: str, text: str, asked: list[str]) -> bool:
+        """Is a question's ordinary word in the text as the same word? "high" in "Los Angeles High
+        Impact ..." is not talk of high schools, but two of the question's words inside one name
+        ("the career pathways trust") ask for that name, however they are written."""
+        if term in self._common_terms_of(text) or term not in self._common_vocab:
+            return True
+        runs = self._runs_cache.get(text)
+        if runs is None:
+            runs = self._runs_cache[text] = name_runs(text)
+        return any(term in run and len(run.intersection(asked)) >= 2 for run in runs)
 
     def _names_in_passage(self, chunk: Chunk, names: dict[str, set[str]]) -> set[str]:
         """Which of the question's name terms the passage holds, in its text or its speakers."""
