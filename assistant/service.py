@@ -199,8 +199,8 @@ class Assistant:
     def ask(self, question: str, history=None) -> Answer:
         started = time.perf_counter()
         turns = self._check(question, history)
-        question = " ".join(question.split())
         loaded = self._ready()
+        question = loaded.answerer.truecase(" ".join(question.split()))
         foreign = loaded.answerer.foreign_words(question)
         probe = loaded.answerer.asked_probe(question)  # (noun, question without it) when the noun is foreign
         parts = () if turns else question_parts(question)  # a follow-up is read with its history, whole

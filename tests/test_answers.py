@@ -177,6 +177,13 @@ def test_acronyms_defined_after_a_descriptive_phrase_are_known(assistant):
     assert "district," not in aliases and "unified" not in aliases  # the list item before it is another name
 
 
+def test_a_question_typed_in_lower_case_gets_the_names_the_documents_write(assistant):
+    answerer = assistant._ready().answerer
+    assert answerer.truecase("did fresno and the nccpa work? what about sonoma-led ones") == "did Fresno and the NCCPA work? what about Sonoma-led ones"
+    # a name's later words may be ordinary words ("unified"); words the brief writes in lower case are
+    assert answerer.truecase("a unified plan for school leaders") == "a unified plan for school leaders"
+
+
 def test_a_word_inside_a_name_is_not_the_ordinary_word(assistant):
     """"college" in "Pasadena Area Community College District" is not talk of going to college,
     but a name asked for by two of its words is found whether or not it is capitalised."""
@@ -238,6 +245,11 @@ DECLINED = [
     pytest.param("Which region had districts cover the funding gap, and how much did they pledge?", [], ["does not say which one"], id="compound-one-part-unanswered"),
     # "Fresno Unified School District" and "Los Angeles High Impact ..." name a district and a consortium, not high schools
     pytest.param("Which Fresno high schools took part in the pathways work?", [], ["gives no such name"], id="kind-only-inside-a-name"),
+    # typed fast: "tulare-kings" is the brief's Tulare-Kings, so the statewide $500 million is not its figure
+    pytest.param("how much $$ did tulare-kings receive from the state specifically?", [], ["gives no such figure"], id="lower-case-name-and-dollar-signs"),
+    # the introduction lists all four consortia: that says which ones were featured, not which one did this
+    pytest.param("Which of the four consortia had its districts keep paying for the work once the grant ended?", [], ["does not say which one"], id="a-list-of-all-is-not-which-one"),
+    pytest.param("Did college enrollment percentages rise in the NCCPA?", [], ["does not mention percentages"], id="unreported-measure"),
 ]
 
 
@@ -252,6 +264,8 @@ def test_declined_with_the_reason(assistant, question, history, reasons):
 
 # ---------------------------------------------------------------------------- answering, by rule
 ANSWERED = [
+    # ... but for a consortium the question names, the list says who leads it
+    pytest.param("which county office runs the nccpa?", [], ["Sonoma County Office of Education"], [], id="a-list-of-all-answers-for-the-one-named"),
     # a district's name ends in "District": it names a kind of thing asked for
     pytest.param("Which school districts are named in the brief?", [], ["Fresno Unified School District"], [], id="kind-at-the-end-of-a-name"),
     # the brief says "challenged with managing issues of money, power, and control": no "snag" anywhere

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..text import STOPWORDS, common_terms, content_terms, fold, name_runs, stem, word_count, words
+from ..text import _WHOLE_NAME, STOPWORDS, common_terms, content_terms, fold, name_runs, stem, word_count, words
 from ..types import Chunk, opening_chunks
 from .questions import (
     COPING_VERBS,
     DOCUMENT_NOUNS,
+    MEASURE_NOUN,
     NAMED_FIGURE_NOUN,
     SPEECH,
     QuestionKind,
@@ -152,7 +153,7 @@ _RANKING_QUESTION = re.compile(rf"^(?:which|who)\b.*?\bthe (?:{_SUPERLATIVES})\b
 _SUPERLATIVE_IN_TEXT = re.compile(rf"\bthe (?:{_SUPERLATIVES}|[a-z]+est)\b(?:\s+[a-z\-]+){{0,3}}")
 
 # A question that asks to pick a place or a consortium: its answer names one.
-_WHICH_PLACE = re.compile(r"^(?:which|what) (?:of the (?:\w+ )?)?(?:regions?|consortium|consortia|districts?|count(?:y|ies)|areas?|cit(?:y|ies)|places?|partnerships?)\b(?! does| do| is| are| was| were)")
+_WHICH_PLACE = re.compile(r"^(?:[^,]*, )?(?:(?:in|at|for|from|by|with|to|under) )?(?:which|what) (?:one )?(?:of the (?:\w+ )?)?(?:regions?|consortium|consortia|districts?|count(?:y|ies)|areas?|cit(?:y|ies)|places?|partnerships?)\b(?! does| do| is| are| was| were)")
 
 _SELF_REFERENCE = re.compile(rf"\b(?:this|these) (?:final |first |second |third )?(?:{DOCUMENT_NOUNS})s?\b", re.I)
 _DOCUMENT_TERMS = {t for noun in DOCUMENT_NOUNS.split("|") for t in content_terms(noun)}
@@ -182,6 +183,35 @@ class AskedNoun:
     word: str
     shift: np.ndarray  # vector(question) - vector(question with the word replaced by "thing")
     synonyms: dict[str, float]  # document terms close to the word
+
+
+def _roster(text: str) -> bool:
+    """Does the sentence list three or more names ("the Fresno ..., the Los Angeles ..., and the Tulare ...")?"""
+    items = re.split(r",|;|\band\b|\(", text)[1:]
+    return sum(bool(re.match(r"\s*(?:(?:the|or|and|led by the)\s+)?[A-Z]", item)) for item in items) >= 3
+
+
+def _proper_casing(texts) -> dict[str, str]:
+    """How the documents write the words that identify something, for words they never write in lower
+    case: "fresno" -> "Fresno", "nccpa" -> "NCCPA". Such a word is an acronym, a capitalised word alone
+    in mid-sentence, or the first word of a longer name ("Sonoma" of "Sonoma County Office of
+    Education"); the other words of a name ("Unified", "Information") may be ordinary words."""
+    lower: set[str] = set()
+    cased: dict[str, str] = {}
+    for text in texts:
+        for sentence in re.split(r"(?<=[.?!”\"])\s+", text):
+            tokens = list(re.finditer(r"[A-Za-z][\w\-’']*", sentence))
+            for k, m in enumerate(tokens):
+                word = re.sub(r"['’]s$", "", m.group(0))
+                if word[:1].islower():
+                    lower.add(word)
+                    continue
+                acronym = sum(ch.isupper() for ch in word) >= 2
+                before = sentence[tokens[k - 1].end() : m.start()] if k else ""
+                starts_name = k > 0 and not (tokens[k - 1].group(0)[:1].isupper() and before.strip() == "")
+                if acronym or starts_name:
+                    cased.setdefault(word.lower(), word)
+    return {w: c for w, c in cased.items() if w not in lower and w not in STOPWORDS}
 
 
 class ExtractiveAnswerer:
@@ -220,6 +250,7 @@ class ExtractiveAnswerer:
         self._df = df
         # Words the documents also use as ordinary words, outside names: "school", "high", "college".
         self._common_vocab = {t for c in chunks for t in common_terms(c.text)}
+        self._casing = _proper_casing(c.text for c in chunks)
         self._positions = {(c.source, c.order, i): k for seq in self._section_sentences.values() for k, (c, i) in enumerate(seq)}
         # What a sentence's "that tension" refers to: the words of the sentences before it in its section.
         self._referents: dict[tuple[str, int, int], frozenset[str]] = {}
@@ -246,6 +277,15 @@ class ExtractiveAnswerer:
                     word = word.strip(",;")
                     if word[:1].isupper() and len(word) > 2:
                         self._aliases.setdefault(fold(word), set()).add(fold(m.group(2)))
+
+    def truecase(self, question: str) -> str:
+        """The question with the documents' names written as they write them ("how much did fresno
+        unified get?" -> "... Fresno unified ..."): the rules that read names read a typed-fast question too."""
+        def case(m: re.Match) -> str:
+            word = m.group(0)
+            return self._casing.get(word) or "-".join(self._casing.get(part, part) for part in word.split("-"))
+
+        return re.sub(r"\b[a-z][a-z\-]*\b", case, question)
 
     # ------------------------------------------------------------------ scoring
     def idf(self, term: str) -> float:
@@ -572,6 +612,9 @@ class ExtractiveAnswerer:
         unknown = self._unknown_names(question)
         if unknown:
             return Draft(True, f"does not mention {unknown[0]}", best_similarity=best_sim)
+        measure = next((w for w in words(question) if MEASURE_NOUN.fullmatch(w) and not self.in_corpus(stem(w))), None)
+        if measure:
+            return Draft(True, f"does not mention {measure}", best_similarity=best_sim)
         # "Since the grants ran for ten years, ...": a premise with a quantity the documents never state.
         unstated = [(figure, words) for figure, words in figures_in(question).items() if figure not in self._figures]
         if unstated:
@@ -695,15 +738,28 @@ class ExtractiveAnswerer:
         if kind.asks_name and not kind.asks_amount:
             q_names = {fold(n) for n in names_in(question)}
             # "Which companies ...": the named thing must be one of those (the sentence speaks of companies).
-            kind_of = re.search(r"\bwhich (?:[\w\-]+ ){0,2}?(companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations)\b", fold(question))
+            kind_of = re.search(r"\bwhich (?:[\w\-]+ ){0,3}?(companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations)\b", fold(question))
             # "the names of the intermediaries": likewise, the sentence must speak of intermediaries.
             named = re.search(r"\bnames? of (?:the |its |their |these |those )?([a-z][\w\-]*)", fold(question))
             noun = stem(kind_of.group(1)) if kind_of else (content_terms(named.group(1)) or [None])[0] if named else None
-            if not any(
-                ({fold(n) for n in names_in(c.text)} - q_names) and about(c) and (noun is None or noun in self._common_terms_of(c.text)) for c in strong[:3]
-            ):
+            if not any(about(c) and self._names_one(noun, c.text, q_names) for c in strong[:3]):
                 return "gives no such name"
         return ""
+
+    def _names_one(self, kind: str | None, text: str, asked: set[str]) -> bool:
+        """Does the sentence name something new, of the asked kind if one is asked for? A name ending in
+        the kind ("... High School"), or a one-word name where the sentence speaks of the kind ("employers
+        such as Cisco"); "Fresno Unified School District" is a district, whatever the sentence says of schools."""
+        new = {fold(n) for n in names_in(text)} - asked
+        if not new:
+            return False
+        if kind is None:
+            return True
+        runs = [m.group(0) for m in _WHOLE_NAME.finditer(text)]
+        if any(content_terms(run.split()[-1]) == [kind] and {fold(w) for w in run.split()} & new for run in runs):
+            return True
+        in_runs = {fold(w) for run in runs for w in run.split()}
+        return kind in self._common_terms_of(text) and bool(new - in_runs)
 
     def _unquoted_speaker(self, question: str, cands: list[Candidate]) -> str:
         """"What did the superintendent say?": some strong sentence must be said by one (a quotation
@@ -727,15 +783,20 @@ class ExtractiveAnswerer:
         the three before the best in its section ("In the Los Angeles area, ..." then "The new
         infrastructure included ..."). Names common across the documents (the program's) do not count."""
         asked = {fold(n) for n in names_in(question)}
+        # "Which of the four consortia ...", "which region ...": a list of them all does not say which one
+        # (unless the question names one of them: "which county office leads the NCCPA?")
+        one_of = not self._focus_names(question) and not re.match(r"^(?:\w+ )?(?:which|what) (?:consortia|regions|districts|counties|areas|cities|places|partnerships)\b(?! of)", plain_question(question))
 
         def names(text: str) -> bool:
+            if one_of and _roster(text):
+                return False
             return any(self._identifies(n) for n in names_in(text) if fold(n) not in asked)
 
         for c in chosen:
             if names(c.text) or (c.speaker and names(" " + c.speaker)):
                 return c
-        if not chosen:
-            return None
+        if not chosen or (one_of and _roster(chosen[0].text)):
+            return None  # the best sentence lists them all: what comes before it is not about one of them
         best = chosen[0]
         seq, pos = self._place(best)
         by_key = {c.key: c for c in cands}

@@ -152,7 +152,7 @@ def classify(question: str) -> QuestionKind:
     asks_amount = asks_amount or bool(_FIGURE_NOUN.fullmatch(noun))
     asks_date = asks_date or bool(_DATE_NOUN.fullmatch(noun))
     asks_name = bool(
-        re.search(r"\b(which (?:[\w\-]+ ){0,2}?(?:companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations|people|persons|individuals)|what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:\w+ly )?(?:wrote|authored|funded|founded|runs|directs|leads|heads|oversees|manages))\b", q)
+        re.search(r"\b(which (?:[\w\-]+ ){0,3}?(?:companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations|people|persons|individuals)|what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:\w+ly )?(?:wrote|authored|funded|founded|runs|directs|leads|heads|oversees|manages))\b", q)
     )
     asks_definition = bool(
         re.search(r"\b(what does .{2,60} mean|what(?:'s| is) meant|meaning of|what do(?:es)? (?:they|it|the brief) mean|define|definition|what is (?:a|an|the) )", q)
@@ -244,6 +244,8 @@ _FIGURE_NOUN = re.compile(rf"{_MONEY_NOUN.pattern}|{_SCORE_NOUN.pattern}|{_COUNT
 NAMED_FIGURE_NOUN = re.compile(
     rf"salar(?:y|ies)|wages?|tuition|fees?|tax(?:es)?|income|revenues?|earnings|stipends?|{_SCORE_NOUN.pattern}|{_COUNT_NOUN.pattern}"
 )
+# A measured outcome ("did graduation rates go up?"): documents that never name the measure do not report it.
+MEASURE_NOUN = re.compile(rf"rates?|percent(?:ages?)?|{NAMED_FIGURE_NOUN.pattern}")
 _DATE_NOUN = re.compile(r"deadlines?|dates?|years?|months?")
 
 _NUMBER_IN_TEXT = re.compile(r"\$?\d[\d,.]*\s*(?:%|percent|million|billion|thousand)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.I)
@@ -337,7 +339,7 @@ def _wants_money(q: str, noun: str) -> bool:
     return bool(
         _MONEY_NOUN.fullmatch(noun)
         or _SPENDING.search(q)
-        or re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|grant|invest\w*)\b|\bbudget\b|\bcost\b|\binvest", q)
+        or re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|cash|grant|invest\w*)\b|\bhow much \$|\bbudget\b|\bcost\b|\binvest", q)
     )
 
 
