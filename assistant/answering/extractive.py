@@ -101,6 +101,10 @@ def demonstratives(sentence: str) -> list[str]:
 _MEANS = re.compile(rf"\b(?:{COPING_VERBS})\b[^.;]{{0,60}}?\b(?:by|through)\b", re.I)  # "managed that tension by ..."
 _WHY = re.compile(r"^(?:why|what (?:made|makes|caused|causes|led to|leads to|explains|drove|drives)|for what reason)\b")
 _BECAUSE = re.compile(r"\b(?:because|due to|owing to|since|as a result of|thanks to|the reason)\b", re.I)
+# "..., right?", "is it true that ...": the asker wants a verdict; the brief's sentence that qualifies or
+# contradicts ("but most ... are scaling back", "went largely unrealized", "not suggesting") gives it.
+_CONFIRMING = re.compile(r"\b(?:right|correct|true|yes|yeah|no|isn't (?:it|that)|aren't they|didn't they|don't they|wasn't it|weren't they)\s*\?+\s*$|^(?:is it true|isn't it true|is that true|am i right|am i correct)\b")
+_QUALIFIES = re.compile(r"\b(?:not|n't|never|however|but|although|though|whereas|unrealized|too (?:ambitious|much|little|short|early|soon)|fell short|few|only|instead|rather than|scal(?:e|ed|ing) back|struggl\w*|difficult)\b", re.I)
 _CONTRAST = re.compile(r"^(?:however|but|in contrast|instead|yet)\b|\bon the other hand\b", re.I)
 _QUOTE_CHARS = "“”\""
 
@@ -495,6 +499,8 @@ class ExtractiveAnswerer:
             bonus += 0.08
         if kind.asks_why_how and _WHY.match(plain_question(question)) and _BECAUSE.search(c.text):
             bonus += 0.05  # "why did X fail?": the sentence giving a cause ("... because the grant period was short")
+        if _CONFIRMING.search(plain_question(question)) and _QUALIFIES.search(c.text):
+            bonus += 0.05
         if kind.asks_duration and has_duration(c.text):
             bonus += 0.08
         if kind.asks_date and has_date(c.text):

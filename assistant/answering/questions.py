@@ -49,7 +49,11 @@ COPING_VERBS = r"deal|deals|dealt|dealing|handl\w*|cop(?:e|ed|ing)|tackl\w*|navi
 _COPING = re.compile(rf"\b(?:{COPING_VERBS})\b|\bdo about\b")
 
 
-_OPENER = re.compile(r"^(?:(?:and|so|ok|okay|but|then|also|well|right|alright|hmm+|um+|oh)\b[\s,]*)+")
+_OPENER = re.compile(
+    r"^(?:(?:and|so|ok|okay|but|then|also|well|right|alright|hmm+|um+|oh)\b[\s,]*)+"
+    # "journalist here - how did ...", "quick one: why ...": who is asking, then the question
+    r"|^[^?]{0,60}?(?:\s[-–—]+|:)\s+(?=(?:how|what|why|who|which|when|where|did|do|does|is|are|was|were|can|could)\b)"
+)
 
 
 @lru_cache(maxsize=4096)  # read for every candidate sentence of a question
@@ -64,7 +68,7 @@ _DOCUMENT = rf"(?:the|this|that|your) (?:{DOCUMENT_NOUNS})"
 _PRESENTS = r"(?:feature|profile|highlight|spotlight|cover|focus|stud(?:y|ie)|examine|include|present)\w*"
 # "Which consortia does the brief feature?", "What is this report about?": the document as a whole.
 _ABOUT_DOCUMENT = re.compile(
-    rf"^(?:is|was) {_DOCUMENT}\b|\b{_DOCUMENT}\s+(?:(?:is|was)\s+)?about\b|\b{_DOCUMENT}(?:\s+\w+){{0,2}}\s+{_PRESENTS}\b|\b{_PRESENTS} (?:in|by) {_DOCUMENT}\b"
+    rf"^(?:is|was) {_DOCUMENT}\b|^(?:is|was) (?:this|it) (?:an? |one )(?:[\w\-]+ ){{0,2}}?(?:{DOCUMENT_NOUNS})\b|\b{_DOCUMENT}\s+(?:(?:is|was)\s+)?about\b|\b{_DOCUMENT}(?:\s+\w+){{0,2}}\s+{_PRESENTS}\b|\b{_PRESENTS} (?:in|by) {_DOCUMENT}\b"
 )
 # "Summarize the brief", "What are the main points?": an overview, not one detail.
 _OVERVIEW = re.compile(
