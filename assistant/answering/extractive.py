@@ -502,7 +502,7 @@ class ExtractiveAnswerer:
         if _CONFIRMING.search(plain_question(question)) and _QUALIFIES.search(c.text):
             bonus += 0.05
         if kind.asks_duration and has_duration(c.text):
-            bonus += 0.08
+            bonus += 0.08 if has_duration(c.text, measured=True) else 0.03  # "how long?": "four years" over "long-term"
         if kind.asks_date and has_date(c.text):
             bonus += 0.08
         if kind.asks_who and c.speaker and is_named(c.speaker):
