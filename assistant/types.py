@@ -16,6 +16,9 @@ class Sentence(BaseModel):
     speaker: str | None = None  # who is quoted, when the sentence is (part of) a quotation
 
 
+UNIT_WINDOW = 24  # words in each window of a long sentence (``Chunk.units``)
+
+
 class Chunk(BaseModel):
     """A passage of a document: paragraphs of one section, never across a heading."""
 
@@ -32,7 +35,7 @@ class Chunk(BaseModel):
     def sentence_texts(self) -> list[str]:
         return [self.text[s.start : s.end] for s in self.sentences]
 
-    def units(self, window: int = 24, longer_than: int = 36) -> list[tuple[str, int, str]]:
+    def units(self, window: int = UNIT_WINDOW, longer_than: int = 36) -> list[tuple[str, int, str]]:
         """What gets a vector at indexing time: (key, sentence number, text).
 
         Each sentence is one unit; a long sentence (an enumeration of consortia, say) also

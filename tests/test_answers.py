@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from assistant.answering.extractive import excerpt
 from assistant.service import QuestionError
 
 
@@ -182,6 +183,25 @@ def test_a_question_typed_in_lower_case_gets_the_names_the_documents_write(assis
     assert answerer.truecase("did fresno and the nccpa work? what about sonoma-led ones") == "did Fresno and the NCCPA work? what about Sonoma-led ones"
     # a name's later words may be ordinary words ("unified"); words the brief writes in lower case are
     assert answerer.truecase("a unified plan for school leaders") == "a unified plan for school leaders"
+
+
+def test_a_very_long_sentence_is_shown_by_the_part_asked_about(assistant):
+    """The introduction names all four consortia in one 107-word sentence: "who runs X?" shows X's item."""
+    answer = assistant.ask("Which organization is in charge of the Tulare-Kings Pathways Project?")
+    _check_grounded(answer)
+    assert "Tulare County Office of Education" in answer.answer
+    assert answer.answer.startswith("… ") and "Fresno Unified" not in answer.answer
+    assert "Fresno Unified" in answer.citations[0].text  # the citation keeps the whole sentence
+    # a list question, or one about the document, gets all of it
+    listed = assistant.ask("Which consortia does the brief feature?")
+    assert all(name in listed.answer for name in ("Fresno", "HI-TECH", "NCCPA", "Tulare"))
+
+
+def test_excerpts_are_whole_list_items():
+    text = "Four groups—the Alpha Group, the Beta Team (led by Gamma, Inc.), the Delta Unit, and the Epsilon Office—took part in the work described here at length over several years in many ways."
+    assert excerpt(text, 0, size=8) == "Four groups—the Alpha Group, the Beta Team (led by Gamma, Inc.) …"
+    assert excerpt(text, 1, size=8) == "… the Beta Team (led by Gamma, Inc.), the Delta Unit …"
+    assert excerpt(text, 9, size=8) is None  # past the end
 
 
 def test_a_word_inside_a_name_is_not_the_ordinary_word(assistant):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..text import _WHOLE_NAME, STOPWORDS, common_terms, content_terms, fold, name_runs, stem, word_count, words
-from ..types import Chunk, opening_chunks
+from ..types import UNIT_WINDOW, Chunk, opening_chunks
 from .questions import (
     COPING_VERBS,
     DOCUMENT_NOUNS,
@@ -125,6 +125,8 @@ class Candidate:
     sim: float = 0.0
     lex: float = 0.0
     score: float = 0.0
+    window: int | None = None  # of a long sentence, the window (``Chunk.units``) closest to the question
+    shown: str | None = None  # the part of a long sentence the answer shows (``excerpt``)
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -163,6 +165,7 @@ _SELF_REFERENCE = re.compile(rf"\b(?:this|these) (?:final |first |second |third 
 _DOCUMENT_TERMS = {t for noun in DOCUMENT_NOUNS.split("|") for t in content_terms(noun)}
 _THIS_DOCUMENT = re.compile(rf"\b(?:this|your) (?:{DOCUMENT_NOUNS})\b", re.I)
 ABOUT_DOCUMENT_BONUS = 0.1  # "which consortia does the brief feature?": its introduction says
+LONG_SENTENCE = 60  # words: longer sentences are shown by the part the question is about
 NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
 CONTEXT_NAME_WEIGHT = 0.5  # a name of the question found elsewhere in the sentence's passage
 REFERENT_WEIGHT = 0.5  # a question word in what "that tension", "those goals" refer back to
@@ -470,6 +473,10 @@ class ExtractiveAnswerer:
                     sim_q = max(float(np.dot(question_vector, u)) for u in vecs)
                     sim_c = max(float(np.dot(query_vector, u)) for u in vecs)
                     cand.sim = 0.5 * sim_q + 0.5 * sim_c if follow_up else sim_q
+                    if len(vecs) > 1:
+                        focus = [float(np.dot(question_vector, u)) + (float(np.dot(query_vector, u)) if follow_up else 0.0) for u in vecs]
+                        best_unit = int(np.argmax(focus))
+                        cand.window = best_unit - 1 if best_unit else None
                 # "Who leads X?" is not answered by a quote from "a leader of X": unless the
                 # question is about something said, a speaker's words are not evidence.
                 if cand.speaker and (kind.asks_who or kind.asks_name) and not kind.asks_speech:
@@ -502,7 +509,7 @@ class ExtractiveAnswerer:
         if _CONFIRMING.search(plain_question(question)) and _QUALIFIES.search(c.text):
             bonus += 0.05
         if kind.asks_duration and has_duration(c.text):
-            bonus += 0.08 if has_duration(c.text, measured=True) else 0.03  # "how long?": "four years" over "long-term"
+            bonus += 0.08
         if kind.asks_date and has_date(c.text):
             bonus += 0.08
         if kind.asks_who and c.speaker and is_named(c.speaker):
@@ -647,6 +654,14 @@ class ExtractiveAnswerer:
                 return Draft(True, "does not say which one", best_similarity=best_sim)
             if named not in chosen:
                 chosen = [named] + chosen
+        noun = asked_noun(question) or ""
+        several = noun.endswith("s") and stem(noun) != noun  # "which districts ...": every one of them
+        if query == question and not kind.is_list and not several and not about_document(question):
+            # a very long sentence (a list of every consortium) is shown by the part the question is about;
+            # not for a follow-up, whose "the third one you listed" no window of the sentence resembles
+            for c in chosen:
+                if c.window is not None and not c.speaker and word_count(c.text) > LONG_SENTENCE:
+                    c.shown = excerpt(c.text, c.window)
         preface = ""
         if kind.asks_who and chosen and chosen[0].speaker and not is_named(chosen[0].speaker):
             named_elsewhere = [c for c in chosen if c.speaker and is_named(c.speaker)]
@@ -1091,11 +1106,36 @@ class ExtractiveAnswerer:
         return chosen
 
 
+def excerpt(text: str, window: int, size: int = UNIT_WINDOW) -> str | None:
+    """The part of a long sentence around one of its windows, widened to whole list items (commas,
+    semicolons and dashes outside parentheses), with "…" where it is cut; None when that is most of it.
+    "Which agency leads the NCCPA?" is answered by one item of the introduction's 107-word list of
+    consortia, not by all of it."""
+    tokens = list(re.finditer(r"\S+", text))
+    first = window * (size // 2)
+    if first >= len(tokens):
+        return None
+    last = min(first + size, len(tokens)) - 1
+    start, end = tokens[first].start(), tokens[last].end()
+    cuts, depth = [0], 0
+    for k, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in ",;—":
+            cuts.append(k + 1)
+    cuts.append(len(text))
+    lo = max(c for c in cuts if c <= start)
+    hi = min(c for c in cuts if c >= end)
+    part = text[lo:hi].strip(" ,;—")
+    if len(part.split()) > 0.75 * len(tokens):
+        return None
+    return ("… " if lo > 0 else "") + part + (" …" if hi < len(text) else "")
+
+
 def render_sentence(c: Candidate) -> str:
     """A sentence as shown in an answer: a quotation keeps its speaker and balanced quote marks."""
     text = c.text.strip()
     if not c.speaker:
-        return text
+        return c.shown or text
     if fold(c.speaker) in fold(text):
         opens, closes = text.count("“"), text.count("”")
         if opens > closes:

@@ -263,9 +263,9 @@ _DURATION = re.compile(
 )
 
 
-def has_duration(text: str, measured: bool = False) -> bool:
-    """A stretch of time: "four-year", "18 months", "long-term" (not ``measured``: no length given)."""
-    return any(not (measured and m.group(0).lower().startswith("long")) for m in _DURATION.finditer(text))
+def has_duration(text: str) -> bool:
+    """A stretch of time: "four-year", "18 months", "long-term"."""
+    return bool(_DURATION.search(text))
 
 
 _FIGURE = re.compile(
