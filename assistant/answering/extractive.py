@@ -656,9 +656,9 @@ class ExtractiveAnswerer:
                 chosen = [named] + chosen
         noun = asked_noun(question) or ""
         several = noun.endswith("s") and stem(noun) != noun  # "which districts ...": every one of them
-        if query == question and not kind.is_list and not several and not about_document(question):
+        if (query == question or names_in(question)) and not kind.is_list and not several:
             # a very long sentence (a list of every consortium) is shown by the part the question is about;
-            # not for a follow-up, whose "the third one you listed" no window of the sentence resembles
+            # not for a follow-up that names nothing: no window resembles "the third one you listed"
             for c in chosen:
                 if c.window is not None and not c.speaker and word_count(c.text) > LONG_SENTENCE:
                     c.shown = excerpt(c.text, c.window)
