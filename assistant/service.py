@@ -298,10 +298,12 @@ class Assistant:
         numbers: dict[str, int] = {}
         quotes: dict[str, list[str]] = {}
         parts: list[str] = [draft.preface] if draft.preface else []
+        previous = None
         for c in draft.sentences:
             n = numbers.setdefault(c.chunk.id, len(numbers) + 1)
             quotes.setdefault(c.chunk.id, []).append(c.text)
-            parts.append(f"{render_sentence(c)} [{n}]")
+            parts.append(f"{render_sentence(c, previous)} [{n}]")
+            previous = c
         chunks = {c.chunk.id: c.chunk for c in draft.sentences}
         citations = [citation_for(n, chunks[cid], " … ".join(quotes[cid])) for cid, n in numbers.items()]
         text, citations = renumber(" ".join(parts), citations)

@@ -185,6 +185,15 @@ def test_a_question_typed_in_lower_case_gets_the_names_the_documents_write(assis
     assert answerer.truecase("a unified plan for school leaders") == "a unified plan for school leaders"
 
 
+def test_a_speakers_words_are_finished_when_the_rest_is_short(assistant):
+    """"“... come together and go deep,” the leader from Fresno said. “But that takes time. It sometimes
+    takes a whole year.”": the quotation goes on after its attribution, without naming the speaker again."""
+    answer = assistant.ask("What did the Fresno leader say about giving partners enough time?")
+    _check_grounded(answer)
+    assert "go deep" in answer.answer and "a whole year" in answer.answer
+    assert answer.answer.count("Fresno") == 1
+
+
 def test_a_very_long_sentence_is_shown_by_the_part_asked_about(assistant):
     """The introduction names all four consortia in one 107-word sentence: "who runs X?" shows X's item."""
     answer = assistant.ask("Which organization is in charge of the Tulare-Kings Pathways Project?")

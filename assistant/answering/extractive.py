@@ -165,6 +165,7 @@ _SELF_REFERENCE = re.compile(rf"\b(?:this|these) (?:final |first |second |third 
 _DOCUMENT_TERMS = {t for noun in DOCUMENT_NOUNS.split("|") for t in content_terms(noun)}
 _THIS_DOCUMENT = re.compile(rf"\b(?:this|your) (?:{DOCUMENT_NOUNS})\b", re.I)
 ABOUT_DOCUMENT_BONUS = 0.1  # "which consortia does the brief feature?": its introduction says
+QUOTE_REST_WORDS = 20  # a quotation's unshown rest up to this long joins its first sentence
 LONG_SENTENCE = 60  # words: longer sentences are shown by the part the question is about
 NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
 CONTEXT_NAME_WEIGHT = 0.5  # a name of the question found elsewhere in the sentence's passage
@@ -950,6 +951,7 @@ class ExtractiveAnswerer:
         chosen = self._complete_facets(question, best, chosen, cands, budget)
         chosen = self._complete_enumeration(kind, chosen, cands, triggers=chosen[:2])
         chosen = self._complete_contrast(best, chosen, cands)
+        chosen = self._complete_quotations(chosen, cands, budget)
         response = self._response_to(kind, best, cands)
         if response is not None and response.key not in {x.key for x in chosen}:
             chosen.append(response)
@@ -1016,6 +1018,34 @@ class ExtractiveAnswerer:
                 have.add(key)
                 words += word_count(text)
             previous_text = text
+        return chosen
+
+    def _complete_quotations(self, chosen: list[Candidate], cands: list[Candidate], budget: int) -> list[Candidate]:
+        """A speaker's words cut off after their first sentence ("“... give enough time for partners to
+        come together,” the leader said. “But that takes time. It sometimes takes a whole year.”") are
+        finished when the rest of what they said there is short."""
+        have = {x.key for x in chosen}
+        by_key = {c.key: c for c in cands}
+        words = sum(word_count(x.text) for x in chosen)
+        for c in list(chosen):
+            if not c.speaker:
+                continue
+            rest = []
+            for i in range(c.index + 1, len(c.chunk.sentences)):
+                text = c.chunk.sentence_texts()[i]
+                if c.chunk.sentences[i].speaker != c.speaker:
+                    break
+                rest.append(i)
+                if "”" in c.chunk.sentence_texts()[i]:
+                    break
+            extra = sum(word_count(c.chunk.sentence_texts()[i]) for i in rest)
+            if not rest or extra > QUOTE_REST_WORDS or words + extra > budget + 25:
+                continue
+            for i in rest:
+                if (c.chunk.source, c.chunk.order, i) not in have:
+                    chosen.append(self._sentence_at(c.chunk, i, by_key, c.rank))
+                    have.add((c.chunk.source, c.chunk.order, i))
+            words += extra
         return chosen
 
     def _complete_facets(self, question: str, best: Candidate, chosen: list[Candidate], cands: list[Candidate], budget: int) -> list[Candidate]:
@@ -1131,12 +1161,14 @@ def excerpt(text: str, window: int, size: int = UNIT_WINDOW) -> str | None:
     return ("… " if lo > 0 else "") + part + (" …" if hi < len(text) else "")
 
 
-def render_sentence(c: Candidate) -> str:
-    """A sentence as shown in an answer: a quotation keeps its speaker and balanced quote marks."""
+def render_sentence(c: Candidate, previous: Candidate | None = None) -> str:
+    """A sentence as shown in an answer: a quotation keeps its speaker and balanced quote marks; the
+    next sentence of the same speaker's words goes on without naming them again."""
     text = c.text.strip()
     if not c.speaker:
         return c.shown or text
-    if fold(c.speaker) in fold(text):
+    goes_on = previous is not None and previous.chunk.id == c.chunk.id and previous.index == c.index - 1 and previous.speaker == c.speaker
+    if fold(c.speaker) in fold(text) or goes_on:
         opens, closes = text.count("“"), text.count("”")
         if opens > closes:
             text += "”"
