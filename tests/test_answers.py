@@ -185,6 +185,13 @@ def test_a_question_typed_in_lower_case_gets_the_names_the_documents_write(assis
     assert answerer.truecase("a unified plan for school leaders") == "a unified plan for school leaders"
 
 
+def test_in_another_refers_back_to_the_region_before_it(assistant):
+    """"In one region, ... In another, hiring practices have shifted ...": the second sentence is about a region too."""
+    answerer = assistant._ready().answerer
+    key = next((c.source, c.order, i) for c in answerer.chunks for i, s in enumerate(c.sentence_texts()) if s.startswith("In another, hiring"))
+    assert "region" in answerer._referents[key]
+
+
 def test_a_speakers_words_are_finished_when_the_rest_is_short(assistant):
     """"“... come together and go deep,” the leader from Fresno said. “But that takes time. It sometimes
     takes a whole year.”": the quotation goes on after its attribution, without naming the speaker again."""

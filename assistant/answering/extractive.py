@@ -88,6 +88,10 @@ _ANAPHOR = re.compile(
 )
 
 
+# "In one region, ... In another, hiring practices have shifted ...": "another" is another region.
+_ELLIPSIS = re.compile(r"^(?:in|for|at|with|among) (?:another|others|the other|the others|still others|a third)\b\s*,", re.I)
+
+
 def demonstratives(sentence: str) -> list[str]:
     """The nouns through which a sentence leans on the ones before it ("managed that tension": tension)."""
     out = []
@@ -266,7 +270,8 @@ class ExtractiveAnswerer:
             for k, (c, i) in enumerate(seq):
                 # "these leaders" points at the brief's usual subject; "that tension" at something just said.
                 # A quotation's "these partnerships" are the speaker's, not the sentences before it.
-                if k and not c.sentences[i].speaker and any(self.idf(t) >= FACET_MIN_IDF for noun in demonstratives(c.sentence_texts()[i]) for t in content_terms(noun)):
+                text = c.sentence_texts()[i]
+                if k and not c.sentences[i].speaker and (_ELLIPSIS.match(text) or any(self.idf(t) >= FACET_MIN_IDF for noun in demonstratives(text) for t in content_terms(noun))):
                     before = seq[max(0, k - REFERENT_REACH) : k]
                     self._referents[(c.source, c.order, i)] = frozenset(t for ch, j in before for t in content_terms(ch.sentence_texts()[j]))
         self._openings = opening_chunks(chunks) if openings is None else openings  # by source, in order
