@@ -264,8 +264,10 @@ DECLINED = [
     pytest.param("How many employers signed on with the Tulare-Kings project?", [], ["gives no such figure"], id="counted-noun"),
     pytest.param("How many consortia received CCPT money statewide?", [], ["gives no such figure"], id="count-for-the-whole"),
     # a premise with a quantity the brief never states, corrected by the ones it does
-    pytest.param("Given that the grants lasted seven years, why did sustainability still lag?", [], ["never states", "four-year"], id="unstated-duration"),
-    pytest.param("If the state put $2 billion into CCPT, why was that not enough?", [], ["never states", "$500 million"], id="unstated-sum"),
+    # a premise with a quantity of a kind the brief never states
+    pytest.param("Since the grants paid 40 percent of the costs, who paid the rest?", [], ["does not mention percent"], id="unstated-share"),
+    # an agency of a state the brief names is not known by the state's name
+    pytest.param("What did the California Department of Labor report about CCPT?", [], ["does not mention Department"], id="agency-of-a-named-state"),
     # the brief mentions "owners of companies" but quotes only consortium leaders
     pytest.param("What did the owners of companies say about the Tulare-Kings infrastructure?", [], ["quotes no owners"], id="unquoted-speaker"),
     pytest.param("Which consortium had the largest budget?", [], ["makes no such comparison"], id="comparison"),
@@ -300,6 +302,15 @@ def test_declined_with_the_reason(assistant, question, history, reasons):
 
 # ---------------------------------------------------------------------------- answering, by rule
 ANSWERED = [
+    # a false premise with a figure the brief states otherwise is corrected by the sentence that states it
+    pytest.param("Given that the grants lasted seven years, why did sustainability still lag?", [], ["does not say seven years", "four-year", "[1]"], [], id="unstated-duration-corrected"),
+    pytest.param("If the state put $2 billion into CCPT, why was that not enough?", [], ["does not say $2 billion", "$500 million", "[1]"], [], id="unstated-sum-corrected"),
+    # what is asked, not who asks: "I'm", a place in a remark about the asker, a region of a state the brief names
+    pytest.param("Which consortia does the brief feature? I run a program in the Central Valley and wonder if mine is there.", [], ["Fresno", "Tulare"], [], id="name-in-a-remark-about-the-asker"),
+    pytest.param("For a talk I'm giving: what lessons did the leaders draw?", [], ["risk"], [], id="first-person-is-no-name"),
+    pytest.param("Did Southern California's tech firms change how they see students?", [], ["tech industry", "“It’s changed the whole way"], [], id="region-of-a-named-state"),
+    # the corrected figure is the one of the same thing ("grant period"), not JFF's "past three years"
+    pytest.param("Why does JFF want future state grants like CCPT to run nine years?", [], ["does not say nine years", "four-year"], ["three years"], id="unstated-figure-of-the-same-thing"),
     # ... but for a consortium the question names, the list says who leads it
     pytest.param("which county office runs the nccpa?", [], ["Sonoma County Office of Education"], [], id="a-list-of-all-answers-for-the-one-named"),
     # a district's name ends in "District": it names a kind of thing asked for

@@ -197,6 +197,17 @@ class AskedNoun:
     synonyms: dict[str, float]  # document terms close to the word
 
 
+def _figure_context(text: str, figure: str, reach: int = 6) -> set[str]:
+    """The words around a figure in a text: what it measures ("the four-year CCPT grant period")."""
+    folded = fold(text)
+    at = folded.find(fold(figure))
+    if at < 0:
+        return set()
+    before = folded[:at].split()[-reach:]
+    after = folded[at + len(figure) :].split()[:reach]
+    return set(content_terms(" ".join(before + after)))
+
+
 def _roster(text: str) -> bool:
     """Does the sentence list three or more names ("the Fresno ..., the Los Angeles ..., and the Tulare ...")?"""
     items = re.split(r",|;|\band\b|\(", text)[1:]
@@ -640,8 +651,17 @@ class ExtractiveAnswerer:
             (_, unit), premise = unstated[0]
             family = _UNIT_FAMILIES.get(unit, {unit})
             stated = sorted({w for (_, u), w in self._figures.items() if u in family})[:3]
-            also = f"; it speaks of {', '.join(stated)}" if stated else ""
-            return Draft(True, f"never states {premise}{also}", best_similarity=best_sim)
+            # A false premise gets a correction: the sentence stating the brief's own figure of that kind
+            # ("Since the grants lasted two years, ...": "the four-year CCPT grant period ...").
+            near = _figure_context(question, premise)
+            holding = [c for c in cands if any(u in family and near & _figure_context(c.text, w) for (_, u), w in figures_in(c.text).items())]
+            if stated and holding:
+                self._promote(cands, holding[0])
+                chosen = [holding[0]] + [c for c in self._select(kind, cands, question) if c.key != holding[0].key]
+                said = sorted({w for (_, u), w in figures_in(holding[0].text).items() if u in family})
+                preface = f"The brief does not say {premise}; it speaks of {', '.join(said)}."
+                return Draft(False, sentences=chosen, preface=preface, best_similarity=best_sim)
+            return Draft(True, f"never states {premise}", best_similarity=best_sim)
         if query == question and best_sim < 0.38 and self._mostly_foreign(question):
             return Draft(True, "off topic", best_similarity=best_sim)
         missing = self._missing_detail(question, kind, cands)
@@ -871,10 +891,18 @@ class ExtractiveAnswerer:
 
     def _unknown_names(self, question: str) -> list[str]:
         """Proper names in the question that the documents never mention (another state, a person...)."""
+        # "Which consortia does it feature? I teach in the Central Valley.": what is asked, not who asks
+        asked = " ".join(s for s in re.split(r"(?<=[.?!])\s+", question) if s.rstrip().endswith("?")) or question
+        # "Southern California" is known by its last word, a name of the documents; "New York" is not by
+        # "new", nor "California Department of Education" by "California": a department is another thing
+        runs = [[re.sub(r"['’]s$", "", w) for w in m.group(0).split()] for m in re.finditer(r"[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*", asked)]
         out = []
-        for name in sorted(names_in(question), key=question.find):  # the first named first, whatever the hash seed
+        for name in sorted(names_in(asked), key=asked.find):  # the first named first, whatever the hash seed
             name = re.sub(r"['’]s$", "", name)
             if name.upper() == name and len(name) <= 1:
+                continue
+            run = next((r for r in runs if name in r), [name])
+            if run[-1].lower() in self._casing:
                 continue
             terms = content_terms(name)
             if terms and all(not self.in_corpus(t) for t in terms) and not self._spelled_out(name):
@@ -1179,6 +1207,8 @@ def render_sentence(c: Candidate, previous: Candidate | None = None) -> str:
             text += "”"
         elif closes > opens:
             text = "“" + text
+        elif not opens and goes_on:
+            text = f"“{text}”"  # the middle of a quotation
         return text
     body = text.strip(_QUOTE_CHARS + " ")
     speaker = c.speaker[0].upper() + c.speaker[1:] if c.speaker.split()[0].lower() in {"she", "he", "they"} else c.speaker

@@ -300,13 +300,16 @@ def has_date(text: str) -> bool:
     return bool(_YEAR.search(text))
 
 
+_FIRST_PERSON = re.compile(r"I(?:['’](?:m|ve|d|ll))?")
+
+
 @lru_cache(maxsize=65_536)  # the same sentences are read for many questions
 def names_in(text: str) -> frozenset[str]:
     """Capitalised words that are not just the first word of the sentence."""
     out = set()
     for sentence in re.split(r"(?<=[.?!])\s+", text):  # "... profile? Name the consortia.": "Name" starts a sentence
         toks = re.findall(r"[A-Za-z][\w\-’']*", sentence)
-        out.update(t for i, t in enumerate(toks) if t[:1].isupper() and i > 0)
+        out.update(t for i, t in enumerate(toks) if t[:1].isupper() and i > 0 and not _FIRST_PERSON.fullmatch(t))
     return frozenset(out)
 
 
