@@ -51,12 +51,34 @@ def needs_history(question: str) -> bool:
     return len(content_terms(question)) <= 2
 
 
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "1st": 0, "2nd": 1, "3rd": 2, "4th": 3, "5th": 4, "last": -1}
+_LISTED = re.compile(r"\b(first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last)\s+(?:one|item|entry|consortium|group|point|lesson|example)\b", re.I)
+
+
+def listed_item(question: str, answer: str) -> str | None:
+    """"The third one you listed": the third item of the list in the previous answer (items parted by
+    semicolons, else by commas), or None when the question points at no item or the answer lists none."""
+    m = _LISTED.search(question)
+    if not m:
+        return None
+    body = answer.split(":", 1)[-1]
+    items = [i.strip(" .") for i in re.split(r";\s*(?:and\s+)?", body)]
+    if len(items) < 2:
+        items = [i.strip(" .") for i in re.split(r",\s*(?:and\s+)?|\s+and\s+", body)]
+    k = _ORDINALS[m.group(1).lower()]
+    return items[k] if len(items) >= 2 and k < len(items) else None
+
+
 def condense(question: str, history: list[tuple[str, str]]) -> str:
-    """A standalone search query: the question plus the last turn it refers to."""
+    """A standalone search query: the question plus the last turn it refers to (the item of it,
+    for "the second one you listed")."""
     if not history or not needs_history(question):
         return question
     user, answer = history[-1]
     answer = re.sub(r"\[\d+(?:,\s*\d+)*\]", "", answer or "")
+    item = listed_item(question, answer)
+    if item:
+        return f"{question} {user} {item}"
     return f"{question} {user} {answer[:400]}".strip()
 
 

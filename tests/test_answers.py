@@ -4,6 +4,7 @@ import re
 import pytest
 
 from assistant.answering.extractive import excerpt
+from assistant.retrieval import listed_item
 from assistant.service import QuestionError
 
 
@@ -183,6 +184,23 @@ def test_a_question_typed_in_lower_case_gets_the_names_the_documents_write(assis
     assert answerer.truecase("did fresno and the nccpa work? what about sonoma-led ones") == "did Fresno and the NCCPA work? what about Sonoma-led ones"
     # a name's later words may be ordinary words ("unified"); words the brief writes in lower case are
     assert answerer.truecase("a unified plan for school leaders") == "a unified plan for school leaders"
+
+
+def test_the_nth_one_listed_is_that_item_of_the_previous_answer():
+    answer = "The brief profiles four consortia: the Fresno Unified School District; LA HI-TECH; the NCCPA; and the Tulare-Kings Pathways Project."
+    assert listed_item("For the third one you listed, who leads it?", answer) == "the NCCPA"
+    assert listed_item("and the last one?", answer) == "the Tulare-Kings Pathways Project"
+    assert listed_item("can you expand on the second one?", "Three lessons: take risks, be open to new approaches, and prioritize learning.") == "be open to new approaches"
+    assert listed_item("who said that?", answer) is None
+
+
+def test_a_follow_up_with_a_topic_of_its_own_keeps_only_the_voice(assistant):
+    """"What did that leader say about X?": the leader carries over from the last turn ("a leader from
+    Fresno" is "the leader from Fresno"), what the brief says next to the last answer does not."""
+    history = [["Who described CCPT as a chance to redefine one-time funding?", "A leader from Fresno said they saw CCPT as a way to redefine one-time funding."]]
+    answer = assistant.ask("What did that leader say about giving partners enough time?", history)
+    _check_grounded(answer)
+    assert "enough time for change partners" in answer.answer and "whole year" in answer.answer
 
 
 def test_in_another_refers_back_to_the_region_before_it(assistant):

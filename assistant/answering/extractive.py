@@ -169,6 +169,7 @@ _SELF_REFERENCE = re.compile(rf"\b(?:this|these) (?:final |first |second |third 
 _DOCUMENT_TERMS = {t for noun in DOCUMENT_NOUNS.split("|") for t in content_terms(noun)}
 _THIS_DOCUMENT = re.compile(rf"\b(?:this|your) (?:{DOCUMENT_NOUNS})\b", re.I)
 ABOUT_DOCUMENT_BONUS = 0.1  # "which consortia does the brief feature?": its introduction says
+FOLLOW_UP_OWN_TOPIC = 3  # words of a follow-up not in the previous answer that make it a question of its own
 QUOTE_REST_WORDS = 20  # a quotation's unshown rest up to this long joins its first sentence
 LONG_SENTENCE = 60  # words: longer sentences are shown by the part the question is about
 NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
@@ -206,6 +207,11 @@ def _figure_context(text: str, figure: str, reach: int = 6) -> set[str]:
     before = folded[:at].split()[-reach:]
     after = folded[at + len(figure) :].split()[:reach]
     return set(content_terms(" ".join(before + after)))
+
+
+def _voice(speaker: str) -> str:
+    """A speaker as attributed anywhere: "a leader from Fresno" and "the leader from Fresno" are one."""
+    return re.sub(r"^(?:a|an|the|one)\s+", "", fold(speaker).strip())
 
 
 def _roster(text: str) -> bool:
@@ -572,16 +578,19 @@ class ExtractiveAnswerer:
                 while after < len(seq) and seq[after][0].sentences[seq[after][1]].speaker == a.speaker:
                     after += 1
             following.update((ch.source, ch.order, i) for ch, i in seq[after : after + 2])
+        # "What did that leader say about how long partners take to come together?" names its own topic:
+        # what the brief says next is not the answer, only the voice carries over.
+        own_topic = not wants_more and len(set(content_terms(question)) - said_terms) >= FOLLOW_UP_OWN_TOPIC
         for c in cands:
-            if c.key in following and c.key not in anchor_keys:
+            if c.key in following and c.key not in anchor_keys and not own_topic:
                 c.score += 0.12 + (0.1 if wants_more else 0.0)
             if c.key in anchor_keys:
                 c.score += 0.3 if (kind.asks_who or kind.asks_name) else -0.5  # "who said it?", "who runs that one?"
                 continue
             near = any(a.chunk.source == c.chunk.source and a.chunk.section == c.chunk.section and 0 <= abs(a.chunk.order - c.chunk.order) <= 1 for a in anchors)
             # "What else did she say?" stays with the same voice; "what did they do about it?" need not.
-            same_voice = (kind.asks_speech or kind.asks_who) and any(a.speaker and c.speaker == a.speaker for a in anchors)
-            c.score += 0.08 * near + 0.1 * same_voice
+            same_voice = bool(kind.asks_speech or kind.asks_who) and bool(c.speaker) and any(a.speaker and _voice(c.speaker) == _voice(a.speaker) for a in anchors)
+            c.score += 0.08 * near * (not own_topic) + 0.1 * same_voice
 
     def _pick_item(self, question: str, cands: list[Candidate]) -> bool:
         """"Can you unpack the second one?" after a list: the item the brief numbers that way
