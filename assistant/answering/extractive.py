@@ -201,12 +201,13 @@ class AskedNoun:
 def _figure_context(text: str, figure: str, reach: int = 6) -> set[str]:
     """The words around a figure in a text: what it measures ("the four-year CCPT grant period")."""
     folded = fold(text)
-    at = folded.find(fold(figure))
-    if at < 0:
-        return set()
-    before = folded[:at].split()[-reach:]
-    after = folded[at + len(figure) :].split()[:reach]
-    return set(content_terms(" ".join(before + after)))
+    number = re.split(r"[\s\-]+", fold(figure).strip())[0]  # "ten" of "ten-year": "ten years" is the same figure
+    out: set[str] = set()
+    for m in re.finditer(rf"(?<![\w$]){re.escape(number)}(?![\d,.]*\d)", folded):
+        before = folded[: m.start()].split()[-reach:]
+        after = folded[m.end() :].split()[1 : reach + 1]  # past the unit
+        out.update(content_terms(" ".join(before + after)))
+    return out
 
 
 def _voice(speaker: str) -> str:
@@ -662,7 +663,7 @@ class ExtractiveAnswerer:
             stated = sorted({w for (_, u), w in self._figures.items() if u in family})[:3]
             # A false premise gets a correction: the sentence stating the brief's own figure of that kind
             # ("Since the grants lasted two years, ...": "the four-year CCPT grant period ...").
-            near = _figure_context(question, premise)
+            near = set().union(*(_figure_context(question, words) for (_, u), words in unstated if u in family))
             holding = [c for c in cands if any(u in family and near & _figure_context(c.text, w) for (_, u), w in figures_in(c.text).items())]
             if stated and holding:
                 self._promote(cands, holding[0])
