@@ -121,6 +121,11 @@ def common_terms(text: str) -> list[str]:
     return content_terms(_NAME_RUN.sub(" ", text))
 
 
+def long_names(text: str) -> list[str]:
+    """The names of two or more capitalised words in ``text``, as written."""
+    return [m.group(0) for m in _WHOLE_NAME.finditer(text)]
+
+
 def name_runs(text: str) -> list[frozenset[str]]:
     """The terms of each name of two or more capitalised words in ``text``."""
-    return [frozenset(content_terms(m.group(0))) for m in _WHOLE_NAME.finditer(text)]
+    return [frozenset(content_terms(name)) for name in long_names(text)]

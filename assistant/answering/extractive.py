@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..text import _WHOLE_NAME, STOPWORDS, common_terms, content_terms, fold, name_runs, stem, word_count, words
+from ..text import STOPWORDS, common_terms, content_terms, fold, long_names, name_runs, stem, word_count, words
 from ..types import UNIT_WINDOW, Chunk, opening_chunks
 from .questions import (
     COPING_VERBS,
@@ -663,7 +663,7 @@ class ExtractiveAnswerer:
             stated = sorted({w for (_, u), w in self._figures.items() if u in family})[:3]
             # A false premise gets a correction: the sentence stating the brief's own figure of that kind
             # ("Since the grants lasted two years, ...": "the four-year CCPT grant period ...").
-            near = set().union(*(_figure_context(question, words) for (_, u), words in unstated if u in family))
+            near = set().union(*(_figure_context(question, as_said) for (_, u), as_said in unstated if u in family))
             holding = [c for c in cands if any(u in family and near & _figure_context(c.text, w) for (_, u), w in figures_in(c.text).items())]
             if stated and holding:
                 self._promote(cands, holding[0])
@@ -812,7 +812,7 @@ class ExtractiveAnswerer:
             return False
         if kind is None:
             return True
-        runs = [m.group(0) for m in _WHOLE_NAME.finditer(text)]
+        runs = long_names(text)
         if any(content_terms(run.split()[-1]) == [kind] and {fold(w) for w in run.split()} & new for run in runs):
             return True
         in_runs = {fold(w) for run in runs for w in run.split()}
@@ -1075,7 +1075,6 @@ class ExtractiveAnswerer:
                 continue
             rest = []
             for i in range(c.index + 1, len(c.chunk.sentences)):
-                text = c.chunk.sentence_texts()[i]
                 if c.chunk.sentences[i].speaker != c.speaker:
                     break
                 rest.append(i)
