@@ -306,6 +306,8 @@ DECLINED = [
     # the introduction lists all four consortia: that says which ones were featured, not which one did this
     pytest.param("Which of the four consortia had its districts keep paying for the work once the grant ended?", [], ["does not say which one"], id="a-list-of-all-is-not-which-one"),
     pytest.param("Did college enrollment percentages rise in the NCCPA?", [], ["does not mention percentages"], id="unreported-measure"),
+    # a sum of money for LA HI-TECH: "LA" is a word of its own, not the "la" in "dollars" of the statewide sum
+    pytest.param("What dollar figure did LA HI-TECH get from CCPT?", [], ["gives no such figure"], id="dollar-figure-for-one-consortium"),
 ]
 
 

@@ -775,7 +775,8 @@ class ExtractiveAnswerer:
             if c.lex == 0 and c.key not in strong_keys:
                 return False  # a figure in a weak sentence sharing no word with the question answers something else
             text = fold(c.text + " " + (c.speaker or ""))
-            return not focus or any(f in text or any(a in text for a in self._aliases.get(f, ())) for f in focus)
+            # whole words: "la" (LA HI-TECH) is not in "dollars"
+            return not focus or any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for f in focus for n in (f, *self._aliases.get(f, ())))
 
         if kind.asks_person and not any(_person_names(c.text) and about(c) for c in strong):
             return "names no such person"
@@ -959,7 +960,7 @@ class ExtractiveAnswerer:
                 continue
             df = self._df.get(term[0], 0)
             if 0 < df / self._n < 0.08:
-                out.append(fold(name))
+                out.append(re.sub(r"['’]s$", "", fold(name)))
         return out
 
     def _select(self, kind: QuestionKind, cands: list[Candidate], question: str = "") -> list[Candidate]:

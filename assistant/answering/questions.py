@@ -346,7 +346,7 @@ def _wants_money(q: str, noun: str) -> bool:
     return bool(
         _MONEY_NOUN.fullmatch(noun)
         or _SPENDING.search(q)
-        or re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|cash|grant|invest\w*)\b|\bhow much \$|\bbudget\b|\bcost\b|\binvest", q)
+        or re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|cash|grant|invest\w*)\b|\bhow much \$|\bdollar (?:amount|figure|value|total|sum)s?\b|\b(?:award|grant) (?:amount|size)s?\b|\bbudget\b|\bcost\b|\binvest", q)
     )
 
 
