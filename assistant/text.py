@@ -105,6 +105,11 @@ def content_terms(text: str) -> list[str]:
     return terms
 
 
+def without_possessive(word: str) -> str:
+    """"HI-TECH's" -> "HI-TECH": a possessive names the same thing."""
+    return re.sub(r"['’]s$", "", word)
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..text import STOPWORDS, common_terms, content_terms, fold, long_names, name_runs, stem, word_count, words
+from ..text import STOPWORDS, common_terms, content_terms, fold, long_names, name_runs, stem, without_possessive, word_count, words
 from ..types import UNIT_WINDOW, Chunk, opening_chunks
 from .questions import (
     COPING_VERBS,
@@ -164,6 +164,8 @@ _SUPERLATIVE_IN_TEXT = re.compile(rf"\bthe (?:{_SUPERLATIVES}|[a-z]+est)\b(?:\s+
 
 # A question that asks to pick a place or a consortium: its answer names one.
 _WHICH_PLACE = re.compile(r"^(?:[^,]*, )?(?:(?:in|at|for|from|by|with|to|under) )?(?:which|what) (?:one )?(?:of the (?:\w+ )?)?(?:regions?|consortium|consortia|districts?|count(?:y|ies)|areas?|cit(?:y|ies)|places?|partnerships?)\b(?! does| do| is| are| was| were)")
+# "Which consortia took part?" asks for all of them (a list of them all answers it); "which of the consortia" for some
+_WHICH_PLACES_ALL = re.compile(r"^(?:\w+ )?(?:which|what) (?:consortia|regions|districts|counties|areas|cities|places|partnerships)\b(?! of)")
 
 _SELF_REFERENCE = re.compile(rf"\b(?:this|these) (?:final |first |second |third )?(?:{DOCUMENT_NOUNS})s?\b", re.I)
 _DOCUMENT_TERMS = {t for noun in DOCUMENT_NOUNS.split("|") for t in content_terms(noun)}
@@ -232,7 +234,7 @@ def _proper_casing(texts) -> dict[str, str]:
         for sentence in re.split(r"(?<=[.?!”\"])\s+", text):
             tokens = list(re.finditer(r"[A-Za-z][\w\-’']*", sentence))
             for k, m in enumerate(tokens):
-                word = re.sub(r"['’]s$", "", m.group(0))
+                word = without_possessive(m.group(0))
                 if word[:1].islower():
                     lower.add(word)
                     continue
@@ -494,12 +496,11 @@ class ExtractiveAnswerer:
                 cand = Candidate(c, i, text, c.sentences[i].speaker, v, rank)
                 if vecs:
                     # A long sentence scores by its best window: the clause that answers.
-                    sim_q = max(float(np.dot(question_vector, u)) for u in vecs)
-                    sim_c = max(float(np.dot(query_vector, u)) for u in vecs)
-                    cand.sim = 0.5 * sim_q + 0.5 * sim_c if follow_up else sim_q
-                    if len(vecs) > 1:
-                        focus = [float(np.dot(question_vector, u)) + (float(np.dot(query_vector, u)) if follow_up else 0.0) for u in vecs]
-                        best_unit = int(np.argmax(focus))
+                    sims_q = [float(np.dot(question_vector, u)) for u in vecs]
+                    sims_c = [float(np.dot(query_vector, u)) for u in vecs] if follow_up else sims_q
+                    cand.sim = 0.5 * max(sims_q) + 0.5 * max(sims_c) if follow_up else max(sims_q)
+                    if len(vecs) > 1:  # unit 0 is the whole sentence, unit k its window k - 1
+                        best_unit = int(np.argmax([q + c for q, c in zip(sims_q, sims_c)] if follow_up else sims_q))
                         cand.window = best_unit - 1 if best_unit else None
                 # "Who leads X?" is not answered by a quote from "a leader of X": unless the
                 # question is about something said, a speaker's words are not evidence.
@@ -843,7 +844,7 @@ class ExtractiveAnswerer:
         asked = {fold(n) for n in names_in(question)}
         # "Which of the four consortia ...", "which region ...": a list of them all does not say which one
         # (unless the question names one of them: "which county office leads the NCCPA?")
-        one_of = not self._focus_names(question) and not re.match(r"^(?:\w+ )?(?:which|what) (?:consortia|regions|districts|counties|areas|cities|places|partnerships)\b(?! of)", plain_question(question))
+        one_of = not self._focus_names(question) and not _WHICH_PLACES_ALL.match(plain_question(question))
 
         def names(text: str) -> bool:
             if one_of and _roster(text):
@@ -906,10 +907,10 @@ class ExtractiveAnswerer:
         asked = " ".join(s for s in re.split(r"(?<=[.?!])\s+", question) if s.rstrip().endswith("?")) or question
         # "Southern California" is known by its last word, a name of the documents; "New York" is not by
         # "new", nor "California Department of Education" by "California": a department is another thing
-        runs = [[re.sub(r"['’]s$", "", w) for w in m.group(0).split()] for m in re.finditer(r"[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*", asked)]
+        runs = [[without_possessive(w) for w in m.group(0).split()] for m in re.finditer(r"[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*", asked)]
         out = []
         for name in sorted(names_in(asked), key=asked.find):  # the first named first, whatever the hash seed
-            name = re.sub(r"['’]s$", "", name)
+            name = without_possessive(name)
             if name.upper() == name and len(name) <= 1:
                 continue
             run = next((r for r in runs if name in r), [name])
@@ -960,7 +961,7 @@ class ExtractiveAnswerer:
                 continue
             df = self._df.get(term[0], 0)
             if 0 < df / self._n < 0.08:
-                out.append(re.sub(r"['’]s$", "", fold(name)))
+                out.append(without_possessive(fold(name)))
         return out
 
     def _select(self, kind: QuestionKind, cands: list[Candidate], question: str = "") -> list[Candidate]:
