@@ -29,6 +29,7 @@ from .text import content_terms, words
 from .types import Chunk, opening_chunks
 
 RRF_K = 20
+FOLLOW_UP_OWN_WEIGHT = 1.0  # weight in the fusion of a follow-up's own words searched alone
 _FOLLOW_UP_WORDS = {
     "that", "this", "those", "these", "it", "its", "they", "them", "their", "he", "she", "his", "her", "him",
     "there", "else", "also", "other", "others", "another", "same", "such", "former", "latter", "which", "one",
@@ -115,6 +116,7 @@ class HybridSearcher:
         self._figure_sets: dict[str, set[str]] = {}  # the same, for membership
         self._openings = [c.id for c in sorted((c for doc in openings.values() for c in doc), key=lambda c: c.order)]
         corpus = [content_terms(f"{c.section} {c.text}") or ["_"] for c in index.chunks]
+        self._terms = {t for doc in corpus for t in doc}
         self._bm25 = None
         if corpus:
             import bm25s
@@ -154,6 +156,7 @@ class HybridSearcher:
         openings: bool = False,
         figure: tuple[str, Callable[[str], bool]] | None = None,
         parts: tuple[str, ...] = (),
+        typed_topic: bool = True,
     ) -> Retrieval:
         """Retrieve passages; ``extra`` texts (single words) are embedded alongside, on a second core,
         and ``variants`` (sentences like the question) in the question's own batch. ``openings``: the
@@ -161,6 +164,8 @@ class HybridSearcher:
         ``figure``: (name, test) of the kind of figure asked for; passages holding one join them too.
         ``parts``: the questions of a compound question, embedded in the same batch (their vectors
         score sentences per part; adding their own passages to the fusion measured worse).
+        ``typed_topic``: a follow-up's own words may name a topic to search for alone (not in "which
+        consortium was that leader from?").
 
         A forward pass of this model over a few tokens costs about the same whatever the
         batch (it is bound by reading the weights), so the words go to another thread
@@ -190,6 +195,12 @@ class HybridSearcher:
             self._bm25_ranking(query, depth),
         ]
         weights = [1.0, 1.0, 0.8]
+        if query != question and typed_topic and not _LISTED.search(question) and len(set(content_terms(question)) & self._terms) >= 2:
+            # A follow-up searches with the earlier turn; words just typed that name a topic of the
+            # documents also search alone, or a long turn about one consortium drowns "... trusting each other?"
+            # ("so what did they build?", "who leads the third one?" name none: the earlier turn says what it is about).
+            rankings += [self._sentence_ranking(qv, depth), self._bm25_ranking(question, depth)]
+            weights += [FOLLOW_UP_OWN_WEIGHT, FOLLOW_UP_OWN_WEIGHT]
         if openings:
             rankings.append(self._openings[:depth])
             weights.append(1.0)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .answering.citations import citation_for, renumber
 from .answering.extractive import ExtractiveAnswerer, render_sentence
-from .answering.questions import FIGURE_TESTS, about_document, question_parts, wanted_figure
+from .answering.questions import FIGURE_TESTS, about_document, identifies_referent, question_parts, wanted_figure
 from .embeddings import load_embeddings
 from .index import IndexInfo, IndexStore, OpenIndex, chunker_recipe
 from .ingest import ingest
@@ -207,7 +207,8 @@ class Assistant:
         wanted = wanted_figure(question)
         figure = (wanted, FIGURE_TESTS[wanted]) if wanted else None
         retrieval = loaded.searcher.search(
-            question, turns, extra=foreign, variants=[probe[1]] if probe else None, openings=about_document(question), figure=figure, parts=parts
+            question, turns, extra=foreign, variants=[probe[1]] if probe else None, openings=about_document(question), figure=figure, parts=parts,
+            typed_topic=not identifies_referent(question),
         )
         synonyms = loaded.answerer.synonyms(foreign, retrieval.extra_vectors)
         asked = None

@@ -6,6 +6,7 @@ import pytest
 from assistant.answering.extractive import excerpt
 from assistant.retrieval import listed_item
 from assistant.service import QuestionError
+from assistant.text import content_terms
 
 
 def _check_grounded(answer):
@@ -203,6 +204,30 @@ def test_a_follow_up_with_a_topic_of_its_own_keeps_only_the_voice(assistant):
     assert "enough time for change partners" in answer.answer and "whole year" in answer.answer
 
 
+def test_a_follow_up_is_about_the_words_just_typed(assistant):
+    """A long earlier turn about one consortium says whose; "... trusting each other?" says what: the
+    brief's sentences on trust, not the CCPT's name ("Career Pathways Trust") or that turn's money talk."""
+    history = [["Tell me about the Tulare-Kings Pathways Project.", "The Tulare-Kings Pathways Project, led by the Tulare County Office of Education, is one of the four CCPT consortia the brief features; a leader of the Tulare-Kings Pathways Project said districts wanted to know about money and how much they would get."]]
+    answer = assistant.ask("What did they say gets in the way of partners trusting each other?", history)
+    _check_grounded(answer)
+    assert "trust" in " ".join(c.quote for c in answer.citations).replace("Pathways Trust", "")
+    assert "Over the past three years" not in answer.answer
+
+
+def test_words_carried_over_from_the_last_turn_weigh_less_than_typed_ones(assistant):
+    answerer = assistant._ready().answerer
+    query = "what did they set up for schools and employers? Describe LA HI-TECH. The Los Angeles High Impact Information Technology, Entertainment and Entrepreneurship, and Communications Hubs regional consortium, led by the Pasadena Area Community College District."
+    q_terms = content_terms(query)
+    weight = answerer._history_weights("what did they set up for schools and employers?", q_terms, {})
+    typed = set(content_terms("what did they set up for schools and employers?"))
+    known = {t for t in q_terms if answerer.in_corpus(t)}
+    carried = sum(answerer.idf(t) * weight[t] for t in known - typed)
+    own = sum(answerer.idf(t) for t in known & typed)
+    assert set(weight) == known - typed and carried <= own * 0.3 / 0.7 + 1e-9
+    # a follow-up that names no topic of its own ("so what did they build?") leans on the last turn in full
+    assert answerer._history_weights("so what did they build?", content_terms("so what did they build? " + query), {}) is None
+
+
 def test_in_another_refers_back_to_the_region_before_it(assistant):
     """"In one region, ... In another, hiring practices have shifted ...": the second sentence is about a region too."""
     answerer = assistant._ready().answerer
@@ -359,6 +384,8 @@ ANSWERED = [
     pytest.param("How did leaders cope with the tug-of-war over money and control?", [], ["managed that tension", "regional priority"], [], id="problem-then-response-2"),
     # "MOUs" is not a name the brief never mentions: it writes "memoranda of understanding"
     pytest.param("Rather than MOUs and top-down structures, what did the profiled leaders emphasize?", [], ["memoranda of understanding"], [], id="acronym-spelled-out"),
+    # "which consortium ...?" asks about the last turn's speaker: its words ("consortium", "leader") are no topic of their own
+    pytest.param("Which consortium did that leader belong to?", [["Does building relationships always need funding?", "Not always. Another leader said conversations and relationships do not always require money, but they do require trust and a willingness to step outside your comfort zone."]], ["does not name who said this", "comfort zone"], ["Tulare-Kings"], id="which-one-of-the-last-speaker"),
     # each part answered on its own: the grant's length, then the suggestions for future programs
     pytest.param("What did the featured leaders say about the length of the grant, and what did they want future programs to do?", [], ["planning period"], [], id="compound-both-parts"),
 ]

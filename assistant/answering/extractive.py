@@ -177,6 +177,7 @@ LONG_SENTENCE = 60  # words: longer sentences are shown by the part the question
 NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
 CONTEXT_NAME_WEIGHT = 0.5  # a name of the question found elsewhere in the sentence's passage
 REFERENT_WEIGHT = 0.5  # a question word in what "that tension", "those goals" refer back to
+HISTORY_SHARE = 0.3  # at most this share of a follow-up's word weight comes from the earlier turn it carries over
 PARTS_WORDS = 1.5  # a compound question's answer may run this many times an answer's words
 RESPONSE_REACH = 4  # how far after a stated problem its response may come (quotations in between)
 REFERENT_REACH = 2  # how many sentences back a demonstrative reaches
@@ -337,6 +338,7 @@ class ExtractiveAnswerer:
         name_only_weight: float = NAME_ONLY_WEIGHT,
         context_names: set[str] = frozenset(),
         referent: frozenset[str] = frozenset(),
+        weight: dict[str, float] | None = None,
     ) -> float:
         """Share of the question's rare words found in the sentence; a word the documents never use
         counts through its closest document words ("businesses" -> "employers"), discounted by similarity.
@@ -344,6 +346,7 @@ class ExtractiveAnswerer:
         ``names`` maps the terms of names in the question to their acronyms ("los" -> "la hi-tech"):
         a name counts when its acronym is there. A sentence that shares only the question's names
         (a list of every consortium, say) says nothing about what is asked of them: it counts half.
+        ``weight`` scales a term's rarity (the words a follow-up carries over from the earlier turn count less).
         """
         text = sentence + " " + (speaker or "")
         present = self._terms_of(text)
@@ -352,16 +355,22 @@ class ExtractiveAnswerer:
             folded = fold(text)
             present = present | {t for t, aliases in names.items() if any(a in folded for a in aliases)}
         known = [t for t in set(q_terms) if self.in_corpus(t) or t in names]
-        total = sum(self.idf(t) for t in known)
-        found_names = sum(self.idf(t) for t in known if t in present and t in names)
+        weight = weight or {}
+
+        def idf(t: str) -> float:
+            return self.idf(t) * weight.get(t, 1.0)
+
+        total = sum(idf(t) for t in known)
+        found_names = sum(idf(t) for t in known if t in present and t in names)
         # A passage names its consortium once and goes on about it: a name elsewhere in the passage counts half.
-        found_names += sum(CONTEXT_NAME_WEIGHT * self.idf(t) for t in known if t in names and t not in present and t in context_names)
-        found = sum(self.idf(t) for t in known if t not in names and t in present and self._used_as_asked(t, text, known))
-        found += sum(REFERENT_WEIGHT * self.idf(t) for t in known if t not in names and t not in present and t in referent)
+        found_names += sum(CONTEXT_NAME_WEIGHT * idf(t) for t in known if t in names and t not in present and t in context_names)
+        typed = [t for t in known if t not in weight]  # two words of one name must both be the user's
+        found = sum(idf(t) for t in known if t not in names and t in present and self._used_as_asked(t, text, typed))
+        found += sum(REFERENT_WEIGHT * idf(t) for t in known if t not in names and t not in present and t in referent)
         for options in (synonyms or {}).values():
             if options:
                 total += max(self.idf(t) for t in options)
-                found += max((self.idf(t) * sim for t, sim in options.items() if t in present and self._used_as_asked(t, text, known)), default=0.0)
+                found += max((self.idf(t) * sim for t, sim in options.items() if t in present and self._used_as_asked(t, text, typed)), default=0.0)
         asked_more = any(t not in names for t in known) or any(synonyms.values() if synonyms else ())
         if found == 0 and asked_more:
             found_names *= name_only_weight
@@ -480,6 +489,7 @@ class ExtractiveAnswerer:
         # the answer is itself a name ("who is in charge of X": the sentence naming X's lead agency).
         names = self._name_terms(question)
         name_only_weight = 1.0 if (kind.asks_who or kind.asks_name) else NAME_ONLY_WEIGHT
+        weight = self._history_weights(question, q_terms, names) if follow_up and not (kind.asks_who or kind.asks_name) else None
         out: list[Candidate] = []
         for rank, hit in enumerate(hits):
             c = hit.chunk
@@ -505,9 +515,9 @@ class ExtractiveAnswerer:
                 # "Who leads X?" is not answered by a quote from "a leader of X": unless the
                 # question is about something said, a speaker's words are not evidence.
                 if cand.speaker and (kind.asks_who or kind.asks_name) and not kind.asks_speech:
-                    cand.lex = self._lexical(q_terms, text.replace(cand.speaker, " "), None, synonyms, names, name_only_weight, context_names, referent)
+                    cand.lex = self._lexical(q_terms, text.replace(cand.speaker, " "), None, synonyms, names, name_only_weight, context_names, referent, weight)
                 else:
-                    cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms, names, name_only_weight, context_names, referent)
+                    cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms, names, name_only_weight, context_names, referent, weight)
                 cand.score = 0.6 * cand.sim + 0.4 * cand.lex + 0.04 / (1 + rank) + self._type_bonus(kind, question, cand)
                 if word_count(text) < 4:
                     cand.score -= 0.1
@@ -520,6 +530,23 @@ class ExtractiveAnswerer:
             self._follow_up_adjust(question, kind, out, previous_answer)
         out.sort(key=lambda x: -x.score)
         return out
+
+    def _history_weights(self, question: str, q_terms: list[str], names: dict[str, set[str]]) -> dict[str, float] | None:
+        """A follow-up searches with the earlier turn, but what the user just typed says what is asked:
+        "what did they set up so schools and employers connect?" after a long answer about LA HI-TECH
+        is about schools and employers; the turn's two dozen words only say whose. The carried-over
+        words together weigh at most ``HISTORY_SHARE`` of the whole, when the user typed two words or more
+        the documents use."""
+        typed = set(content_terms(question))
+        known = {t for t in q_terms if self.in_corpus(t) or t in names}
+        if len(known & typed) < 2:  # "so what did they build?": the earlier turn says what it is about
+            return None
+        typed_idf = sum(self.idf(t) for t in known & typed)
+        carried_idf = sum(self.idf(t) for t in known - typed)
+        if not carried_idf:
+            return None
+        w = min(1.0, HISTORY_SHARE / (1 - HISTORY_SHARE) * typed_idf / carried_idf)
+        return {t: w for t in known - typed}
 
     @staticmethod
     def _type_bonus(kind: QuestionKind, question: str, c: Candidate) -> float:
