@@ -30,6 +30,7 @@ from .types import Chunk, opening_chunks
 
 RRF_K = 20
 FOLLOW_UP_OWN_WEIGHT = 1.0  # weight in the fusion of a follow-up's own words searched alone
+PART_PASSAGES = 2  # passages closest to one part of a compound question that join its candidates
 _FOLLOW_UP_WORDS = {
     "that", "this", "those", "these", "it", "its", "they", "them", "their", "he", "she", "his", "her", "him",
     "there", "else", "also", "other", "others", "another", "same", "such", "former", "latter", "which", "one",
@@ -81,6 +82,15 @@ def condense(question: str, history: list[tuple[str, str]]) -> str:
     if item:
         return f"{question} {user} {item}"
     return f"{question} {user} {answer[:400]}".strip()
+
+
+def _fuse(rankings: list[list[str]], weights: list[float]) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion: each id's sum of weight / (RRF_K + rank)."""
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, cid in enumerate(ranking):
+            fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+    return fused
 
 
 @dataclass
@@ -207,10 +217,7 @@ class HybridSearcher:
         if figure is not None:
             rankings.append(self._holding(*figure, [cid for cid, _ in dense])[:depth])
             weights.append(1.0)
-        fused: dict[str, float] = {}
-        for ranking, weight in zip(rankings, weights):
-            for rank, cid in enumerate(ranking):
-                fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+        fused = _fuse(rankings, weights)
         ordered = sorted(fused, key=lambda cid: -fused[cid])
         if self.mmr and len(ordered) > self.top_k:
             ordered = self._diversify(query_vec, ordered[: self.top_k * 3])
@@ -218,6 +225,16 @@ class HybridSearcher:
             Hit(self.index.by_id[cid], round(fused[cid], 6), float(dense_sim.get(cid, 0.0))) for cid in ordered[: self.pool]
         ]
         return retrieval
+
+    def closest_to(self, text: str, vector: np.ndarray, have: list[Hit], k: int = PART_PASSAGES) -> list[Hit]:
+        """``have`` and the ``k`` best passages for ``text`` (by its sentences' vectors and its words)
+        not yet in it: a compound question's part ("..., and what would they change?") may be answered
+        by a passage the whole question did not retrieve."""
+        held = {h.chunk.id for h in have}
+        depth = len(held) + k
+        fused = _fuse([self._sentence_ranking(vector, depth), self._bm25_ranking(text, depth)], [1.0, 0.8])
+        more = [cid for cid in sorted(fused, key=lambda cid: -fused[cid]) if cid not in held][:k]
+        return list(have) + [Hit(self.index.by_id[cid], 0.0, 0.0) for cid in more]
 
     def _holding(self, name: str, test: Callable[[str], bool], dense: list[str]) -> list[str]:
         """Passages holding a kind of figure, the densely closest first (found once per index)."""

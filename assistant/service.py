@@ -22,6 +22,7 @@ from .ingest import ingest
 from .prompts import Prompts, load_prompts
 from .retrieval import HybridSearcher
 from .settings import Settings
+from .text import words
 from .types import Answer, Chunk, Retrieved, opening_chunks
 from .word_vectors import WordVectors
 
@@ -228,7 +229,12 @@ class Assistant:
             # follow-up's are with its history
             drafts = []
             for part, vector in zip(parts, retrieval.part_vectors):
-                part_cands = loaded.answerer.candidates(pool, vectors, vector, retrieval.question_vector, part, question, "", synonyms)
+                part_pool = loaded.searcher.closest_to(part, vector, pool)
+                missing = [h.chunk.id for h in part_pool[len(pool) :]]
+                part_vectors = {**vectors, **loaded.index.sentence_vectors(missing)} if missing else vectors
+                own = set(words(part))  # the whole question's other words count as its context, not as asked
+                part_synonyms = {w: options for w, options in synonyms.items() if w in own}
+                part_cands = loaded.answerer.candidates(part_pool, part_vectors, vector, retrieval.question_vector, part, question, "", part_synonyms)
                 drafts.append(loaded.answerer.decide(part, part, part_cands))
             draft = loaded.answerer.combine(draft, drafts)
         answer = self._compose(draft, retrieval, loaded)

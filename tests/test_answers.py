@@ -228,6 +228,16 @@ def test_words_carried_over_from_the_last_turn_weigh_less_than_typed_ones(assist
     assert answerer._history_weights("so what did they build?", content_terms("so what did they build? " + query), {}) is None
 
 
+def test_a_part_of_a_question_retrieves_passages_of_its_own(assistant):
+    loaded = assistant._ready()
+    part = "what would the leaders have the state change next time?"
+    vector = loaded.searcher.search(part).question_vector
+    without = [h for h in loaded.searcher.search("Why did CCPT's systems-building ambitions mostly fail?").hits if "planning period" not in h.chunk.text]
+    more = loaded.searcher.closest_to(part, vector, without)
+    assert more[: len(without)] == without
+    assert any("planning period" in h.chunk.text for h in more[len(without) :])
+
+
 def test_in_another_refers_back_to_the_region_before_it(assistant):
     """"In one region, ... In another, hiring practices have shifted ...": the second sentence is about a region too."""
     answerer = assistant._ready().answerer
@@ -388,6 +398,8 @@ ANSWERED = [
     pytest.param("Which consortium did that leader belong to?", [["Does building relationships always need funding?", "Not always. Another leader said conversations and relationships do not always require money, but they do require trust and a willingness to step outside your comfort zone."]], ["does not name who said this", "comfort zone"], ["Tulare-Kings"], id="which-one-of-the-last-speaker"),
     # each part answered on its own: the grant's length, then the suggestions for future programs
     pytest.param("What did the featured leaders say about the length of the grant, and what did they want future programs to do?", [], ["planning period"], [], id="compound-both-parts"),
+    # the second part's passage (on future state grants) is not among those retrieved for the whole question
+    pytest.param("Why did the systems-building ambitions of CCPT mostly fail, and what would the leaders have the state change next time?", [], ["planning period"], [], id="compound-part-retrieved-alone"),
 ]
 
 
