@@ -394,6 +394,9 @@ ANSWERED = [
     pytest.param("How did leaders cope with the tug-of-war over money and control?", [], ["managed that tension", "regional priority"], [], id="problem-then-response-2"),
     # "MOUs" is not a name the brief never mentions: it writes "memoranda of understanding"
     pytest.param("Rather than MOUs and top-down structures, what did the profiled leaders emphasize?", [], ["memoranda of understanding"], [], id="acronym-spelled-out"),
+    # a comparison is answered by the sentences that set the two groups side by side ("Whereas most grantees ..., the leaders ..."):
+    # money and structure, not the introduction's "these four consortia" or the statewide sum before the first of them
+    pytest.param("How were the four profiled consortia different from most CCPT grantees?", [], ["expensive equipment", "top-down"], ["In sharing these voices", "$500 million"], id="comparison-of-two-groups"),
     # "which consortium ...?" asks about the last turn's speaker: its words ("consortium", "leader") are no topic of their own
     pytest.param("Which consortium did that leader belong to?", [["Does building relationships always need funding?", "Not always. Another leader said conversations and relationships do not always require money, but they do require trust and a willingness to step outside your comfort zone."]], ["does not name who said this", "comfort zone"], ["Tulare-Kings"], id="which-one-of-the-last-speaker"),
     # each part answered on its own: the grant's length, then the suggestions for future programs

@@ -194,3 +194,20 @@ def test_demonstratives_that_refer_back_are_found(sentence, nouns):
 )
 def test_a_compound_question_is_split_into_its_questions(question, parts):
     assert question_parts(question) == parts
+
+
+@pytest.mark.parametrize(
+    "question, compares",
+    [
+        ("How were the featured regions different from most others?", True),
+        ("In what ways did the profiled leaders differ from typical grantees?", True),
+        ("What set these four apart from the rest?", True),
+        ("Compared with other consortia, how did they organise themselves?", True),
+        ("What was the difference between their approach and the usual one?", True),
+        # "different" as an ordinary adjective compares nothing
+        ("Did different partners need different things?", False),
+        ("What did the leaders do differently?", False),
+    ],
+)
+def test_a_question_comparing_two_groups_is_recognised(question, compares):
+    assert classify(question).compares is compares

@@ -109,6 +109,8 @@ _BECAUSE = re.compile(r"\b(?:because|due to|owing to|since|as a result of|thanks
 # contradicts ("but most ... are scaling back", "went largely unrealized", "not suggesting") gives it.
 _CONFIRMING = re.compile(r"\b(?:right|correct|true|yes|yeah|no|isn't (?:it|that)|aren't they|didn't they|don't they|wasn't it|weren't they)\s*\?+\s*$|^(?:is it true|isn't it true|is that true|am i right|am i correct)\b")
 _QUALIFIES = re.compile(r"\b(?:not|n't|never|however|but|although|though|whereas|unrealized|too (?:ambitious|much|little|short|early|soon)|fell short|few|only|instead|rather than|scal(?:e|ed|ing) back|struggl\w*|difficult)\b", re.I)
+# A sentence that sets two groups side by side: "Whereas most grantees ..., the leaders ...", "..., on the other hand, ..."
+_TWO_SIDED = re.compile(r"^(?:whereas|while|unlike|instead of)\b|\b(?:on the other hand|in contrast|rather than|whereas)\b", re.I)
 _CONTRAST = re.compile(r"^(?:however|but|in contrast|instead|yet)\b|\bon the other hand\b", re.I)
 _QUOTE_CHARS = "“”\""
 
@@ -177,6 +179,8 @@ LONG_SENTENCE = 60  # words: longer sentences are shown by the part the question
 NAME_ONLY_WEIGHT = 0.5  # a sentence that matches a question only by its names
 CONTEXT_NAME_WEIGHT = 0.5  # a name of the question found elsewhere in the sentence's passage
 REFERENT_WEIGHT = 0.5  # a question word in what "that tension", "those goals" refer back to
+COMPARISON_BONUS = 0.06  # a sentence setting two groups side by side, for "how did X differ from Y?"
+COMPARISON_RATIO = 0.7  # ... and how close to the best sentence's score such sentences must come to answer it
 HISTORY_SHARE = 0.3  # at most this share of a follow-up's word weight comes from the earlier turn it carries over
 PARTS_WORDS = 1.5  # a compound question's answer may run this many times an answer's words
 RESPONSE_REACH = 4  # how far after a stated problem its response may come (quotations in between)
@@ -211,6 +215,12 @@ def _figure_context(text: str, figure: str, reach: int = 6) -> set[str]:
         after = folded[m.end() :].split()[1 : reach + 1]  # past the unit
         out.update(content_terms(" ".join(before + after)))
     return out
+
+
+def _comparing(kind: QuestionKind) -> bool:
+    """"How did X differ from Y?" is answered by every sentence that sets the two side by side; "how did
+    X handle it, compared with Y?" by the response and its contrast (``_response_to``, ``_complete_contrast``)."""
+    return kind.compares and not kind.asks_response
 
 
 def _voice(speaker: str) -> str:
@@ -560,6 +570,8 @@ class ExtractiveAnswerer:
             bonus += 0.05  # "why did X fail?": the sentence giving a cause ("... because the grant period was short")
         if _CONFIRMING.search(plain_question(question)) and _QUALIFIES.search(c.text):
             bonus += 0.05
+        if _comparing(kind) and _TWO_SIDED.search(c.text):
+            bonus += COMPARISON_BONUS
         if kind.asks_duration and has_duration(c.text):
             bonus += 0.08
         if kind.asks_date and has_date(c.text):
@@ -994,18 +1006,25 @@ class ExtractiveAnswerer:
     def _select(self, kind: QuestionKind, cands: list[Candidate], question: str = "") -> list[Candidate]:
         """Greedy by score; a chosen sentence that announces what follows ("a number of changes")
         or is the best one brings its cohesive continuation with it, before weaker sentences."""
-        best = cands[0]
-        if kind.is_list:
+        best, pool = cands[0], cands
+        two_sided = [c for c in cands if _TWO_SIDED.search(c.text)] if _comparing(kind) else []
+        contrasting = bool(two_sided) and two_sided[0].score >= COMPARISON_RATIO * best.score
+        if contrasting:
+            # "How did X differ from Y?": the sentences that set the two side by side, each a way they differ
+            best, pool = two_sided[0], two_sided
+            limit, ratio = 3, COMPARISON_RATIO
+        elif kind.is_list:
             limit, ratio = (kind.expected_items or 3) + 1, 0.78
         elif kind.asks_why_how:
             limit, ratio = 3, 0.85
         else:
             limit, ratio = 2, 0.88
-        budget = self.max_words if not kind.is_list else int(self.max_words * 1.4)
+        budget = self.max_words if not (kind.is_list or _comparing(kind)) else int(self.max_words * 1.4)
         chosen = self._complete_cohesion(kind, best, [best], cands, budget)
-        chosen = self._complete_backwards(kind, best, chosen, cands, budget)
+        if not contrasting:  # each sentence that sets the two side by side stands on its own
+            chosen = self._complete_backwards(kind, best, chosen, cands, budget)
         picked = 1
-        for c in cands[1:]:
+        for c in pool[1:]:
             if picked >= limit or c.score < ratio * best.score:
                 break
             if c.key in {x.key for x in chosen} or self._redundant(c, chosen):
@@ -1020,7 +1039,8 @@ class ExtractiveAnswerer:
             picked += 1
             if _ANNOUNCES.search(c.text):
                 chosen = self._complete_cohesion(kind, c, chosen, cands, budget)
-        chosen = self._complete_facets(question, best, chosen, cands, budget)
+        if not contrasting:
+            chosen = self._complete_facets(question, best, chosen, cands, budget)
         chosen = self._complete_enumeration(kind, chosen, cands, triggers=chosen[:2])
         chosen = self._complete_contrast(best, chosen, cands)
         chosen = self._complete_quotations(chosen, cands, budget)

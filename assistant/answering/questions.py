@@ -42,8 +42,14 @@ class QuestionKind:
     asks_why_how: bool = False
     asks_speech: bool = False  # about something said: "who said", "what did X say", "who put it"
     asks_response: bool = False  # how a problem was met: "how did they deal with / handle / get past X"
+    compares: bool = False  # how one group differs from another: "how did the featured consortia differ from most?"
 
 
+# A comparison between two groups: "how did X differ from Y", "compared with most", "unlike the typical grantee".
+_COMPARES = re.compile(
+    r"\b(?:differ(?:s|ed)?|(?:different|differences?) (?:from|than|between)|distinguish(?:es|ed)?|set (?:\w+ ){1,3}apart|compar(?:e|es|ed|ing|ison)|contrast(?:s|ed)?|unlike|versus|vs)\b"
+    r"|\b(?:most|other|typical|average|usual|many) (?:\w+ )?(?:consortia|consortium|grantees?|regions?|partnerships?|programs?)\b.*\b(?:did|do|does)\b"
+)
 # Meeting a problem: the question's verb and the brief's ("managed that tension by ...") are one family.
 COPING_VERBS = r"deal|deals|dealt|dealing|handl\w*|cop(?:e|ed|ing)|tackl\w*|navigat\w*|manag(?:e|ed|es|ing)|address(?:ed|es|ing)?|respond\w*|overc[ao]m\w*|resolv\w*|fix(?:ed|es|ing)?|solv\w*|work(?:ed)? through|got? (?:around|past)|get (?:around|past)|leaned into"
 _COPING = re.compile(rf"\b(?:{COPING_VERBS})\b|\bdo about\b")
@@ -191,6 +197,7 @@ def classify(question: str) -> QuestionKind:
         asks_definition=asks_definition,
         asks_why_how=asks_why_how,
         asks_speech=bool(SPEECH.search(q)),
+        compares=bool(_COMPARES.search(q)),
     )
 
 
