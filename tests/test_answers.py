@@ -238,6 +238,25 @@ def test_a_part_of_a_question_retrieves_passages_of_its_own(assistant):
     assert any("planning period" in h.chunk.text for h in more[len(without) :])
 
 
+def test_a_question_asking_what_should_be_done_prefers_sentences_that_advise(assistant):
+    """"What should the state do differently?": "The leaders said that any future ... programs should ..."
+    over a sentence on the same words that advises nothing."""
+    from assistant.answering.extractive import ADVICE_BONUS, Candidate, ExtractiveAnswerer
+    from assistant.answering.questions import classify
+
+    answerer = assistant._ready().answerer
+    def candidate(start):
+        chunk, i = next((c, i) for c in answerer.chunks for i, t in enumerate(c.sentence_texts()) if t.startswith(start))
+        return Candidate(chunk, i, chunk.sentence_texts()[i], chunk.sentences[i].speaker, None, 0)
+
+    advises, describes = candidate("The leaders said that any future"), candidate("Representing a statewide investment")
+    for question in ("What should the state do differently next time?", "What would the leaders recommend to funders?", "How can a region keep its partners?"):
+        kind = classify(question)
+        assert ExtractiveAnswerer._type_bonus(kind, question, advises) - ExtractiveAnswerer._type_bonus(kind, question, describes) >= ADVICE_BONUS
+    question = "How much did the state invest?"
+    assert ExtractiveAnswerer._type_bonus(classify(question), question, advises) == 0
+
+
 def test_in_another_refers_back_to_the_region_before_it(assistant):
     """"In one region, ... In another, hiring practices have shifted ...": the second sentence is about a region too."""
     answerer = assistant._ready().answerer

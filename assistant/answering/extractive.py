@@ -111,6 +111,9 @@ _CONFIRMING = re.compile(r"\b(?:right|correct|true|yes|yeah|no|isn't (?:it|that)
 _QUALIFIES = re.compile(r"\b(?:not|n't|never|however|but|although|though|whereas|unrealized|too (?:ambitious|much|little|short|early|soon)|fell short|few|only|instead|rather than|scal(?:e|ed|ing) back|struggl\w*|difficult)\b", re.I)
 # A sentence that sets two groups side by side: "Whereas most grantees ..., the leaders ...", "..., on the other hand, ..."
 _TWO_SIDED = re.compile(r"^(?:whereas|while|unlike|instead of)\b|\b(?:on the other hand|in contrast|rather than|whereas)\b", re.I)
+# Asking for advice ("what should the state do differently?", "how can a partnership ...?") and giving it.
+_ASKS_ADVICE = re.compile(r"\b(?:should|suggest\w*|recommend\w*|advi[cs]\w*|tips?|do (?:things )?differently|want(?:ed)? (?:done|changed)|how (?:can|could) (?:a|an|we|i|you|they|one)\b)")
+_ADVISES = re.compile(r"\b(?:should|suggest(?:s|ed)?|recommend\w*|must|it is important to|have to|need to)\b", re.I)
 _CONTRAST = re.compile(r"^(?:however|but|in contrast|instead|yet)\b|\bon the other hand\b", re.I)
 _QUOTE_CHARS = "“”\""
 
@@ -181,6 +184,7 @@ CONTEXT_NAME_WEIGHT = 0.5  # a name of the question found elsewhere in the sente
 REFERENT_WEIGHT = 0.5  # a question word in what "that tension", "those goals" refer back to
 COMPARISON_BONUS = 0.06  # a sentence setting two groups side by side, for "how did X differ from Y?"
 COMPARISON_RATIO = 0.7  # ... and how close to the best sentence's score such sentences must come to answer it
+ADVICE_BONUS = 0.06  # a sentence that advises, for a question asking what should be done
 HISTORY_SHARE = 0.3  # at most this share of a follow-up's word weight comes from the earlier turn it carries over
 PARTS_WORDS = 1.5  # a compound question's answer may run this many times an answer's words
 RESPONSE_REACH = 4  # how far after a stated problem its response may come (quotations in between)
@@ -572,6 +576,8 @@ class ExtractiveAnswerer:
             bonus += 0.05
         if _comparing(kind) and _TWO_SIDED.search(c.text):
             bonus += COMPARISON_BONUS
+        if _ASKS_ADVICE.search(plain_question(question)) and _ADVISES.search(c.text):
+            bonus += ADVICE_BONUS
         if kind.asks_duration and has_duration(c.text):
             bonus += 0.08
         if kind.asks_date and has_date(c.text):
