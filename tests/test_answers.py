@@ -322,6 +322,10 @@ _TRUST_QUOTE = [["Who talked about translating and aligning language?", "“It w
 _LESSONS = [["Which lessons did the leaders draw?", "Three: be willing to take risks, be open to new approaches to leadership, and prioritize experimentation and learning."]]
 
 DECLINED = [
+    # "which ... was the one that ..." asks which one as much as "which region did ..."; the brief says only "in one region"
+    pytest.param("Which of the regions was the one where districts kept paying for CCPT work after the grant ended?", [], ["does not say which one"], id="which-was-the-one"),
+    # a figure the brief never states beside a year it never states: an invented premise, not one to correct
+    pytest.param("After a 2019 scandal over $30 million in missing funds, how did the consortia respond?", [], ["never states $30 million"], id="invented-premise-with-a-year"),
     # the asked-for thing is a word the brief never uses, and its best sentences are not about it
     pytest.param("What podcast did JFF record about the consortia?", [], ["does not mention podcast"], id="asked-noun"),
     pytest.param("What anthem did the Fresno partners adopt?", [], ["does not mention anthem"], id="asked-noun-2"),

@@ -158,6 +158,7 @@ class Draft:
         return self.refused and self.reason in ("off topic", "misuse", "nothing indexed")
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _TIME_UNITS = {"year", "month", "week", "day", "decade"}
 _MONEY_UNITS = {"dollar", "thousand", "million", "billion"}
 _UNIT_FAMILIES = {u: fam for fam in (_TIME_UNITS, _MONEY_UNITS) for u in fam}  # "$2 billion" is corrected by "$500 million"
@@ -168,7 +169,7 @@ _RANKING_QUESTION = re.compile(rf"^(?:which|who)\b.*?\bthe (?:{_SUPERLATIVES})\b
 _SUPERLATIVE_IN_TEXT = re.compile(rf"\bthe (?:{_SUPERLATIVES}|[a-z]+est)\b(?:\s+[a-z\-]+){{0,3}}")
 
 # A question that asks to pick a place or a consortium: its answer names one.
-_WHICH_PLACE = re.compile(r"^(?:[^,]*, )?(?:(?:in|at|for|from|by|with|to|under) )?(?:which|what) (?:one )?(?:of the (?:\w+ )?)?(?:regions?|consortium|consortia|districts?|count(?:y|ies)|areas?|cit(?:y|ies)|places?|partnerships?)\b(?! does| do| is| are| was| were)")
+_WHICH_PLACE = re.compile(r"^(?:[^,]*, )?(?:(?:in|at|for|from|by|with|to|under) )?(?:which|what) (?:one )?(?:of the (?:\w+ )?)?(?:regions?|consortium|consortia|districts?|count(?:y|ies)|areas?|cit(?:y|ies)|places?|partnerships?)\b(?! does| do| is(?! the one)| are| was(?! the one)| were(?! the ones))")
 # "Which consortia took part?" asks for all of them (a list of them all answers it); "which of the consortia" for some
 _WHICH_PLACES_ALL = re.compile(r"^(?:\w+ )?(?:which|what) (?:consortia|regions|districts|counties|areas|cities|places|partnerships)\b(?! of)")
 
@@ -312,6 +313,7 @@ class ExtractiveAnswerer:
         self._openings = opening_chunks(chunks) if openings is None else openings  # by source, in order
         self._opening = {c.id for doc in self._openings.values() for c in doc}
         self._speaker_terms = {t for c in chunks for s in c.sentences if s.speaker for t in content_terms(s.speaker)}
+        self._years = {y for c in chunks for y in _YEAR.findall(c.text)}
         self._figures: dict[tuple[float, str], str] = {}  # every quantity the documents state, with its words
         for c in chunks:
             for figure, stated in figures_in(c.text).items():
@@ -711,7 +713,10 @@ class ExtractiveAnswerer:
             # ("Since the grants lasted two years, ...": "the four-year CCPT grant period ...").
             near = set().union(*(_figure_context(question, as_said) for (_, u), as_said in unstated if u in family))
             holding = [c for c in cands if any(u in family and near & _figure_context(c.text, w) for (_, u), w in figures_in(c.text).items())]
-            if stated and holding:
+            # "... audited in 2018 after misusing $12 million ...": a second specific the documents never
+            # state (a year) makes the premise invented, not mistaken; there is nothing to correct it with.
+            invented = [y for y in _YEAR.findall(question) if y not in self._years]
+            if stated and holding and not invented:
                 self._promote(cands, holding[0])
                 chosen = [holding[0]] + [c for c in self._select(kind, cands, question) if c.key != holding[0].key]
                 said = sorted({w for (_, u), w in figures_in(holding[0].text).items() if u in family})
