@@ -37,6 +37,7 @@ from .questions import (
     has_duration,
     has_number,
     holds_amount,
+    identifies_referent,
     is_misuse,
     names_in,
     plain_question,
@@ -505,7 +506,7 @@ class ExtractiveAnswerer:
         # the answer is itself a name ("who is in charge of X": the sentence naming X's lead agency).
         names = self._name_terms(question)
         name_only_weight = 1.0 if (kind.asks_who or kind.asks_name) else NAME_ONLY_WEIGHT
-        weight = self._history_weights(question, q_terms, names) if follow_up and not (kind.asks_who or kind.asks_name) else None
+        weight = self._history_weights(question, q_terms, names) if follow_up and not identifies_referent(question) else None
         out: list[Candidate] = []
         for rank, hit in enumerate(hits):
             c = hit.chunk

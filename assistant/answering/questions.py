@@ -210,14 +210,14 @@ _ASKED_SPEAKER = re.compile(r"^(?:what|how) (?:did|does|do|has|have) (?:the |a |
 _NOT_ASKED = {"kind", "kinds", "type", "types", "sort", "sorts", "main", "big", "specific", "key", "major", "other", "exact", "particular", "brand", "the", "of"}
 
 
-@lru_cache(maxsize=4096)  # read for every candidate sentence of a question
-
 def identifies_referent(question: str) -> bool:
     """"Who said that?", "Which consortium was that leader from?": the question asks who or which of
     something the last turn said; its own words ("consortium", "leader") name no topic to search."""
     kind = classify(question)
     return kind.asks_who or kind.asks_name
 
+
+@lru_cache(maxsize=4096)  # read for every candidate sentence of a question
 def asked_noun(question: str) -> str | None:
     """The word naming what a question asks for: "salary" in "What salary do graduates earn?",
     "capital" in "What is the capital of X?", the speaker in "What did the superintendent say?".
