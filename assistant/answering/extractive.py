@@ -106,14 +106,12 @@ def demonstratives(sentence: str) -> list[str]:
 _MEANS = re.compile(rf"\b(?:{COPING_VERBS})\b[^.;]{{0,60}}?\b(?:by|through)\b", re.I)  # "managed that tension by ..."
 _WHY = re.compile(r"^(?:why|what (?:made|makes|caused|causes|led to|leads to|explains|drove|drives)|for what reason)\b")
 _BECAUSE = re.compile(r"\b(?:because|due to|owing to|since|as a result of|thanks to|the reason)\b", re.I)
-# "..., right?", "is it true that ...": the asker wants a verdict; the brief's sentence that qualifies or
-# contradicts ("but most ... are scaling back", "went largely unrealized", "not suggesting") gives it.
-_CONFIRMING = re.compile(r"\b(?:right|correct|true|yes|yeah|no|isn't (?:it|that)|aren't they|didn't they|don't they|wasn't it|weren't they)\s*\?+\s*$|^(?:is it true|isn't it true|is that true|am i right|am i correct)\b")
+# A question asking for a verdict ("..., right?", ``QuestionKind.confirming``) gets it from the brief's sentence
+# that qualifies or contradicts ("but most ... are scaling back", "went largely unrealized", "not suggesting").
 _QUALIFIES = re.compile(r"\b(?:not|n't|never|however|but|although|though|whereas|unrealized|too (?:ambitious|much|little|short|early|soon)|fell short|few|only|instead|rather than|scal(?:e|ed|ing) back|struggl\w*|difficult)\b", re.I)
 # A sentence that sets two groups side by side: "Whereas most grantees ..., the leaders ...", "..., on the other hand, ..."
 _TWO_SIDED = re.compile(r"^(?:whereas|while|unlike|instead of)\b|\b(?:on the other hand|in contrast|rather than|whereas)\b", re.I)
-# Asking for advice ("what should the state do differently?", "how can a partnership ...?") and giving it.
-_ASKS_ADVICE = re.compile(r"\b(?:should|suggest\w*|recommend\w*|advi[cs]\w*|tips?|do (?:things )?differently|want(?:ed)? (?:done|changed)|how (?:can|could) (?:a|an|we|i|you|they|one)\b)")
+# Advice, for a question asking for it (``QuestionKind.asks_advice``): "should", "suggested", "it is important to".
 _ADVISES = re.compile(r"\b(?:should|suggest(?:s|ed)?|recommend\w*|must|it is important to|have to|need to)\b", re.I)
 _CONTRAST = re.compile(r"^(?:however|but|in contrast|instead|yet)\b|\bon the other hand\b", re.I)
 _QUOTE_CHARS = "“”\""
@@ -575,11 +573,11 @@ class ExtractiveAnswerer:
             bonus += 0.08
         if kind.asks_why_how and _WHY.match(plain_question(question)) and _BECAUSE.search(c.text):
             bonus += 0.05  # "why did X fail?": the sentence giving a cause ("... because the grant period was short")
-        if _CONFIRMING.search(plain_question(question)) and _QUALIFIES.search(c.text):
+        if kind.confirming and _QUALIFIES.search(c.text):
             bonus += 0.05
         if _comparing(kind) and _TWO_SIDED.search(c.text):
             bonus += COMPARISON_BONUS
-        if _ASKS_ADVICE.search(plain_question(question)) and _ADVISES.search(c.text):
+        if kind.asks_advice and _ADVISES.search(c.text):
             bonus += ADVICE_BONUS
         if kind.asks_duration and has_duration(c.text):
             bonus += 0.08
@@ -958,7 +956,7 @@ class ExtractiveAnswerer:
         asked = " ".join(s for s in re.split(r"(?<=[.?!])\s+", question) if s.rstrip().endswith("?")) or question
         # "Southern California" is known by its last word, a name of the documents; "New York" is not by
         # "new", nor "California Department of Education" by "California": a department is another thing
-        runs = [[without_possessive(w) for w in m.group(0).split()] for m in re.finditer(r"[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*", asked)]
+        runs = [[without_possessive(w) for w in name.split()] for name in long_names(asked)]
         out = []
         for name in sorted(names_in(asked), key=asked.find):  # the first named first, whatever the hash seed
             name = without_possessive(name)

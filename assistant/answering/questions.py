@@ -43,6 +43,8 @@ class QuestionKind:
     asks_speech: bool = False  # about something said: "who said", "what did X say", "who put it"
     asks_response: bool = False  # how a problem was met: "how did they deal with / handle / get past X"
     compares: bool = False  # how one group differs from another: "how did the featured consortia differ from most?"
+    confirming: bool = False  # asks for a verdict on a claim: "..., right?", "is it true that ..."
+    asks_advice: bool = False  # what should be done: "what should the state do differently?", "how can a partnership ...?"
 
 
 # A comparison between two groups: "how did X differ from Y", "compared with most", "unlike the typical grantee".
@@ -50,6 +52,8 @@ _COMPARES = re.compile(
     r"\b(?:differ(?:s|ed)?|(?:different|differences?) (?:from|than|between)|distinguish(?:es|ed)?|set (?:\w+ ){1,3}apart|compar(?:e|es|ed|ing|ison)|contrast(?:s|ed)?|unlike|versus|vs)\b"
     r"|\b(?:most|other|typical|average|usual|many) (?:\w+ )?(?:consortia|consortium|grantees?|regions?|partnerships?|programs?)\b.*\b(?:did|do|does)\b"
 )
+_CONFIRMING = re.compile(r"\b(?:right|correct|true|yes|yeah|no|isn't (?:it|that)|aren't they|didn't they|don't they|wasn't it|weren't they)\s*\?+\s*$|^(?:is it true|isn't it true|is that true|am i right|am i correct)\b")
+_ASKS_ADVICE = re.compile(r"\b(?:should|suggest\w*|recommend\w*|advi[cs]\w*|tips?|do (?:things )?differently|want(?:ed)? (?:done|changed)|how (?:can|could) (?:a|an|we|i|you|they|one)\b)")
 # Meeting a problem: the question's verb and the brief's ("managed that tension by ...") are one family.
 COPING_VERBS = r"deal|deals|dealt|dealing|handl\w*|cop(?:e|ed|ing)|tackl\w*|navigat\w*|manag(?:e|ed|es|ing)|address(?:ed|es|ing)?|respond\w*|overc[ao]m\w*|resolv\w*|fix(?:ed|es|ing)?|solv\w*|work(?:ed)? through|got? (?:around|past)|get (?:around|past)|leaned into"
 _COPING = re.compile(rf"\b(?:{COPING_VERBS})\b|\bdo about\b")
@@ -198,6 +202,8 @@ def classify(question: str) -> QuestionKind:
         asks_why_how=asks_why_how,
         asks_speech=bool(SPEECH.search(q)),
         compares=bool(_COMPARES.search(q)),
+        confirming=bool(_CONFIRMING.search(q)),
+        asks_advice=bool(_ASKS_ADVICE.search(q)),
     )
 
 
