@@ -366,6 +366,8 @@ DECLINED = [
     pytest.param("Did college enrollment percentages rise in the NCCPA?", [], ["does not mention percentages"], id="unreported-measure"),
     # a sum of money for LA HI-TECH: "LA" is a word of its own, not the "la" in "dollars" of the statewide sum
     pytest.param("What dollar figure did LA HI-TECH get from CCPT?", [], ["gives no such figure"], id="dollar-figure-for-one-consortium"),
+    # the size of one consortium's grant is a sum of money; the introduction's "four CCPT consortia" is no answer
+    pytest.param("How large was the grant NCCPA received?", [], ["gives no such figure"], id="size-of-one-grant"),
 ]
 
 
@@ -426,6 +428,8 @@ ANSWERED = [
     pytest.param("What did the featured leaders say about the length of the grant, and what did they want future programs to do?", [], ["planning period"], [], id="compound-both-parts"),
     # the second part's passage (on future state grants) is not among those retrieved for the whole question
     pytest.param("Why did the systems-building ambitions of CCPT mostly fail, and what would the leaders have the state change next time?", [], ["planning period"], [], id="compound-part-retrieved-alone"),
+    # "two-year colleges" are community colleges, not a premise about a two-year grant
+    pytest.param("Do high schools still have to chase the two-year colleges for a reply?", [], ["call them back"], [], id="kind-of-college-is-no-figure"),
 ]
 
 

@@ -15,6 +15,8 @@ from assistant.answering.questions import _counted_noun, about_document, asked_n
         ("What brand of tablets did the schools order?", "tablets"),
         ("What did the county treasurer say about deficits?", "treasurer"),
         ("What's the chief hurdle for new partners?", "hurdle"),
+        # an irregular past tense ends the noun as "-ed" does: not "out" of "came out of"
+        ("What sort of clinic came out of the county's work?", "clinic"),
     ],
 )
 def test_the_asked_for_noun_is_read_from_the_question_form(question, noun):
@@ -83,6 +85,9 @@ def test_quantities_are_read_whatever_their_spelling():
     assert set(figures_in("more than $500 million dollars")) == {(500.0, "million")}
     assert set(figures_in("$1,200 and 30 percent")) == {(1200.0, "dollar"), (30.0, "percent")}
     assert figures_in("a whole year") == {}
+    # a kind of college or degree, not a length of time
+    assert figures_in("two-year colleges, four-year universities and a four-year degree") == {}
+    assert set(figures_in("two-year grants at four-year colleges")) == {(2.0, "year")}
 
 
 def test_the_name_of_a_quoted_leader_asks_for_a_person_but_which_leader_said_asks_for_a_speaker():
@@ -146,6 +151,10 @@ def test_how_much_was_spent_asks_for_a_sum_of_money_not_any_number():
     assert wanted_figure("In what year did the county start?") == "date"
     assert wanted_figure("How did the county start?") is None
     assert wanted_figure("What did the apprenticeship program cost the county?") == "money"
+    # the size of an award is a sum of money; the size of a program need not be
+    assert wanted_figure("How large was the award the county got?") == "money"
+    assert wanted_figure("How big was the county's grant, in dollars?") == "money"
+    assert wanted_figure("How big was the apprenticeship grant program?") is None
 
 
 def test_a_figure_for_each_part_is_not_the_total():

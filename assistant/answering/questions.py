@@ -209,7 +209,8 @@ def classify(question: str) -> QuestionKind:
 
 # What follows the asked-for noun in "what/which <noun> ..." ("What salary do graduates earn?",
 # "What is the capital of X?"): an auxiliary, a preposition or a past-tense verb.
-_AFTER_NOUN = r"(?:of|for|in|at|on|that|behind|did|does|do|is|was|are|were|has|have|had|can|could|would|will|got|comes?|[a-z]+ed)"
+_PAST_VERB = r"(?:got|comes?|came|went|made|took|grew|began|led|ran|kept|[a-z]+ed)"
+_AFTER_NOUN = rf"(?:of|for|in|at|on|that|behind|did|does|do|is|was|are|were|has|have|had|can|could|would|will|{_PAST_VERB})"
 _ASKED_NOUN = re.compile(rf"^(?:what|which)(?:'s| is| was| are| were)? (?:the |a |an )?((?:[a-z\-]+ ){{0,3}}?[a-z\-]+) {_AFTER_NOUN}\b")
 # "What did the county superintendent say ...": the speaker asked about.
 _ASKED_SPEAKER = re.compile(r"^(?:what|how) (?:did|does|do|has|have) (?:the |a |an |one |some |any )?((?:[a-z\-']+ ){0,5}?[a-z\-']+) (?:say|said|describe|explain|tell|put it|mean|argue|note|add|report|recall|warn)\b")
@@ -234,7 +235,7 @@ def asked_noun(question: str) -> str | None:
     q = plain_question(question).rstrip("?!. ")
     q = re.sub(r"^(what|which) (?:kinds?|types?|sorts?|brands?|forms?) of ", r"\1 ", q)  # "what brand of laptops did"
     m = _ASKED_NOUN.match(q)
-    if not m:
+    if not m or re.fullmatch(_PAST_VERB, m.group(1).split()[0]):  # "what happened after the money ran out": a verb, no noun
         return asked_speaker(question)
     nouns = [w for w in m.group(1).split() if w not in _NOT_ASKED and w not in _QUESTION_FORM]
     return nouns[-1] if nouns else None
@@ -293,6 +294,7 @@ _FIGURE = re.compile(
     r"(?:[\s\-]+(?:more|full|whole|long|straight))?[\s\-]+(years?|months?|weeks?|days?|decades?|million|billion|thousand|percent|dollars?)\b|(\$\s?)(\d[\d,]*(?:\.\d+)?)",
     re.I,
 )
+_KIND_OF_INSTITUTION = re.compile(r"[\s\-]+(?:colleges?|universit(?:y|ies)|institutions?|schools?|degrees?)\b")
 _WORD_NUMBERS = NUMBER_WORDS | {"one": 1, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100}
 
 
@@ -300,7 +302,10 @@ def figures_in(text: str) -> dict[tuple[float, str], str]:
     """The quantities a text states, as (number, unit): "four-year" and "4 years" are both (4, "year");
     "$500 million" is (500, "million"). Each maps to the words that state it."""
     out = {}
-    for m in _FIGURE.finditer(fold(text)):
+    folded = fold(text)
+    for m in _FIGURE.finditer(folded):
+        if _KIND_OF_INSTITUTION.match(folded, m.end()):
+            continue  # "two-year colleges" names a kind of college, not a length of time
         raw, unit = (m.group(2), m.group(3)) if m.group(2) else (m.group(5), "dollar")
         number = _WORD_NUMBERS.get(raw.lower())
         if number is None:
@@ -366,7 +371,7 @@ def _wants_money(q: str, noun: str) -> bool:
     return bool(
         _MONEY_NOUN.fullmatch(noun)
         or _SPENDING.search(q)
-        or re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|cash|grant|invest\w*)\b|\bhow much \$|\bdollar (?:amount|figure|value|total|sum)s?\b|\b(?:award|grant) (?:amount|size)s?\b|\bbudget\b|\bcost\b|\binvest", q)
+        or re.search(r"\bhow much (?:\w+ )?(money|funding|funds?|dollars|cash|grant|invest\w*)\b|\bhow much \$|\bdollar (?:amount|figure|value|total|sum)s?\b|\b(?:award|grant) (?:amount|size)s?\b|\bin dollars\b|\bhow (?:big|large)\b.*\b(?:grants?|awards?|allocations?)\b(?! program)|\bbudget\b|\bcost\b|\binvest", q)
     )
 
 
