@@ -428,6 +428,8 @@ ANSWERED = [
     pytest.param("What did the featured leaders say about the length of the grant, and what did they want future programs to do?", [], ["planning period"], [], id="compound-both-parts"),
     # the second part's passage (on future state grants) is not among those retrieved for the whole question
     pytest.param("Why did the systems-building ambitions of CCPT mostly fail, and what would the leaders have the state change next time?", [], ["planning period"], [], id="compound-part-retrieved-alone"),
+    # the documents' own word for what is asked: the sentence naming it, not the one sharing the rest of the question
+    pytest.param("What sort of intermediary came out of the Los Angeles work?", [], ["work-based learning intermediary"], [], id="asked-word-the-brief-uses"),
     # "two-year colleges" are community colleges, not a premise about a two-year grant
     pytest.param("Do high schools still have to chase the two-year colleges for a reply?", [], ["call them back"], [], id="kind-of-college-is-no-figure"),
 ]

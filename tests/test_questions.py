@@ -2,7 +2,7 @@
 import pytest
 
 from assistant.answering.extractive import demonstratives
-from assistant.answering.questions import _counted_noun, about_document, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, question_parts, wanted_figure
+from assistant.answering.questions import _counted_noun, about_document, asked_head_noun, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, question_parts, wanted_figure
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,14 @@ from assistant.answering.questions import _counted_noun, about_document, asked_n
 )
 def test_the_asked_for_noun_is_read_from_the_question_form(question, noun):
     assert asked_noun(question) == noun
+
+
+def test_the_asked_noun_right_after_what_is_surely_what_is_asked():
+    assert asked_head_noun("What sort of clinic came out of the county's work?") == "clinic"
+    assert asked_head_noun("Which vendors did the alliance hire?") == "vendors"
+    # the noun read from further on may belong to another phrase of the question
+    assert asked_noun("What were the big tasks the districts had?") == "districts"
+    assert asked_head_noun("What were the big tasks the districts had?") is None
 
 
 @pytest.mark.parametrize(

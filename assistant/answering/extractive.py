@@ -27,6 +27,7 @@ from .questions import (
     SPEECH,
     QuestionKind,
     about_document,
+    asked_head_noun,
     asked_noun,
     asked_speaker,
     asks_overview,
@@ -196,6 +197,10 @@ FACET_RATIO = 0.8  # how close to the best sentence a sentence adding a missing 
 # a sentence on challenges: +0.05); when they are about the rest of the question it raises it
 # (salary -> the introduction: -0.06). Measured on 66 such questions: bench/asked_noun.py, BENCHMARKS.md.
 ASKED_NOUN_MIN_DROP = -0.025
+# "What kind of intermediary did they set up?" when the documents do use the word: the sentence naming
+# it is about what is asked, however much of the rest of the question another sentence shares.
+ASKED_TERM_BONUS = 0.06
+ASKED_TERM_MIN_IDF = FACET_MIN_IDF  # only a distinctive word: "leader" is in half the sentences and tells none apart
 ASKED_NOUN_SYNONYM = 0.6  # a document word this close to the asked noun in a top sentence answers it
 ASKED_NOUN_TOP = 5  # how many of the best sentences may respond to it
 
@@ -505,6 +510,7 @@ class ExtractiveAnswerer:
         names = self._name_terms(question)
         name_only_weight = 1.0 if (kind.asks_who or kind.asks_name) else NAME_ONLY_WEIGHT
         weight = self._history_weights(question, q_terms, names) if follow_up and not identifies_referent(question) else None
+        named_thing = self._asked_term(question)
         out: list[Candidate] = []
         for rank, hit in enumerate(hits):
             c = hit.chunk
@@ -534,6 +540,8 @@ class ExtractiveAnswerer:
                 else:
                     cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms, names, name_only_weight, context_names, referent, weight)
                 cand.score = 0.6 * cand.sim + 0.4 * cand.lex + 0.04 / (1 + rank) + self._type_bonus(kind, question, cand)
+                if named_thing and named_thing in content_terms(text):
+                    cand.score += ASKED_TERM_BONUS
                 if word_count(text) < 4:
                     cand.score -= 0.1
                 if whole_document and c.id in self._opening:
@@ -545,6 +553,15 @@ class ExtractiveAnswerer:
             self._follow_up_adjust(question, kind, out, previous_answer)
         out.sort(key=lambda x: -x.score)
         return out
+
+    def _asked_term(self, question: str) -> str | None:
+        """The documents' own word for what a question asks for, when it is a distinctive one:
+        "intermediary" in "What kind of intermediary did they set up?". A sentence naming it is about it."""
+        noun = asked_head_noun(question)
+        if not noun or "-" in noun:
+            return None
+        term = stem(noun)
+        return term if self.in_corpus(term) and self.idf(term) >= ASKED_TERM_MIN_IDF else None
 
     def _history_weights(self, question: str, q_terms: list[str], names: dict[str, set[str]]) -> dict[str, float] | None:
         """A follow-up searches with the earlier turn, but what the user just typed says what is asked:

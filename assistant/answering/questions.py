@@ -214,6 +214,7 @@ _AFTER_NOUN = rf"(?:of|for|in|at|on|that|behind|did|does|do|is|was|are|were|has|
 _ASKED_NOUN = re.compile(rf"^(?:what|which)(?:'s| is| was| are| were)? (?:the |a |an )?((?:[a-z\-]+ ){{0,3}}?[a-z\-]+) {_AFTER_NOUN}\b")
 # "What did the county superintendent say ...": the speaker asked about.
 _ASKED_SPEAKER = re.compile(r"^(?:what|how) (?:did|does|do|has|have) (?:the |a |an |one |some |any )?((?:[a-z\-']+ ){0,5}?[a-z\-']+) (?:say|said|describe|explain|tell|put it|mean|argue|note|add|report|recall|warn)\b")
+_HEAD_NOUN = re.compile(r"^(?:what|which)(?:'s| is| was| are| were)? (?:the |a |an )?(?:(?:kinds?|types?|sorts?|forms?) of )?([a-z\-]+)")
 _NOT_ASKED = {"kind", "kinds", "type", "types", "sort", "sorts", "main", "big", "specific", "key", "major", "other", "exact", "particular", "brand", "the", "of"}
 
 
@@ -239,6 +240,15 @@ def asked_noun(question: str) -> str | None:
         return asked_speaker(question)
     nouns = [w for w in m.group(1).split() if w not in _NOT_ASKED and w not in _QUESTION_FORM]
     return nouns[-1] if nouns else None
+
+
+def asked_head_noun(question: str) -> str | None:
+    """The asked noun when it comes right after "what" or "which" ("intermediary" in "What kind of
+    intermediary did they set up?"), where the question surely asks for it: "What were the big jobs
+    the consortia had?" asks for jobs, not for the consortia ``asked_noun`` reads."""
+    noun = asked_noun(question)
+    head = _HEAD_NOUN.match(plain_question(question))
+    return noun if head and head.group(1) == noun else None
 
 
 @lru_cache(maxsize=4096)  # read for every candidate sentence of a question
