@@ -432,6 +432,8 @@ ANSWERED = [
     pytest.param("What sort of intermediary came out of the Los Angeles work?", [], ["work-based learning intermediary"], [], id="asked-word-the-brief-uses"),
     # "two-year colleges" are community colleges, not a premise about a two-year grant
     pytest.param("Do high schools still have to chase the two-year colleges for a reply?", [], ["call them back"], [], id="kind-of-college-is-no-figure"),
+    # "X went largely unrealized." then "Specifically, ... because ...": why is the sentence after
+    pytest.param("Why did most consortia fail to build lasting regional systems?", [], ["largely unrealized", "because the grant period was relatively short"], [], id="why-brings-the-cause-after"),
 ]
 
 

@@ -105,7 +105,6 @@ def demonstratives(sentence: str) -> list[str]:
 
 
 _MEANS = re.compile(rf"\b(?:{COPING_VERBS})\b[^.;]{{0,60}}?\b(?:by|through)\b", re.I)  # "managed that tension by ..."
-_WHY = re.compile(r"^(?:why|what (?:made|makes|caused|causes|led to|leads to|explains|drove|drives)|for what reason)\b")
 _BECAUSE = re.compile(r"\b(?:because|due to|owing to|since|as a result of|thanks to|the reason)\b", re.I)
 # A question asking for a verdict ("..., right?", ``QuestionKind.confirming``) gets it from the brief's sentence
 # that qualifies or contradicts ("but most ... are scaling back", "went largely unrealized", "not suggesting").
@@ -188,6 +187,7 @@ COMPARISON_RATIO = 0.7  # ... and how close to the best sentence's score such se
 ADVICE_BONUS = 0.06  # a sentence that advises, for a question asking what should be done
 HISTORY_SHARE = 0.3  # at most this share of a follow-up's word weight comes from the earlier turn it carries over
 PARTS_WORDS = 1.5  # a compound question's answer may run this many times an answer's words
+CAUSE_EXTRA_WORDS = 40  # a why question's cause may run the answer this far past its word budget: it is the answer
 RESPONSE_REACH = 4  # how far after a stated problem its response may come (quotations in between)
 REFERENT_REACH = 2  # how many sentences back a demonstrative reaches
 FACET_MIN_IDF = 2.0  # words rarer than this carry a part of the question (log(1 + N/(1+df)): ~1 in 6 sentences)
@@ -588,7 +588,7 @@ class ExtractiveAnswerer:
             bonus += 0.08
         if kind.asks_response and _MEANS.search(c.text):
             bonus += 0.08
-        if kind.asks_why_how and _WHY.match(plain_question(question)) and _BECAUSE.search(c.text):
+        if kind.asks_cause and _BECAUSE.search(c.text):
             bonus += 0.05  # "why did X fail?": the sentence giving a cause ("... because the grant period was short")
         if kind.confirming and _QUALIFIES.search(c.text):
             bonus += 0.05
@@ -1070,6 +1070,7 @@ class ExtractiveAnswerer:
             chosen = self._complete_facets(question, best, chosen, cands, budget)
         chosen = self._complete_enumeration(kind, chosen, cands, triggers=chosen[:2])
         chosen = self._complete_contrast(best, chosen, cands)
+        chosen = self._complete_causes(kind, question, chosen, cands, budget)
         chosen = self._complete_quotations(chosen, cands, budget)
         response = self._response_to(kind, best, cands)
         if response is not None and response.key not in {x.key for x in chosen}:
@@ -1079,6 +1080,28 @@ class ExtractiveAnswerer:
         for c in chosen:
             unique.setdefault(c.key, c)
         return sorted(unique.values(), key=lambda c: c.key)
+
+    def _complete_causes(self, kind: QuestionKind, question: str, chosen: list[Candidate], cands: list[Candidate], budget: int) -> list[Candidate]:
+        """"Why did the goals go unrealized?": a chosen sentence saying that they did brings the next one
+        when it leans on it and says why ("Specifically, ... because the grant period was relatively short")."""
+        if not kind.asks_cause:
+            return chosen
+        by_key = {c.key: c for c in cands}
+        have = {x.key for x in chosen}
+        words = sum(word_count(x.text) for x in chosen)
+        for c in list(chosen):
+            seq, pos = self._place(c)
+            if pos is None or pos + 1 >= len(seq) or _BECAUSE.search(c.text):
+                continue
+            ch, i = seq[pos + 1]
+            text = ch.sentence_texts()[i]
+            key = (ch.source, ch.order, i)
+            if key in have or not (_ELABORATION.match(text.lstrip("“\"‘ ")) and _BECAUSE.search(text)) or words + word_count(text) > budget + CAUSE_EXTRA_WORDS:
+                continue
+            chosen.append(self._sentence_at(ch, i, by_key))
+            have.add(key)
+            words += word_count(text)
+        return chosen
 
     def _complete_backwards(self, kind: QuestionKind, best: Candidate, chosen: list[Candidate], cands: list[Candidate], budget: int) -> list[Candidate]:
         """Context a sentence leans on: "In other words, X" needs the sentence it rephrases; a definition

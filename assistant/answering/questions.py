@@ -45,6 +45,7 @@ class QuestionKind:
     compares: bool = False  # how one group differs from another: "how did the featured consortia differ from most?"
     confirming: bool = False  # asks for a verdict on a claim: "..., right?", "is it true that ..."
     asks_advice: bool = False  # what should be done: "what should the state do differently?", "how can a partnership ...?"
+    asks_cause: bool = False  # why, not how: "why did X fail?", "what led to X?"
 
 
 # A comparison between two groups: "how did X differ from Y", "compared with most", "unlike the typical grantee".
@@ -52,6 +53,7 @@ _COMPARES = re.compile(
     r"\b(?:differ(?:s|ed)?|(?:different|differences?) (?:from|than|between)|distinguish(?:es|ed)?|set (?:\w+ ){1,3}apart|compar(?:e|es|ed|ing|ison)|contrast(?:s|ed)?|unlike|versus|vs)\b"
     r"|\b(?:most|other|typical|average|usual|many) (?:\w+ )?(?:consortia|consortium|grantees?|regions?|partnerships?|programs?)\b.*\b(?:did|do|does)\b"
 )
+_WHY = re.compile(r"^(?:why|what (?:made|makes|caused|causes|led to|leads to|explains|drove|drives)|for what reason)\b")
 _CONFIRMING = re.compile(r"\b(?:right|correct|true|yes|yeah|no|isn't (?:it|that)|aren't they|didn't they|don't they|wasn't it|weren't they)\s*\?+\s*$|^(?:is it true|isn't it true|is that true|am i right|am i correct)\b")
 _ASKS_ADVICE = re.compile(r"\b(?:should|suggest\w*|recommend\w*|advi[cs]\w*|tips?|do (?:things )?differently|want(?:ed)? (?:done|changed)|how (?:can|could) (?:a|an|we|i|you|they|one)\b)")
 # Meeting a problem: the question's verb and the brief's ("managed that tension by ...") are one family.
@@ -171,11 +173,8 @@ def classify(question: str) -> QuestionKind:
     asks_definition = bool(
         re.search(r"\b(what does .{2,60} mean|what(?:'s| is) meant|meaning of|what do(?:es)? (?:they|it|the brief) mean|define|definition|what is (?:a|an|the) )", q)
     )
-    asks_why_how = (
-        bool(re.match(r"^(why|how)\b|^what (?:made|makes|caused|causes|led to|leads to|explains|drove|drives)\b|^for what reason\b", q))
-        and not asks_amount
-        and not re.match(r"^how (long|often|soon|old|far)\b", q)
-    )
+    asks_cause = bool(_WHY.match(q)) and not asks_amount
+    asks_why_how = (asks_cause or bool(re.match(r"^how\b", q))) and not asks_amount and not re.match(r"^how (long|often|soon|old|far)\b", q)
     is_list = (count is not None and count >= 2 and not asks_amount) or bool(list_cues)
     return QuestionKind(
         is_list=is_list,
@@ -204,6 +203,7 @@ def classify(question: str) -> QuestionKind:
         compares=bool(_COMPARES.search(q)),
         confirming=bool(_CONFIRMING.search(q)),
         asks_advice=bool(_ASKS_ADVICE.search(q)),
+        asks_cause=asks_cause,
     )
 
 
