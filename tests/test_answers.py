@@ -417,6 +417,8 @@ ANSWERED = [
     # profiled here, on the other hand, leaned into the tension by elevating the regional priority."
     pytest.param("The people with the money seemed to have the power. How did leaders deal with that?", [], ["managed that tension", "regional priority"], [], id="problem-then-response"),
     pytest.param("How did leaders cope with the tug-of-war over money and control?", [], ["managed that tension", "regional priority"], [], id="problem-then-response-2"),
+    # the others' way ("Some CCPT consortia managed that tension by ...") chosen for its own score still brings the featured leaders' way after it
+    pytest.param("How did the featured leaders deal with money and power tensions, compared with other consortia?", [], ["managed that tension", "on the other hand, leaned into the tension"], [], id="response-chosen-by-score-keeps-its-contrast"),
     # "MOUs" is not a name the brief never mentions: it writes "memoranda of understanding"
     pytest.param("Rather than MOUs and top-down structures, what did the profiled leaders emphasize?", [], ["memoranda of understanding"], [], id="acronym-spelled-out"),
     # a comparison is answered by the sentences that set the two groups side by side ("Whereas most grantees ..., the leaders ..."):

@@ -1073,8 +1073,11 @@ class ExtractiveAnswerer:
         chosen = self._complete_causes(kind, question, chosen, cands, budget)
         chosen = self._complete_quotations(chosen, cands, budget)
         response = self._response_to(kind, best, cands)
-        if response is not None and response.key not in {x.key for x in chosen}:
-            chosen.append(response)
+        if response is not None:
+            if response.key not in {x.key for x in chosen}:
+                chosen.append(response)
+            # "Some consortia managed that tension by ...": chosen for its score or as the response, it is
+            # the others' way; "The leaders profiled here, on the other hand, ..." is the one asked about
             chosen = self._complete_contrast(response, chosen, cands)
         unique: dict[tuple, Candidate] = {}
         for c in chosen:
