@@ -368,6 +368,9 @@ DECLINED = [
     pytest.param("What dollar figure did LA HI-TECH get from CCPT?", [], ["gives no such figure"], id="dollar-figure-for-one-consortium"),
     # the size of one consortium's grant is a sum of money; the introduction's "four CCPT consortia" is no answer
     pytest.param("How large was the grant NCCPA received?", [], ["gives no such figure"], id="size-of-one-grant"),
+    # the only title the brief gives is a cited report's ("a 2003 report by ... titled “Laying a New Foundation ...”")
+    pytest.param("What are the titles of the two earlier briefs in the series?", [], ["gives no such title"], id="title-of-something-else"),
+    pytest.param("What is this brief's title?", [], ["gives no such title"], id="title-of-this-document"),
 ]
 
 
@@ -431,6 +434,7 @@ ANSWERED = [
     # the second part's passage (on future state grants) is not among those retrieved for the whole question
     pytest.param("Why did the systems-building ambitions of CCPT mostly fail, and what would the leaders have the state change next time?", [], ["planning period"], [], id="compound-part-retrieved-alone"),
     # the documents' own word for what is asked: the sentence naming it, not the one sharing the rest of the question
+    pytest.param("What is the title of the report the brief recommends on systems change?", [], ["Laying a New Foundation"], [], id="title-of-the-cited-report"),
     pytest.param("What sort of intermediary came out of the Los Angeles work?", [], ["work-based learning intermediary"], [], id="asked-word-the-brief-uses"),
     # "two-year colleges" are community colleges, not a premise about a two-year grant
     pytest.param("Do high schools still have to chase the two-year colleges for a reply?", [], ["call them back"], [], id="kind-of-college-is-no-figure"),

@@ -168,6 +168,10 @@ _RANKING_QUESTION = re.compile(rf"^(?:which|who)\b.*?\bthe (?:{_SUPERLATIVES})\b
 _SUPERLATIVE_IN_TEXT = re.compile(rf"\bthe (?:{_SUPERLATIVES}|[a-z]+est)\b(?:\s+[a-z\-]+){{0,3}}")
 
 # A question that asks to pick a place or a consortium: its answer names one.
+_FUNCTION_WORDS = {"a", "an", "the", "of", "to", "in", "on", "by", "for", "and", "or", "this", "that", "these", "those", "its", "their", "we", "it"}
+# what a title is asked of: "the title of the 2003 report (JFF cites)", "this brief's title"
+_TITLE_OF = re.compile(r"\btitles? of (?:the |this |that |its |their |these |those |a |an )?([\w\-' ]+?)(?:\s+(?:in|on|about|from|by|for|that|which|jff|the)\b|[?.,!]|$)|\b([\w\-]+)['’]s titles?\b")
+_TITLED = re.compile(r"\b(?:titled|entitled|called)\s+[“\"‘']?[A-Z]")  # a title as the documents give one: titled “Laying a New Foundation ...”
 _WHICH_PLACE = re.compile(r"^(?:[^,]*, )?(?:(?:in|at|for|from|by|with|to|under) )?(?:which|what) (?:one )?(?:of the (?:\w+ )?)?(?:regions?|consortium|consortia|districts?|count(?:y|ies)|areas?|cit(?:y|ies)|places?|partnerships?)\b(?! does| do| is(?! the one)| are| was(?! the one)| were(?! the ones))")
 # "Which consortia took part?" asks for all of them (a list of them all answers it); "which of the consortia" for some
 _WHICH_PLACES_ALL = re.compile(r"^(?:\w+ )?(?:which|what) (?:consortia|regions|districts|counties|areas|cities|places|partnerships)\b(?! of)")
@@ -821,6 +825,9 @@ class ExtractiveAnswerer:
 
     def _missing_detail(self, question: str, kind: QuestionKind, cands: list[Candidate]) -> str:
         """The specific detail a question asks for (a number, a date, a name) when no evidence holds it."""
+        title = self._missing_title(question, cands)
+        if title is not None:
+            return title
         if not (kind.asks_amount or kind.asks_date or kind.asks_name or kind.asks_person):
             return ""
         noun = asked_noun(question)
@@ -869,6 +876,25 @@ class ExtractiveAnswerer:
             noun = stem(kind_of.group(1)) if kind_of else (content_terms(named.group(1)) or [None])[0] if named else None
             if not any(about(c) and self._names_one(noun, c.text, q_names) for c in strong[:3]):
                 return "gives no such name"
+        return ""
+
+    def _missing_title(self, question: str, cands: list[Candidate]) -> str | None:
+        """None when the question asks for no title; "" when a sentence gives it (promoted to the top);
+        otherwise why not. A title is given where the documents say what it is the title of ("a 2003
+        report by ... titled “Laying a New Foundation ...”"): "the titles of the first two briefs" or
+        "this brief's title" are not that report's."""
+        titled = _TITLE_OF.search(fold(question))
+        if not titled:
+            return None
+
+        def terms(text: str) -> set[str]:  # with "report" and "brief", which ``content_terms`` leaves out
+            return {stem(w) for w in words(text) if w not in _FUNCTION_WORDS}
+
+        of = terms(titled.group(1) or titled.group(2))
+        holding = [c for c in cands if (m := _TITLED.search(c.text)) and of & terms(c.text[: m.start()])]
+        if not holding:
+            return "gives no such title"
+        self._promote(cands, holding[0])
         return ""
 
     def _names_one(self, kind: str | None, text: str, asked: set[str]) -> bool:
