@@ -434,6 +434,8 @@ ANSWERED = [
     # the second part's passage (on future state grants) is not among those retrieved for the whole question
     pytest.param("Why did the systems-building ambitions of CCPT mostly fail, and what would the leaders have the state change next time?", [], ["planning period"], [], id="compound-part-retrieved-alone"),
     # the documents' own word for what is asked: the sentence naming it, not the one sharing the rest of the question
+    # the sentence explaining the very words set apart, however little else of it resembles the question
+    pytest.param("In the brief's usage, what is meant by \"regional infrastructure\"?", [], ["(e.g. structures, routines"], [], id="definition-of-the-quoted-words"),
     pytest.param("What is the title of the report the brief recommends on systems change?", [], ["Laying a New Foundation"], [], id="title-of-the-cited-report"),
     pytest.param("What sort of intermediary came out of the Los Angeles work?", [], ["work-based learning intermediary"], [], id="asked-word-the-brief-uses"),
     # "two-year colleges" are community colleges, not a premise about a two-year grant

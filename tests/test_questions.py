@@ -2,7 +2,7 @@
 import pytest
 
 from assistant.answering.extractive import demonstratives
-from assistant.answering.questions import _counted_noun, about_document, asked_head_noun, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, question_parts, wanted_figure
+from assistant.answering.questions import _counted_noun, about_document, asked_head_noun, defined_term, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, question_parts, wanted_figure
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,13 @@ from assistant.answering.questions import _counted_noun, about_document, asked_h
 )
 def test_the_asked_for_noun_is_read_from_the_question_form(question, noun):
     assert asked_noun(question) == noun
+
+
+def test_a_definition_question_sets_its_words_apart_in_quotation_marks():
+    assert defined_term("What counts as 'shared governance' in the report?") == "shared governance"
+    assert defined_term("What's meant by a “braided fund” here?") == "braided fund"  # the apostrophe of "what's" is no quotation mark
+    assert defined_term("What did the 'braided fund' pay for?") is None  # not a definition question
+    assert defined_term("What counts as shared governance?") is None
 
 
 def test_the_asked_noun_right_after_what_is_surely_what_is_asked():

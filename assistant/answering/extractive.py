@@ -33,6 +33,7 @@ from .questions import (
     asks_overview,
     asks_personal_advice,
     classify,
+    defined_term,
     figures_in,
     has_date,
     has_duration,
@@ -168,6 +169,7 @@ _RANKING_QUESTION = re.compile(rf"^(?:which|who)\b.*?\bthe (?:{_SUPERLATIVES})\b
 _SUPERLATIVE_IN_TEXT = re.compile(rf"\bthe (?:{_SUPERLATIVES}|[a-z]+est)\b(?:\s+[a-z\-]+){{0,3}}")
 
 # A question that asks to pick a place or a consortium: its answer names one.
+_EXPLAINS = r"(?:\((?:e\.g\.|i\.e\.|such as|including)|,? such as\b|,? including\b|,? (?:which|that) (?:is|are|means?|refers?)\b|\brefers? to\b|\bmeans?\b)"  # what follows a term to explain it
 _FUNCTION_WORDS = {"a", "an", "the", "of", "to", "in", "on", "by", "for", "and", "or", "this", "that", "these", "those", "its", "their", "we", "it"}
 # what a title is asked of: "the title of the 2003 report (JFF cites)", "this brief's title"
 _TITLE_OF = re.compile(r"\btitles? of (?:the |this |that |its |their |these |those |a |an )?([\w\-' ]+?)(?:\s+(?:in|on|about|from|by|for|that|which|jff|the)\b|[?.,!]|$)|\b([\w\-]+)['’]s titles?\b")
@@ -753,6 +755,9 @@ class ExtractiveAnswerer:
         if asked is not None and not self._responds_to(asked, cands):
             return Draft(True, f"does not mention {asked.word}", best_similarity=best_sim)
 
+        explaining = self._explaining(question, kind, cands)
+        if explaining is not None:
+            self._promote(cands, explaining)
         chosen = self._select(kind, cands, question)
         if query == question and not kind.asks_speech and _WHICH_PLACE.match(plain_question(question)):
             # "Which region introduced X?" when the brief says only "in another region": it does not say.
@@ -1036,6 +1041,22 @@ class ExtractiveAnswerer:
                     return True
                 k = initials.find(letters, k + 1)
         return False
+
+    def _explaining(self, question: str, kind: QuestionKind, cands: list[Candidate]) -> Candidate | None:
+        """"What counts as 'regional infrastructure'?": the sentence that explains those very words
+        ("investing in regional infrastructure (e.g. structures, routines, relationships, ...)"), however
+        little else of it resembles the question; looked for in every passage when retrieval missed it."""
+        term = defined_term(question) if kind.asks_definition else None
+        if not term:
+            return None
+        pattern = re.compile(rf"\b{re.escape(term)}\w*\s*{_EXPLAINS}")
+        found = next((c for c in cands if pattern.search(fold(c.text))), None)
+        if found is None:
+            where = next(((ch, i) for ch in self.chunks for i, text in enumerate(ch.sentence_texts()) if pattern.search(fold(text))), None)
+            if where is not None:
+                found = self._sentence_at(*where, {}, rank=len(cands))
+                cands.append(found)
+        return found
 
     @staticmethod
     def _promote(cands: list[Candidate], c: Candidate) -> None:

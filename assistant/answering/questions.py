@@ -171,7 +171,7 @@ def classify(question: str) -> QuestionKind:
         re.search(r"\b(which (?:[\w\-]+ ){0,3}?(?:companies|employers|businesses|firms|corporations|organi[sz]ations|schools|colleges|universities|districts|agencies|foundations|people|persons|individuals)|what (?:agency|organi[sz]ation|body|institution|district|office)|which (?:agency|organi[sz]ation|body|institution|district|office)|what does [\w\- ]{2,30} stand for|what(?:'s| is| was| are| were) the names? of|what (?:is|was) (?:it|that|this) called|what (?:is|was) [a-z\- ]{2,40} called|name of the|who (?:is|was|are|were) (?:the )?(?:[a-z]+ ){0,2}(?:authors?|writers?|directors?|superintendents?|presidents?|ceos?|heads?|founders?|funders?|researchers?)|who (?:\w+ly )?(?:wrote|authored|funded|founded|runs|directs|leads|heads|oversees|manages))\b", q)
     )
     asks_definition = bool(
-        re.search(r"\b(what does .{2,60} mean|what(?:'s| is) meant|meaning of|what do(?:es)? (?:they|it|the brief) mean|define|definition|what is (?:a|an|the) )", q)
+        re.search(r"\b(what does .{2,60} mean|what(?:'s| is) meant|meaning of|what do(?:es)? (?:they|it|the brief) mean|define|definition|what is (?:a|an|the) |what (?:counts|qualifies) as)", q)
     )
     asks_cause = bool(_WHY.match(q)) and not asks_amount
     asks_why_how = (asks_cause or bool(re.match(r"^how\b", q))) and not asks_amount and not re.match(r"^how (long|often|soon|old|far)\b", q)
@@ -249,6 +249,14 @@ def asked_head_noun(question: str) -> str | None:
     noun = asked_noun(question)
     head = _HEAD_NOUN.match(plain_question(question))
     return noun if head and head.group(1) == noun else None
+
+
+@lru_cache(maxsize=4096)  # read for every candidate sentence of a question
+def defined_term(question: str) -> str | None:
+    """The words a definition question asks about, when it sets them apart: "regional infrastructure"
+    in "what counts as 'regional infrastructure'?"."""
+    m = re.search(r"(?:^|(?<=\s))['‘\"“]([a-z][a-z\- ]{2,60}?)['’\"”](?!\w)", fold(question))
+    return m.group(1) if m and classify(question).asks_definition else None
 
 
 @lru_cache(maxsize=4096)  # read for every candidate sentence of a question
