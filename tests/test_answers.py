@@ -257,6 +257,19 @@ def test_a_question_asking_what_should_be_done_prefers_sentences_that_advise(ass
     assert ExtractiveAnswerer._type_bonus(classify(question), question, advises) == 0
 
 
+def test_a_list_of_names_answers_only_a_request_to_list_named_things(assistant):
+    """"list the implementation tasks ...": the introduction naming the four consortia earns no bonus for
+    its names; "list the consortia ..." still does."""
+    from assistant.answering.extractive import Candidate, ExtractiveAnswerer
+    from assistant.answering.questions import classify
+
+    answerer = assistant._ready().answerer
+    chunk, i = next((c, i) for c in answerer.chunks for i, t in enumerate(c.sentence_texts()) if t.startswith("In this final installment"))
+    roster = Candidate(chunk, i, chunk.sentence_texts()[i], None, None, 0)
+    tasks, consortia = "list the implementation tasks every consortium had to tackle", "list the consortia the brief features"
+    assert ExtractiveAnswerer._type_bonus(classify(consortia), consortia, roster) - ExtractiveAnswerer._type_bonus(classify(tasks), tasks, roster) >= 0.06
+
+
 def test_in_another_refers_back_to_the_region_before_it(assistant):
     """"In one region, ... In another, hiring practices have shifted ...": the second sentence is about a region too."""
     answerer = assistant._ready().answerer

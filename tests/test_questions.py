@@ -2,7 +2,7 @@
 import pytest
 
 from assistant.answering.extractive import demonstratives
-from assistant.answering.questions import _counted_noun, about_document, asked_head_noun, defined_term, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, question_parts, wanted_figure
+from assistant.answering.questions import _counted_noun, about_document, asked_head_noun, defined_term, listed_terms, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, question_parts, wanted_figure
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,13 @@ from assistant.answering.questions import _counted_noun, about_document, asked_h
 )
 def test_the_asked_for_noun_is_read_from_the_question_form(question, noun):
     assert asked_noun(question) == noun
+
+
+def test_what_a_list_request_asks_to_be_listed():
+    assert listed_terms("list the funding sources each county relied on") == {"fund", "sourc"}
+    assert listed_terms("List all of the 2 partners that Fresno trusted") == {"partner"}  # no number
+    assert listed_terms("List the Fresno partners") == {"partner"}  # a name says whose, not what
+    assert listed_terms("What are the funding sources?") == frozenset()
 
 
 def test_a_definition_question_sets_its_words_apart_in_quotation_marks():

@@ -40,6 +40,7 @@ from .questions import (
     has_number,
     holds_amount,
     identifies_referent,
+    listed_terms,
     is_misuse,
     names_in,
     plain_question,
@@ -614,7 +615,9 @@ class ExtractiveAnswerer:
             # An enumerating sentence ("a, b, and c") answers a list question in one go;
             # "which consortia..." wants one that enumerates names.
             bonus += 0.02 * min(5, c.text.count(",") + c.text.count(";"))
-            if re.match(r"^(which|name|list|who)\b", plain_question(question)):
+            listed = listed_terms(question)
+            # "list the implementation tasks": not the sentence naming the four consortia, unless it speaks of tasks
+            if re.match(r"^(which|name|list|who)\b", plain_question(question)) and (not listed or listed & set(content_terms(c.text))):
                 bonus += 0.02 * min(6, len(names_in(c.text) - names_in(question)))
         return bonus
 

@@ -215,6 +215,7 @@ _ASKED_NOUN = re.compile(rf"^(?:what|which)(?:'s| is| was| are| were)? (?:the |a
 # "What did the county superintendent say ...": the speaker asked about.
 _ASKED_SPEAKER = re.compile(r"^(?:what|how) (?:did|does|do|has|have) (?:the |a |an |one |some |any )?((?:[a-z\-']+ ){0,5}?[a-z\-']+) (?:say|said|describe|explain|tell|put it|mean|argue|note|add|report|recall|warn)\b")
 _HEAD_NOUN = re.compile(r"^(?:what|which)(?:'s| is| was| are| were)? (?:the |a |an )?(?:(?:kinds?|types?|sorts?|forms?) of )?([a-z\-]+)")
+_LIST_PHRASE_ENDS = {"all", "me", "every", "each", "that", "which", "who", "in", "of", "from", "for", "the", "they", "had", "have", "has", "did", "said", "took"}
 _NOT_ASKED = {"kind", "kinds", "type", "types", "sort", "sorts", "main", "big", "specific", "key", "major", "other", "exact", "particular", "brand", "the", "of"}
 
 
@@ -249,6 +250,24 @@ def asked_head_noun(question: str) -> str | None:
     noun = asked_noun(question)
     head = _HEAD_NOUN.match(plain_question(question))
     return noun if head and head.group(1) == noun else None
+
+
+@lru_cache(maxsize=4096)  # read for every candidate sentence of a question
+def listed_terms(question: str) -> frozenset[str]:
+    """What a "list the ..." request asks to be listed: "implementation" and "task" in "list the
+    implementation tasks every CCPT consortium had to tackle" (empty for any other question)."""
+    m = re.match(r"^list\s+(.*)", plain_question(question))
+    if not m:
+        return frozenset()
+    phrase: list[str] = []
+    for w in m.group(1).split()[:6]:
+        if w in _LIST_PHRASE_ENDS:
+            if phrase:
+                break
+        elif w not in NUMBER_WORDS and not w.isdigit():
+            phrase.append(w)
+    named = {t for n in names_in(question) for t in content_terms(n)}  # "CCPT" says whose, not what
+    return frozenset(t for t in content_terms(" ".join(phrase)) if t not in named)
 
 
 @lru_cache(maxsize=4096)  # read for every candidate sentence of a question
