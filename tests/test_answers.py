@@ -332,6 +332,7 @@ def test_a_question_about_which_leaders_did_something_is_answered_not_taken_for_
 # ---------------------------------------------------------------------------- declining, by rule
 _FRESNO_QUOTE = [["What did the Fresno leader say about one-time funding?", "“We saw CCPT as an opportunity for us to redefine what we saw as one-time funding,” a leader from Fresno said. [1]"]]
 _TRUST_QUOTE = [["Who talked about translating and aligning language?", "“It was important that we spent time translating and aligning language,” the Tulare-Kings leader reported. [1]"]]
+_FOUR_YEARS = [["Was four years enough for the consortia?", "No. The leaders said the four-year period was too short for deep change, and the Fresno leader said partners need time to come together and go deep."]]
 _LESSONS = [["Which lessons did the leaders draw?", "Three: be willing to take risks, be open to new approaches to leadership, and prioritize experimentation and learning."]]
 
 DECLINED = [
@@ -449,6 +450,10 @@ ANSWERED = [
     # the documents' own word for what is asked: the sentence naming it, not the one sharing the rest of the question
     # the sentence explaining the very words set apart, however little else of it resembles the question
     pytest.param("In the brief's usage, what is meant by \"regional infrastructure\"?", [], ["(e.g. structures, routines"], [], id="definition-of-the-quoted-words"),
+    # "how long" is answered by a stretch of time ("a whole year"), and "the Fresno leader say" by that leader's words
+    pytest.param("and how long can that take, per the Fresno leader?", _FOUR_YEARS, ["whole year"], ["While most consortia did not frame"], id="span-said-by-the-named-speaker"),
+    # "how much time" asks how long, not for an amount the brief never gives
+    pytest.param("how much time did the Fresno leader say that takes?", _FOUR_YEARS, ["whole year"], [], id="how-much-time-is-a-duration"),
     pytest.param("What is the title of the report the brief recommends on systems change?", [], ["Laying a New Foundation"], [], id="title-of-the-cited-report"),
     pytest.param("What sort of intermediary came out of the Los Angeles work?", [], ["work-based learning intermediary"], [], id="asked-word-the-brief-uses"),
     # "two-year colleges" are community colleges, not a premise about a two-year grant

@@ -2,7 +2,7 @@
 import pytest
 
 from assistant.answering.extractive import demonstratives
-from assistant.answering.questions import _counted_noun, about_document, asked_head_noun, defined_term, listed_terms, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, question_parts, wanted_figure
+from assistant.answering.questions import _counted_noun, about_document, asked_head_noun, defined_term, has_duration, listed_terms, states_span, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, question_parts, wanted_figure
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,17 @@ from assistant.answering.questions import _counted_noun, about_document, asked_h
 )
 def test_the_asked_for_noun_is_read_from_the_question_form(question, noun):
     assert asked_noun(question) == noun
+
+
+def test_how_much_time_asks_how_long_not_how_much():
+    kind = classify("How much time did the county say the planning takes?")
+    assert kind.asks_duration and not kind.asks_amount
+    assert classify("How much money did the county spend on planning?").asks_amount
+
+
+def test_a_stated_span_of_time_says_how_long_and_long_term_does_not():
+    assert states_span("It sometimes takes a whole year.") and states_span("the four-year grant period")
+    assert has_duration("a long-term investment") and not states_span("a long-term investment")
 
 
 def test_what_a_list_request_asks_to_be_listed():

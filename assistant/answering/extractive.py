@@ -40,10 +40,11 @@ from .questions import (
     has_number,
     holds_amount,
     identifies_referent,
-    listed_terms,
     is_misuse,
+    listed_terms,
     names_in,
     plain_question,
+    states_span,
 )
 from ..quotes import is_named
 
@@ -191,6 +192,7 @@ CONTEXT_NAME_WEIGHT = 0.5  # a name of the question found elsewhere in the sente
 REFERENT_WEIGHT = 0.5  # a question word in what "that tension", "those goals" refer back to
 COMPARISON_BONUS = 0.06  # a sentence setting two groups side by side, for "how did X differ from Y?"
 COMPARISON_RATIO = 0.7  # ... and how close to the best sentence's score such sentences must come to answer it
+SPEAKER_BONUS = 0.05  # a quotation by the speaker a question names, for "what did the X leader say ...?"
 ADVICE_BONUS = 0.06  # a sentence that advises, for a question asking what should be done
 HISTORY_SHARE = 0.3  # at most this share of a follow-up's word weight comes from the earlier turn it carries over
 PARTS_WORDS = 1.5  # a compound question's answer may run this many times an answer's words
@@ -604,11 +606,13 @@ class ExtractiveAnswerer:
         if kind.asks_advice and _ADVISES.search(c.text):
             bonus += ADVICE_BONUS
         if kind.asks_duration and has_duration(c.text):
-            bonus += 0.08
+            bonus += 0.08 if states_span(c.text) else 0.04  # "a whole year" says how long; "long-term" only that it is long
         if kind.asks_date and has_date(c.text):
             bonus += 0.08
         if kind.asks_who and c.speaker and is_named(c.speaker):
             bonus += 0.05
+        if kind.asks_speech and c.speaker and any(fold(n) in fold(c.speaker) for n in names_in(question)):
+            bonus += SPEAKER_BONUS  # "How long did the Fresno leader say it takes?": the Fresno leader's words
         if (kind.asks_name or kind.asks_who) and names_in(c.text) - names_in(question):
             bonus += 0.03
         if kind.is_list:

@@ -160,8 +160,8 @@ def classify(question: str) -> QuestionKind:
     asks_who = bool(re.match(r"^(who|whose|which (?:leader|consortium|consortia|region|person|one))\b", q)) or bool(
         re.search(r"\b(who said|who (?:was|is) quoted|which consortium|whose leader|which leader|who made|who put it|attribut)", q)
     )
-    asks_duration = bool(re.search(r"\b(how long|length|duration|how many (?:years|months|weeks)|time ?frame|timeline)\b", q))
-    asks_amount = bool(re.search(r"\bwhat (?:was|is|were|are) the (?:[\w\-]+ ){0,2}(?:rates?|percentages?|numbers?|counts?|totals?|amounts?|size|budget|cost|sum)\b", q)) or bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost)|what (?:did|does|would|will) [\w\- ]{1,40} cost)\b", q))
+    asks_duration = bool(re.search(r"\b(how long|length|duration|how many (?:years|months|weeks)|how much time|time ?frame|timeline)\b", q))
+    asks_amount = not re.search(r"\bhow much time\b", q) and (bool(re.search(r"\bwhat (?:was|is|were|are) the (?:[\w\-]+ ){0,2}(?:rates?|percentages?|numbers?|counts?|totals?|amounts?|size|budget|cost|sum)\b", q)) or bool(re.search(r"\b(how much|how many|what (?:percentage|percent|share|proportion|amount|number|sum|budget|dollar)|how large|how big|what was the (?:budget|total|cost)|what (?:did|does|would|will) [\w\- ]{1,40} cost)\b", q)))
     asks_date = bool(re.search(r"\b(when (?:was|were|did|is)|what year|which year|what date|in what year|publication date|published)\b", q))
     # "What salary ...", "What rating ...", "What deadline ...": nouns whose answer is a figure or a date.
     noun = asked_noun(question) or ""
@@ -314,16 +314,22 @@ _NUMBER_IN_TEXT = re.compile(r"\$?\d[\d,.]*\s*(?:%|percent|million|billion|thous
 _YEAR = re.compile(r"\b(19|20)\d{2}\b|\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
 
 
-_DURATION = re.compile(
+_SPAN = (
     r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|a few|many)[- ](?:years?|months?|weeks?|days?|decades?)\b"
-    r"|\b(?:a|an|one)\s+(?:whole\s+|full\s+)?(?:year|month|week|day|decade)\b|\blong[- ]term\b",
-    re.I,
+    r"|\b(?:a|an|one)\s+(?:whole\s+|full\s+)?(?:year|month|week|day|decade)\b"
 )
+_DURATION = re.compile(rf"{_SPAN}|\blong[- ]term\b", re.I)
+_STATED_SPAN = re.compile(_SPAN, re.I)
 
 
 def has_duration(text: str) -> bool:
     """A stretch of time: "four-year", "18 months", "long-term"."""
     return bool(_DURATION.search(text))
+
+
+def states_span(text: str) -> bool:
+    """A stretch of time that says how long: "four-year", "a whole year"; not "long-term"."""
+    return bool(_STATED_SPAN.search(text))
 
 
 _FIGURE = re.compile(
