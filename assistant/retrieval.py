@@ -221,9 +221,10 @@ class HybridSearcher:
         ordered = sorted(fused, key=lambda cid: -fused[cid])
         if self.mmr and len(ordered) > self.top_k:
             ordered = self._diversify(query_vec, ordered[: self.top_k * 3])
-        retrieval.hits = [
-            Hit(self.index.by_id[cid], round(fused[cid], 6), float(dense_sim.get(cid, 0.0))) for cid in ordered[: self.pool]
-        ]
+        kept = ordered[: self.pool]
+        if openings:  # a question about the whole document reads all of its opening (a few passages)
+            kept += [cid for cid in self._openings if cid not in set(kept) and cid in fused]
+        retrieval.hits = [Hit(self.index.by_id[cid], round(fused[cid], 6), float(dense_sim.get(cid, 0.0))) for cid in kept]
         return retrieval
 
     def closest_to(self, text: str, vector: np.ndarray, have: list[Hit], k: int = PART_PASSAGES) -> list[Hit]:

@@ -238,6 +238,19 @@ def test_a_part_of_a_question_retrieves_passages_of_its_own(assistant):
     assert any("planning period" in h.chunk.text for h in more[len(without) :])
 
 
+def test_a_question_about_the_whole_document_reads_all_of_its_opening(assistant):
+    """The introduction naming the four consortia is the answer to "name the consortia featured in the
+    brief", however little its 107 words resemble the question: it is among the passages read."""
+    from assistant.types import opening_chunks
+
+    loaded = assistant._ready()
+    question = "name the consortia whose leaders are featured in the brief"
+    hits = loaded.searcher.search(question, openings=True).hits
+    opening = [c.id for doc in opening_chunks(loaded.index.chunks).values() for c in doc]
+    assert set(opening) <= {h.chunk.id for h in hits}
+    assert "Fresno Unified School District" in assistant.ask(question).answer
+
+
 def test_a_question_asking_what_should_be_done_prefers_sentences_that_advise(assistant):
     """"What should the state do differently?": "The leaders said that any future ... programs should ..."
     over a sentence on the same words that advises nothing."""
