@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .answering.citations import citation_for, renumber
 from .answering.extractive import ExtractiveAnswerer, render_sentence
-from .answering.questions import FIGURE_TESTS, about_document, identifies_referent, question_parts, wanted_figure
+from .answering.questions import FIGURE_TESTS, about_document, identifies_referent, question_parts, wanted_figure, without_asker
 from .embeddings import load_embeddings
 from .index import IndexInfo, IndexStore, OpenIndex, chunker_recipe
 from .ingest import ingest
@@ -201,7 +201,7 @@ class Assistant:
         started = time.perf_counter()
         turns = self._check(question, history)
         loaded = self._ready()
-        question = loaded.answerer.truecase(" ".join(question.split()))
+        question = without_asker(loaded.answerer.truecase(" ".join(question.split())))
         foreign = loaded.answerer.foreign_words(question)
         probe = loaded.answerer.asked_probe(question)  # (noun, question without it) when the noun is foreign
         parts = () if turns else question_parts(question)  # a follow-up is read with its history, whole

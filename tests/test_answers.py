@@ -418,6 +418,8 @@ ANSWERED = [
     # what is asked, not who asks: "I'm", a place in a remark about the asker, a region of a state the brief names
     pytest.param("Which consortia does the brief feature? I run a program in the Central Valley and wonder if mine is there.", [], ["Fresno", "Tulare"], [], id="name-in-a-remark-about-the-asker"),
     pytest.param("For a talk I'm giving: what lessons did the leaders draw?", [], ["risk"], [], id="first-person-is-no-name"),
+    # what the asker says of themselves ("college deans") is not what they ask about
+    pytest.param("As a community college dean with little time, I'd like the gist: what were the main lessons the leaders took away?", [], ["risks"], ["deans"], id="asker-preamble-left-out"),
     pytest.param("Did Southern California's tech firms change how they see students?", [], ["tech industry", "“It’s changed the whole way"], [], id="region-of-a-named-state"),
     # the corrected figure is the one of the same thing ("grant period"), not JFF's "past three years"
     pytest.param("Why does JFF want future state grants like CCPT to run nine years?", [], ["does not say nine years", "four-year"], ["three years"], id="unstated-figure-of-the-same-thing"),

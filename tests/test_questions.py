@@ -2,7 +2,7 @@
 import pytest
 
 from assistant.answering.extractive import demonstratives
-from assistant.answering.questions import _counted_noun, about_document, asked_head_noun, defined_term, has_duration, listed_terms, states_span, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, question_parts, wanted_figure
+from assistant.answering.questions import without_asker, _counted_noun, about_document, asked_head_noun, defined_term, has_duration, listed_terms, states_span, asked_noun, asks_overview, names_in, asked_speaker, classify, figures_in, holds_amount, question_parts, wanted_figure
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,15 @@ from assistant.answering.questions import _counted_noun, about_document, asked_h
 )
 def test_the_asked_for_noun_is_read_from_the_question_form(question, noun):
     assert asked_noun(question) == noun
+
+
+def test_what_the_asker_says_of_themselves_first_is_not_the_question():
+    assert without_asker("Speaking as a county treasurer, I'd like it brief: which agencies paid?") == "which agencies paid?"
+    assert without_asker("For my thesis; how did the county fund the plan?") == "how did the county fund the plan?"
+    # the rest leans on what came before, or nothing is said of the asker: the whole question
+    assert without_asker("I heard the county paid $5 million. Is that right?") == "I heard the county paid $5 million. Is that right?"
+    assert without_asker("I teach in the county. How did those agencies pay?") == "I teach in the county. How did those agencies pay?"
+    assert without_asker("The county's plan: what did it fund?") == "The county's plan: what did it fund?"
 
 
 def test_how_much_time_asks_how_long_not_how_much():

@@ -99,6 +99,20 @@ _SECOND_QUESTION = re.compile(
 )
 
 
+_ASKER = re.compile(r"\b(?:I|I['’](?:m|d|ve|ll)|my|me)\b")
+_SELF_CONTAINED = re.compile(r"(?:what|which|who|how|why|when|where)\b(?!.*\b(?:that|this|it|these|those)\b)", re.I)
+
+
+def without_asker(question: str) -> str:
+    """The question without what its asker says of themselves first: "what three lessons did the leaders
+    learn?" of "As a community college dean I'd love the short version: what three lessons ...?". Only
+    when the rest stands alone: "I read it was $50 million. Is that right?" needs what came before."""
+    pieces = re.split(r"(?<=[.!:;])\s+", question.strip())
+    if len(pieces) < 2 or not _ASKER.search(" ".join(pieces[:-1])) or not _SELF_CONTAINED.match(pieces[-1]):
+        return question
+    return pieces[-1]
+
+
 @lru_cache(maxsize=1024)
 def question_parts(question: str) -> tuple[str, ...]:
     """The questions a compound question asks, or () for a single one ("how and why ..." is one)."""
