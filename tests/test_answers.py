@@ -283,6 +283,18 @@ def test_a_list_of_names_answers_only_a_request_to_list_named_things(assistant):
     assert ExtractiveAnswerer._type_bonus(classify(consortia), consortia, roster) - ExtractiveAnswerer._type_bonus(classify(tasks), tasks, roster) >= 0.06
 
 
+def test_a_quotation_is_shown_with_its_speaker_named_once_and_in_running_text(assistant):
+    """"... directors,” she said." resolved to the Tulare-Kings leader reads "..., directors,” the leader from the
+    Tulare-Kings consortium said.", not "As The leader ... put it, “... directors,” she said.”"."""
+    from assistant.answering.extractive import Candidate, render_sentence
+
+    answerer = assistant._ready().answerer
+    chunk = next(c for c in answerer.chunks if any("we built a lot of capacity" in t for t in c.sentence_texts()))
+    shown = [render_sentence(Candidate(chunk, i, t, chunk.sentences[i].speaker, None, 0)) for i, t in enumerate(chunk.sentence_texts()) if chunk.sentences[i].speaker]
+    assert shown[0].startswith("As the leader from the Tulare-Kings consortium put it, “")
+    assert shown[1].startswith("“With owners") and shown[1].endswith("directors,” the leader from the Tulare-Kings consortium said.")
+
+
 def test_in_another_refers_back_to_the_region_before_it(assistant):
     """"In one region, ... In another, hiring practices have shifted ...": the second sentence is about a region too."""
     answerer = assistant._ready().answerer

@@ -1359,6 +1359,9 @@ def excerpt(text: str, window: int, size: int = UNIT_WINDOW) -> str | None:
     return ("… " if lo > 0 else "") + part + (" …" if hi < len(text) else "")
 
 
+_PRONOUN_SAID = re.compile(r"”\s+(she|he|they)\s+(said|added|noted|explained|continued|reported|observed|recalled)\b")
+
+
 def render_sentence(c: Candidate, previous: Candidate | None = None) -> str:
     """A sentence as shown in an answer: a quotation keeps its speaker and balanced quote marks; the
     next sentence of the same speaker's words goes on without naming them again."""
@@ -1375,6 +1378,16 @@ def render_sentence(c: Candidate, previous: Candidate | None = None) -> str:
         elif not opens and goes_on:
             text = f"“{text}”"  # the middle of a quotation
         return text
+    first = c.speaker.split()[0]
+    if first.lower() in {"she", "he", "they"}:
+        speaker = c.speaker[0].upper() + c.speaker[1:]
+    elif first in {"The", "A", "An", "One", "Another"}:  # "The leader from ..." began its own sentence
+        speaker = c.speaker[0].lower() + c.speaker[1:]
+    else:
+        speaker = c.speaker
+    said = _PRONOUN_SAID.search(text)
+    if said and text.count("“") < text.count("”"):
+        # "With owners ..., we built a lot,” she said.": the end of a quotation, with the pronoun named
+        return f"“{text[: said.start()]}” {speaker} {said.group(2)}{text[said.end():]}"
     body = text.strip(_QUOTE_CHARS + " ")
-    speaker = c.speaker[0].upper() + c.speaker[1:] if c.speaker.split()[0].lower() in {"she", "he", "they"} else c.speaker
     return f"As {speaker} put it, “{body}”"
