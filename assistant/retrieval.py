@@ -223,7 +223,8 @@ class HybridSearcher:
             ordered = self._diversify(query_vec, ordered[: self.top_k * 3])
         kept = ordered[: self.pool]
         if openings:  # a question about the whole document reads all of its opening (a few passages)
-            kept += [cid for cid in self._openings if cid not in set(kept) and cid in fused]
+            have = set(kept)
+            kept += [cid for cid in self._openings if cid not in have and cid in fused]
         retrieval.hits = [Hit(self.index.by_id[cid], round(fused[cid], 6), float(dense_sim.get(cid, 0.0))) for cid in kept]
         return retrieval
 

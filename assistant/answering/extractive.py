@@ -170,12 +170,12 @@ _SUPERLATIVES = r"most|least|fewest|largest|biggest|highest|lowest|smallest|grea
 _RANKING_QUESTION = re.compile(rf"^(?:which|who)\b.*?\bthe (?:{_SUPERLATIVES})\b((?:\s+[a-z\-]+){{0,3}})")
 _SUPERLATIVE_IN_TEXT = re.compile(rf"\bthe (?:{_SUPERLATIVES}|[a-z]+est)\b(?:\s+[a-z\-]+){{0,3}}")
 
-# A question that asks to pick a place or a consortium: its answer names one.
 _EXPLAINS = r"(?:\((?:e\.g\.|i\.e\.|such as|including)|,? such as\b|,? including\b|,? (?:which|that) (?:is|are|means?|refers?)\b|\brefers? to\b|\bmeans?\b)"  # what follows a term to explain it
 _FUNCTION_WORDS = {"a", "an", "the", "of", "to", "in", "on", "by", "for", "and", "or", "this", "that", "these", "those", "its", "their", "we", "it"}
 # what a title is asked of: "the title of the 2003 report (JFF cites)", "this brief's title"
 _TITLE_OF = re.compile(r"\btitles? of (?:the |this |that |its |their |these |those |a |an )?([\w\-' ]+?)(?:\s+(?:in|on|about|from|by|for|that|which|jff|the)\b|[?.,!]|$)|\b([\w\-]+)['’]s titles?\b")
 _TITLED = re.compile(r"\b(?:titled|entitled|called)\s+[“\"‘']?[A-Z]")  # a title as the documents give one: titled “Laying a New Foundation ...”
+# A question that asks to pick a place or a consortium: its answer names one.
 _WHICH_PLACE = re.compile(r"^(?:[^,]*, )?(?:(?:in|at|for|from|by|with|to|under) )?(?:which|what) (?:one )?(?:of the (?:\w+ )?)?(?:regions?|consortium|consortia|districts?|count(?:y|ies)|areas?|cit(?:y|ies)|places?|partnerships?)\b(?! does| do| is(?! the one)| are| was(?! the one)| were(?! the ones))")
 # "Which consortia took part?" asks for all of them (a list of them all answers it); "which of the consortia" for some
 _WHICH_PLACES_ALL = re.compile(r"^(?:\w+ )?(?:which|what) (?:consortia|regions|districts|counties|areas|cities|places|partnerships)\b(?! of)")
