@@ -171,6 +171,14 @@ _RANKING_QUESTION = re.compile(rf"^(?:which|who)\b.*?\bthe (?:{_SUPERLATIVES})\b
 _SUPERLATIVE_IN_TEXT = re.compile(rf"\bthe (?:{_SUPERLATIVES}|[a-z]+est)\b(?:\s+[a-z\-]+){{0,3}}")
 
 _EXPLAINS = r"(?:\((?:e\.g\.|i\.e\.|such as|including)|,? such as\b|,? including\b|,? (?:which|that) (?:is|are|means?|refers?)\b|\brefers? to\b|\bmeans?\b)"  # what follows a term to explain it
+_EXPLAINED = re.compile(rf"(?<=\w)\s*{_EXPLAINS}")  # what explains the term just before it
+
+
+def _term_key(term: str) -> str:
+    """A term as looked up: "regional infrastructures" and "regional infrastructure" are one."""
+    return " ".join(stem(w) for w in term.split())
+
+
 _FUNCTION_WORDS = {"a", "an", "the", "of", "to", "in", "on", "by", "for", "and", "or", "this", "that", "these", "those", "its", "their", "we", "it"}
 # what a title is asked of: "the title of the 2003 report (JFF cites)", "this brief's title"
 _TITLE_OF = re.compile(r"\btitles? of (?:the |this |that |its |their |these |those |a |an )?([\w\-' ]+?)(?:\s+(?:in|on|about|from|by|for|that|which|jff|the)\b|[?.,!]|$)|\b([\w\-]+)['’]s titles?\b")
@@ -294,6 +302,7 @@ class ExtractiveAnswerer:
         self._runs_cache: dict[str, list[frozenset[str]]] = {}
         self._unit_cache: dict[str, list[tuple[str, int, str]]] = {}
         self._clauses: list[tuple[str, list[str]]] | None = None  # (initials, words) of every clause, for ``_spelled_out``
+        self._explained: dict[str, tuple[Chunk, int]] | None = None  # a term -> the sentence explaining it, for ``_explaining``
         self._passage_cache: dict[str, tuple[set[str], str]] = {}  # chunk id -> (its terms, its folded text), speakers included
         self.min_relevance = min_relevance
         self.max_words = max_words
@@ -549,7 +558,7 @@ class ExtractiveAnswerer:
                 else:
                     cand.lex = self._lexical(q_terms, text, cand.speaker, synonyms, names, name_only_weight, context_names, referent, weight)
                 cand.score = 0.6 * cand.sim + 0.4 * cand.lex + 0.04 / (1 + rank) + self._type_bonus(kind, question, cand)
-                if named_thing and named_thing in content_terms(text):
+                if named_thing and named_thing in self._terms_of(text):
                     cand.score += ASKED_TERM_BONUS
                 if word_count(text) < 4:
                     cand.score -= 0.1
@@ -1052,18 +1061,31 @@ class ExtractiveAnswerer:
     def _explaining(self, question: str, kind: QuestionKind, cands: list[Candidate]) -> Candidate | None:
         """"What counts as 'regional infrastructure'?": the sentence that explains those very words
         ("investing in regional infrastructure (e.g. structures, routines, relationships, ...)"), however
-        little else of it resembles the question; looked for in every passage when retrieval missed it."""
+        little else of it resembles the question; added to the candidates when retrieval missed it."""
         term = defined_term(question) if kind.asks_definition else None
-        if not term:
+        where = self._explanations().get(_term_key(term)) if term else None
+        if where is None:
             return None
-        pattern = re.compile(rf"\b{re.escape(term)}\w*\s*{_EXPLAINS}")
-        found = next((c for c in cands if pattern.search(fold(c.text))), None)
-        if found is None:
-            where = next(((ch, i) for ch in self.chunks for i, text in enumerate(ch.sentence_texts()) if pattern.search(fold(text))), None)
-            if where is not None:
-                found = self._sentence_at(*where, {}, rank=len(cands))
-                cands.append(found)
+        ch, i = where
+        by_key = {c.key: c for c in cands}
+        found = self._sentence_at(ch, i, by_key, rank=len(cands))
+        if found.key not in by_key:
+            cands.append(found)
         return found
+
+    def _explanations(self) -> dict[str, tuple[Chunk, int]]:
+        """Every term the documents explain where they use it ("X (e.g. ...)", "X, such as ...", "X means"),
+        by its last one to five words, stemmed: read once, the first time a definition question asks."""
+        if self._explained is None:
+            self._explained = {}
+            for ch in self.chunks:
+                for i, text in enumerate(ch.sentence_texts()):
+                    folded = fold(text)
+                    for m in _EXPLAINED.finditer(folded):
+                        ws = re.findall(r"[a-z][\w\-]*", folded[max(0, m.start() - 80) : m.start()])[-5:]
+                        for k in range(1, len(ws) + 1):
+                            self._explained.setdefault(_term_key(" ".join(ws[-k:])), (ch, i))
+        return self._explained
 
     @staticmethod
     def _promote(cands: list[Candidate], c: Candidate) -> None:
