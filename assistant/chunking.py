@@ -14,7 +14,7 @@ from .quotes import attribute
 from .text import word_count
 from .types import Chunk, Sentence
 
-CHUNKER_VERSION = "3"  # bump when chunk boundaries change, so indexes rebuild
+CHUNKER_VERSION = "4"  # bump when chunk boundaries change, so indexes rebuild
 
 
 def _chunk_id(source: str, text: str, occurrence: int) -> str:
@@ -54,7 +54,7 @@ def chunk_document(doc: SourceDocument, *, max_words: int = 110, min_words: int 
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
     order = 0
-    for section, group in groupby(doc.paragraphs, key=lambda p: p.section):
+    for (section, _part), group in groupby(doc.paragraphs, key=lambda p: (p.section, p.part)):
         paragraphs: list[Paragraph] = list(group)
         flat = [s.text for p in paragraphs for s in p.sentences]
         speakers = iter(attribute(flat))

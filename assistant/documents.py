@@ -37,6 +37,7 @@ class Paragraph:
 
     section: str
     sentences: tuple[SentenceRecord, ...]
+    part: int = 0  # which heading opened it: two sections of one name, apart, are two sections (chunks never join them)
 
     @property
     def page(self) -> int | None:
@@ -209,6 +210,7 @@ def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: boo
 def clean_plain(text: str) -> list[Paragraph]:
     """Text whose paragraphs are separated by blank lines (markdown-like or plain prose)."""
     section = INTRODUCTION
+    part = 0
     paragraphs: list[Paragraph] = []
     for block in re.split(r"\n\s*\n", text):
         lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
@@ -217,13 +219,14 @@ def clean_plain(text: str) -> list[Paragraph]:
         md = re.match(r"^#{1,6}\s+(.*)$", lines[0])
         if md or (len(lines) == 1 and is_heading(lines[0])):
             section = (md.group(1).strip() if md else heading_title(lines[0])) or section
+            part += 1
             lines = lines[1:]
             if not lines:
                 continue
         body = " ".join(_strip_footnotes(ln) for ln in lines if not _PAGE_NUMBER.match(ln))
         sentences = tuple(SentenceRecord(body[s:e], section, None) for s, e in split_sentences(body))
         if sentences:
-            paragraphs.append(Paragraph(section, sentences))
+            paragraphs.append(Paragraph(section, sentences, part))
     return paragraphs
 
 

@@ -14,7 +14,7 @@ if os.environ.get("CI"):
     # (locally they stay random, to keep finding new cases).
     from hypothesis import settings as _hypothesis_settings
 
-    _hypothesis_settings.register_profile("ci", derandomize=True)
+    _hypothesis_settings.register_profile("ci", derandomize=True, database=None)  # no replay of an old local failure
     _hypothesis_settings.load_profile("ci")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 

@@ -99,6 +99,16 @@ def test_ids_of_earlier_sections_do_not_move_when_a_section_is_appended(first, s
     assert [c.text for c in after[: len(before)]] == [c.text for c in before]
 
 
+def test_a_heading_repeated_after_another_starts_a_new_section():
+    """Found by the property above: an appended section whose first heading is followed at once by
+    the first section's heading again must not join that first section's passage ("the" -> "the the")."""
+    first = "SUSTAINABILITY K-12\n\nthe "
+    before = chunk_document(SourceDocument("source/doc.txt", clean_plain(first)))
+    after = chunk_document(SourceDocument("source/doc.txt", clean_plain(first + "\n\n# Appendix Zeta\n\n" + first)))
+    assert [c.text for c in after] == ["the", "the"]
+    assert after[0].id == before[0].id
+
+
 def test_ids_depend_on_the_source_name():
     paragraphs = clean_plain("The consortium built trust across the region. It took years.")
     a = chunk_document(SourceDocument("source/a.txt", paragraphs))
