@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +60,7 @@ class SourceDocument:
 
 # --------------------------------------------------------------------------- headings
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,3}\s*$", re.IGNORECASE)
-_FOOTNOTE_MARK = re.compile(r"(?<=[a-z.,;:!?”\"’)])(\d{1,2})(?=\s|$)")
+_FOOTNOTE_MARK = re.compile(r"(?:(?<=[a-z,;:!?”\"’)])|(?<=[a-z]\.))(\d{1,2})(?=\s|$)")  # "program.1" but not "2.7"
 _TERMINAL = re.compile(r"[.!?:][\"'”’)\]]*$")
 
 
@@ -252,6 +253,127 @@ def split_layout_pages(text: str) -> list[tuple[int | None, list[str]]]:
     return pages
 
 
+# --------------------------------------------------------------------------- HTML
+# HTML: block elements start paragraphs; text outside any block is a paragraph of its own.
+_HTML_SKIP = frozenset({"head", "script", "style", "noscript", "template", "nav", "svg", "math", "iframe", "object", "embed",
+                        "canvas", "button", "select", "textarea", "input", "img", "map", "audio", "video", "dialog"})
+_HTML_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_HTML_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dir", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "html", "legend", "li", "listing", "main", "menu",
+    "ol", "p", "plaintext", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "xmp",
+} | _HTML_HEADINGS)
+_HTML_PRE = frozenset({"pre", "listing", "plaintext", "xmp"})
+_HTML_FOOTNOTE_REF = re.compile(r"\[?\s*(?:\d{1,3}|[a-z*†‡§])\s*\]?")
+
+
+def _html_skipped(el) -> bool:
+    """Page chrome and non-text: scripts, navigation, hidden elements, a page-level header/footer, footnote references."""
+    name = el.name
+    if name in _HTML_SKIP or el.has_attr("hidden") or str(el.get("aria-hidden", "")).lower() == "true":
+        return True
+    if name in ("header", "footer"):  # the site's banner and footer, not an article's own header (its title)
+        return el.find_parent(["article", "main", "section"]) is None
+    if name == "sup":  # ``word<sup><a href="#fn1">1</a></sup>``: a footnote marker, not part of the sentence
+        return bool(el.find("a", href=True)) and bool(_HTML_FOOTNOTE_REF.fullmatch(el.get_text().strip()))
+    return False
+
+
+def _html_blocks(soup) -> list[tuple[str, str]]:
+    """("heading" | "text" | "pre", text) in document order; every text node is used exactly once.
+
+    A tree walk rather than ``get_text`` of each block: parsers nest unclosed tags (``<p>`` left
+    open runs to the end of its parent), so a block's text includes its descendants' blocks.
+    """
+    from bs4 import NavigableString, Tag
+    from bs4.element import PreformattedString
+
+    blocks: list[tuple[str, str]] = []
+    buffer: list[str] = []
+    state = {"heading": 0, "pre": 0, "breaks": 0}
+
+    def flush() -> None:
+        raw = "".join(buffer)
+        buffer.clear()
+        state["breaks"] = 0
+        if not raw.strip():
+            return
+        if state["heading"]:
+            blocks.append(("heading", " ".join(raw.split())))
+        elif state["pre"]:
+            blocks.append(("pre", raw))
+        else:
+            blocks.append(("text", " ".join(raw.split())))
+
+    # An explicit stack, not recursion: unclosed tags nest as deep as the page is long.
+    # Each entry: (the element's remaining children, its kind: "inline", "block", "heading" or "pre").
+    stack: list[tuple[Iterator, str]] = [(iter(soup.children), "block")]
+    while stack:
+        children, kind = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if kind != "inline":
+                flush()  # the end of a block
+                if kind in ("heading", "pre"):
+                    state[kind] = max(0, state[kind] - 1)
+            continue
+        if isinstance(child, NavigableString):
+            if isinstance(child, PreformattedString):  # comments, doctype, CDATA, processing instructions
+                continue
+            buffer.append(str(child))
+            if str(child).strip():
+                state["breaks"] = 0
+            continue
+        if not isinstance(child, Tag) or _html_skipped(child):
+            continue
+        name = child.name
+        if name == "br":
+            state["breaks"] += 1
+            if state["breaks"] >= 2 and not state["pre"]:  # <br><br>: a paragraph break in old-style HTML
+                flush()
+            else:
+                buffer.append("\n")
+            continue
+        if name not in _HTML_BLOCKS:
+            stack.append((iter(child.children), "inline"))  # its text joins the current paragraph
+            continue
+        flush()
+        if state["heading"] and name not in _HTML_HEADINGS:
+            state["heading"] = 0  # a block inside a heading (an unclosed <h2>): the heading ended before it
+        kind = "heading" if name in _HTML_HEADINGS else "pre" if name in _HTML_PRE else "block"
+        if kind != "block":
+            state[kind] += 1
+        stack.append((iter(child.children), kind))
+    flush()
+    return blocks
+
+
+def clean_html_blocks(blocks: list[tuple[str, str]]) -> list[Paragraph]:
+    """Paragraphs of sentences from HTML blocks; a heading opens a section (and a new part).
+
+    Unlike ``clean_plain`` nothing is guessed: HTML marks its headings, so an all-caps paragraph
+    stays text, a paragraph starting with ``#`` (a C ``#include``) is not a heading, and digits are
+    never footnote markers (``Version 1.4`` keeps its ``4``; real footnote references are ``<sup>``).
+    A ``<pre>`` block is kept (code and its comments are content: versions, constants, calls),
+    one paragraph per run of lines between blank lines, whitespace collapsed.
+    """
+    section = INTRODUCTION
+    part = 0
+    paragraphs: list[Paragraph] = []
+    for kind, text in blocks:
+        if kind == "heading":
+            section = text
+            part += 1
+            continue
+        bodies = [" ".join(b.split()) for b in re.split(r"\n\s*\n", text)] if kind == "pre" else [text]
+        for body in bodies:
+            sentences = tuple(SentenceRecord(body[s:e], section, None) for s, e in split_sentences(body))
+            if sentences:
+                paragraphs.append(Paragraph(section, sentences, part))
+    return paragraphs
+
+
 # --------------------------------------------------------------------------- loaders
 def _load_txt(path: Path) -> list[Paragraph]:
     text = path.read_text(encoding="utf-8")
@@ -276,14 +398,7 @@ def _load_html(path: Path) -> list[Paragraph]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    for tag in soup(["script", "style", "nav", "header", "footer"]):
-        tag.decompose()
-    parts: list[str] = []
-    for el in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote"]):
-        text = " ".join(el.get_text(" ").split())
-        if text:
-            parts.append(f"# {text}" if el.name.startswith("h") else text)
-    return clean_plain("\n\n".join(parts))
+    return clean_html_blocks(_html_blocks(soup))
 
 
 def _load_docx(path: Path) -> list[Paragraph]:

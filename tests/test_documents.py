@@ -114,3 +114,89 @@ def test_unreadable_files_raise_a_clear_error(tmp_path, name, content, reason):
     with pytest.raises(DocumentError, match=reason) as info:
         load_document(path, f"source/{name}")
     assert name in str(info.value)
+
+
+# --------------------------------------------------------------------------- HTML
+ZLIB_PAGE = Path(__file__).resolve().parent.parent / "eval" / "other" / "docs" / "zlib-usage.html"
+
+
+def _html(tmp_path, body: str):
+    path = tmp_path / "page.html"
+    path.write_text(f"<html><head><title>Page title</title><style>p {{ color: red }}</style></head><body>{body}</body></html>", encoding="utf-8")
+    return load_document(path, "source/page.html")
+
+
+def _html_sentences(doc) -> list[str]:
+    return [s.text for p in doc.paragraphs for s in p.sentences]
+
+
+def test_html_nested_unclosed_paragraphs_give_each_text_once(tmp_path):
+    # html.parser nests each unclosed <p> inside the previous one: get_text of the outer <p> is the whole rest.
+    doc = _html(tmp_path, "<p>Alpha starts here.<p>Beta follows it.<p>Gamma ends the page.")
+    assert [[s.text for s in p.sentences] for p in doc.paragraphs] == [["Alpha starts here."], ["Beta follows it."], ["Gamma ends the page."]]
+
+
+def test_html_text_outside_any_block_is_kept_in_order(tmp_path):
+    doc = _html(
+        tmp_path,
+        "We often get questions about <tt>deflate()</tt>. So here is an example."
+        "<p>First paragraph.<pre>int x;</pre>Text after the code.</p>"
+        "<div>A run in a div.<p>Inside.</p>A run after.</div><!-- a comment --><script>var hidden = 1;</script>",
+    )
+    assert [" ".join(s.text for s in p.sentences) for p in doc.paragraphs] == [
+        "We often get questions about deflate(). So here is an example.",
+        "First paragraph.",
+        "int x;",
+        "Text after the code.",
+        "A run in a div.",
+        "Inside.",
+        "A run after.",
+    ]
+    assert "Page title" not in " ".join(_html_sentences(doc)) and "hidden" not in " ".join(_html_sentences(doc))
+
+
+def test_html_headings_set_sections(tmp_path):
+    doc = _html(tmp_path, "Before any heading.<h1>Funding</h1><p>The grant lasted four years.<h2>Lessons</h2><li>Take risks.<li>Learn together.")
+    assert [(p.section, p.part, [s.text for s in p.sentences]) for p in doc.paragraphs] == [
+        ("Introduction", 0, ["Before any heading."]),
+        ("Funding", 1, ["The grant lasted four years."]),
+        ("Lessons", 2, ["Take risks."]),
+        ("Lessons", 2, ["Learn together."]),
+    ]
+
+
+def test_html_keeps_version_numbers_and_hashes(tmp_path):
+    doc = _html(tmp_path, "<p>Version 1.4 of 11 December 2005 added a hack.</p><pre>#include &lt;stdio.h&gt;\n#define CHUNK 16384</pre>")
+    sentences = _html_sentences(doc)
+    assert sentences[0] == "Version 1.4 of 11 December 2005 added a hack."
+    assert sentences[1] == "#include <stdio.h> #define CHUNK 16384"  # code stays text, not a markdown heading
+    assert doc.sections == ["Introduction"]
+
+
+def test_html_footnote_references_are_dropped(tmp_path):
+    doc = _html(tmp_path, '<p>Leaders agreed<sup><a href="#fn1">1</a></sup> on a plan. The room was 20 m<sup>2</sup>.</p>')
+    assert _html_sentences(doc) == ["Leaders agreed on a plan.", "The room was 20 m2."]
+
+
+def test_html_deeply_nested_unclosed_tags(tmp_path):
+    doc = _html(tmp_path, "".join(f"<p>Paragraph {i} is here." for i in range(3000)))
+    assert len(doc.paragraphs) == 3000 and _html_sentences(doc)[-1] == "Paragraph 2999 is here."
+
+
+def test_html_zlib_page_text_is_extracted_once():
+    if not ZLIB_PAGE.exists():
+        pytest.skip("zlib-usage.html not present")
+    from bs4 import BeautifulSoup
+
+    doc = load_document(ZLIB_PAGE, "docs/zlib-usage.html")
+    body = BeautifulSoup(ZLIB_PAGE.read_text(encoding="utf-8"), "html.parser").body
+    visible = " ".join(body.get_text().split())
+    sentences = _html_sentences(doc)
+    extracted = sum(len(s) for s in sentences)
+    assert 0.9 * len(visible) < extracted < len(visible)  # nothing repeated, nothing large lost
+    text = " ".join(sentences)
+    assert sentences[0].startswith("We often get questions about how the deflate() and inflate() functions")
+    assert text.count("Without further adieu, here is the program zpipe.c:") == 1
+    assert text.count("The inner do-loop passes our chunk of input data to deflate()") == 1
+    assert "Version 1.4 11 December 2005" in text
+    assert doc.sections == ["zlib Usage Example"]
