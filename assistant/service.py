@@ -7,24 +7,22 @@ index it started with.
 """
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .answering.citations import citation_for, renumber
-from .answering.extractive import ExtractiveAnswerer, render_sentence
-from .answering.questions import FIGURE_TESTS, about_document, identifies_referent, question_parts, wanted_figure, without_asker
+from . import reader as readers
+from .answering.decide import Decider
+from .answering.pipeline import Pipeline
+from .answering.rerank import Reranker
 from .embeddings import load_embeddings
 from .index import IndexInfo, IndexStore, OpenIndex, chunker_recipe
 from .ingest import ingest
 from .prompts import Prompts, load_prompts
 from .retrieval import HybridSearcher
-from .settings import Settings
-from .text import words
-from .types import Answer, Chunk, Retrieved, opening_chunks
-from .word_vectors import WordVectors
+from .settings import TRAINED, Settings
+from .types import Answer, Chunk
 
 
 class QuestionError(ValueError):
@@ -85,7 +83,7 @@ class IndexReport:
 class _Loaded:
     index: OpenIndex
     searcher: HybridSearcher
-    answerer: ExtractiveAnswerer
+    pipeline: Pipeline
 
 
 class Assistant:
@@ -95,6 +93,7 @@ class Assistant:
         self.store = IndexStore(settings.index_dir, settings.collection, settings.chroma_url)
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
+        self._reader: readers.Reader | None = None
         self.generator = None  # an LLM answerer when settings.llm_provider is not "extractive" (see answering/generative.py)
         if settings.llm_provider != "extractive":
             from .answering.generative import build_generator
@@ -103,11 +102,35 @@ class Assistant:
 
     # ------------------------------------------------------------------ model and index
     @property
+    def reader(self) -> readers.Reader:
+        """The reader trained here (trained now, once, when it is missing: a few minutes)."""
+        if self._reader is None:
+            try:
+                self._reader = readers.load(self.settings)
+            except readers.ReaderMissing:
+                from .training.train import train
+
+                self._reader = train(self.settings, say=self._say)
+        return self._reader
+
+    @staticmethod
+    def _say(message: str) -> None:
+        import sys
+
+        print(message, file=sys.stderr, flush=True)
+
+    def _model_name(self) -> str:
+        """The embedding model as index recipes name it (a new trained reader re-embeds the documents)."""
+        return self.reader.name if self.settings.embedding_model == TRAINED else self.settings.embedding_model
+
+    @property
     def embeddings(self):
+        if self.settings.embedding_model == TRAINED:
+            return load_embeddings(str(self.reader.model_path))
         return load_embeddings(self.settings.embedding_model)
 
     def _recipe(self) -> tuple[str, str]:
-        return self.settings.embedding_model, chunker_recipe(self.settings.chunk_max_words, self.settings.chunk_min_words)
+        return self._model_name(), chunker_recipe(self.settings.chunk_max_words, self.settings.chunk_min_words)
 
     def index(self, *, rebuild: bool = False, progress: bool = False) -> IndexReport:
         """Bring the index in line with ``source/``: embed only new passages, drop removed ones, switch atomically.
@@ -162,22 +185,18 @@ class Assistant:
             info = self.ensure_index()
             if self._loaded is None or self._loaded.index.info.version != info.version:
                 opened = self.store.open(info, self.embeddings)
-                openings = opening_chunks(opened.chunks)  # read by both the searcher and the answerer
-                searcher = HybridSearcher(opened, self.embeddings, top_k=self.settings.top_k, mmr=self.settings.mmr, openings=openings)
-                answerer = ExtractiveAnswerer(
-                    opened.chunks,
-                    min_relevance=self.settings.min_relevance,
-                    max_words=self.settings.answer_max_words,
-                    embed=WordVectors(self.embeddings.embed_many, self.settings.index_dir, self.settings.embedding_model),
-                    openings=openings,
-                )
-                answerer.prepare()  # word vectors for synonym matching, now rather than during a question
-                self._loaded = _Loaded(opened, searcher, answerer)
+                searcher = HybridSearcher(opened, self.embeddings, top_k=self.settings.top_k, mmr=self.settings.mmr)
+                reader = self.reader
+                pipeline = Pipeline(
+                    opened, searcher, self.embeddings, reranker=Reranker(reader.reranker), decider=Decider(reader.decider), prompts=self.prompts,
+                    max_words=self.settings.answer_max_words, top_k=self.settings.top_k, disabled=self.settings.disabled,
+                )  # fmt: skip
+                self._loaded = _Loaded(opened, searcher, pipeline)
             return self._loaded
 
     def warm_up(self) -> None:
         """Load the model and the index now rather than on the first question."""
-        self.ask("What is this brief about?")
+        self.ask("What are these documents about?")
 
     # ------------------------------------------------------------------ questions
     def _check(self, question: str, history) -> list[tuple[str, str]]:
@@ -198,50 +217,16 @@ class Assistant:
         return turns
 
     def ask(self, question: str, history=None) -> Answer:
+        """The answer to ``question`` after ``history``: one call of the answering pipeline (and the LLM, when configured)."""
         started = time.perf_counter()
         turns = self._check(question, history)
         loaded = self._ready()
-        question = without_asker(loaded.answerer.truecase(" ".join(question.split())))
-        foreign = loaded.answerer.foreign_words(question)
-        probe = loaded.answerer.asked_probe(question)  # (noun, question without it) when the noun is foreign
-        parts = () if turns else question_parts(question)  # a follow-up is read with its history, whole
-        wanted = wanted_figure(question)
-        figure = (wanted, FIGURE_TESTS[wanted]) if wanted else None
-        retrieval = loaded.searcher.search(
-            question, turns, extra=foreign, variants=[probe[1]] if probe else None, openings=about_document(question), figure=figure, parts=parts,
-            typed_topic=not identifies_referent(question),
-        )
-        synonyms = loaded.answerer.synonyms(foreign, retrieval.extra_vectors)
-        asked = None
-        if probe and retrieval.variant_vectors:
-            asked = loaded.answerer.asked(probe[0], retrieval.question_vector, retrieval.variant_vectors[0], synonyms)
-        vectors = loaded.index.sentence_vectors([h.chunk.id for h in retrieval.hits])
-        previous = turns[-1][1] if turns else ""
-        cands = loaded.answerer.candidates(
-            retrieval.hits, vectors, retrieval.question_vector, retrieval.query_vector, question, retrieval.query, previous, synonyms
-        )
-        pool = retrieval.hits
-        retrieval.hits = loaded.answerer.rerank(pool, cands)[: self.settings.top_k]
-        draft = loaded.answerer.decide(question, retrieval.query, cands, asked)
-        if parts and not draft.general:
-            # "Why did X fall short, and what did they suggest?": each question answered, or declined, on its own,
-            # its sentences scored with the whole question as context ("where did *it* fall short?"), as a
-            # follow-up's are with its history
-            drafts = []
-            for part, vector in zip(parts, retrieval.part_vectors):
-                part_pool = loaded.searcher.closest_to(part, vector, pool)
-                missing = [h.chunk.id for h in part_pool[len(pool) :]]
-                part_vectors = {**vectors, **loaded.index.sentence_vectors(missing)} if missing else vectors
-                own = set(words(part))  # the whole question's other words count as its context, not as asked
-                part_synonyms = {w: options for w, options in synonyms.items() if w in own}
-                part_cands = loaded.answerer.candidates(part_pool, part_vectors, vector, retrieval.question_vector, part, question, "", part_synonyms)
-                drafts.append(loaded.answerer.decide(part, part, part_cands))
-            draft = loaded.answerer.combine(draft, drafts)
-        answer = self._compose(draft, retrieval, loaded)
+        answer = loaded.pipeline.answer(question, turns)
         generator = self.generator
         if generator is not None and not answer.refused:
-            # An LLM rewrites the grounded extractive answer's evidence into prose; it is
-            # verified sentence by sentence and falls back to ``answer`` when it fails.
+            # An LLM rewrites the grounded extractive answer's evidence into prose; it is verified
+            # sentence by sentence and falls back to ``answer`` when it fails.
+            retrieval = loaded.searcher.search(answer.query)
             answer = generator.answer(question, turns, retrieval, extractive=answer)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return answer
@@ -272,49 +257,6 @@ class Assistant:
                 yield {"type": "delta", "text": piece + " "}
         yield {"type": "citations", "citations": [c.model_dump() for c in answer.citations]}
         yield {"type": "done", "answer": answer.model_dump()}
-
-    def _topics(self, loaded: _Loaded, hits, general: bool) -> list[str]:
-        sections: dict[str, None] = {}  # ordered, and stops at four: an index may hold 50k passages
-        pool = (c.section for c in loaded.index.chunks)
-        if not general:
-            pool = itertools.chain((h.chunk.section for h in hits), pool)
-        for s in pool:
-            if s != "Introduction":
-                sections.setdefault(s)
-                if len(sections) == 4:
-                    break
-        return list(sections)
-
-    def _compose(self, draft, retrieval, loaded: _Loaded) -> Answer:
-        retrieved = [
-            Retrieved(chunk_id=h.chunk.id, text=h.chunk.text, score=h.score, source=h.chunk.source, section=h.chunk.section, page=h.chunk.page)
-            for h in retrieval.hits
-        ]
-        base = dict(retrieved=retrieved, query=retrieval.query, index_version=loaded.index.info.version)
-        if draft.refused:
-            general = draft.general
-            topics = self._topics(loaded, retrieval.hits, general)
-            topic_text = "; ".join(topics) if topics else "nothing yet"
-            if draft.reason == "misuse":
-                text = self.prompts.render("misuse", topics=topic_text)
-            else:
-                detail = "" if general else f" (it {draft.reason})"
-                text = self.prompts.render("refusal", detail=detail, topics=topic_text)
-            return Answer(answer=text, refused=True, suggestions=topics, **base)
-
-        numbers: dict[str, int] = {}
-        quotes: dict[str, list[str]] = {}
-        parts: list[str] = [draft.preface] if draft.preface else []
-        previous = None
-        for c in draft.sentences:
-            n = numbers.setdefault(c.chunk.id, len(numbers) + 1)
-            quotes.setdefault(c.chunk.id, []).append(c.text)
-            parts.append(f"{render_sentence(c, previous)} [{n}]")
-            previous = c
-        chunks = {c.chunk.id: c.chunk for c in draft.sentences}
-        citations = [citation_for(n, chunks[cid], " … ".join(quotes[cid])) for cid, n in numbers.items()]
-        text, citations = renumber(" ".join(parts), citations)
-        return Answer(answer=text, citations=citations, **base)
 
     # ------------------------------------------------------------------ lookups
     def passage(self, chunk_id: str) -> Chunk | None:

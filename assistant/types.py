@@ -1,8 +1,6 @@
 """The data the assistant passes around, serialised the same way by the CLI and the API."""
 from __future__ import annotations
 
-import itertools
-
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -95,19 +93,3 @@ class Answer(BaseModel):
     notice: str | None = Field(None, description="Something the user should know about how this answer was made.")
     index_version: str | None = None
     verification: Verification | None = None
-
-
-OPENING_CHUNKS = 6
-
-
-def opening_chunks(chunks: list[Chunk]) -> dict[str, list[Chunk]]:
-    """The passages that introduce each document, in order, by source: what a question about the
-    whole of it reads. Its first section (an introduction, a summary), at most ``OPENING_CHUNKS`` passages."""
-    by_source: dict[str, list[Chunk]] = {}
-    for c in chunks:
-        by_source.setdefault(c.source, []).append(c)
-    out: dict[str, list[Chunk]] = {}
-    for source, doc in by_source.items():
-        doc.sort(key=lambda c: c.order)
-        out[source] = list(itertools.takewhile(lambda c: c.section == doc[0].section, doc[:OPENING_CHUNKS]))
-    return out

@@ -22,14 +22,6 @@ from .types import Answer, Chunk, Citation
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 
-STARTERS = [
-    "What is this brief about?",
-    "What did leaders learn from CCPT?",
-    "How did consortia build coalitions of the willing?",
-    "What structures did regions create for regional action?",
-    "How can systems change sustain career pathways?",
-]
-
 CSS = """
 .gradio-container { max-width: 960px !important; margin: 0 auto !important; }
 #chat .message-wrap { font-size: 1rem; }
@@ -248,7 +240,7 @@ def build_chat(assistant, *, limiter=None, feedback=None):
                 return
         history = [(t["question"], t["answer"]) for t in turns][-assistant.settings.max_history_turns :]
         chat.append({"role": "user", "content": user_html(message)})
-        chat.append({"role": "assistant", "content": '<p class="notice">Looking in the brief…</p>'})
+        chat.append({"role": "assistant", "content": '<p class="notice">Looking in the documents…</p>'})
         yield chat, turns, ""
         text = ""
         try:
@@ -293,13 +285,14 @@ def build_chat(assistant, *, limiter=None, feedback=None):
         value = evt.value.get("text") if isinstance(evt.value, dict) else str(evt.value)
         yield from respond(value, chat, turns, request)
 
-    with gr.Blocks(title="CCPT Brief Assistant", analytics_enabled=False, fill_height=True) as demo:
+    name = assistant.settings.product_name
+    with gr.Blocks(title=name, analytics_enabled=False, fill_height=True) as demo:
         gr.HTML(
             '<div style="display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:.5em">'
-            "<h2 style='margin:0'>Ask the CCPT brief</h2>"
-            '<span><a href="/source" target="_blank" rel="noopener">Read the brief by section ↗</a> · '
+            f"<h2 style='margin:0'>{esc(name)}</h2>"
+            '<span><a href="/source" target="_blank" rel="noopener">Read the documents by section ↗</a> · '
             '<a href="/api/docs" target="_blank" rel="noopener">API</a></span></div>'
-            "<p style='margin:.2em 0 0'>Answers come only from JFF's brief on California Career Pathways Trust consortia, "
+            "<p style='margin:.2em 0 0'>Answers come only from the documents, "
             "with numbered citations: hover or open a [n] to see the passage.</p>"
         )
         turns = gr.State([])
@@ -311,7 +304,7 @@ def build_chat(assistant, *, limiter=None, feedback=None):
             sanitize_html=True,
             line_breaks=False,
             feedback_options=("Like", "Dislike"),
-            examples=[{"text": q} for q in STARTERS],
+            examples=[{"text": q} for q in assistant.settings.starters],
             placeholder="Ask a question about the brief, or start with one of these:",
             buttons=["copy"],
         )

@@ -1,7 +1,7 @@
 """Our assistant beside the naive LangChain-tutorial baseline, on the same questions, scored the same way.
 
     .venv/bin/python bench/compare.py /work/shared/eval/dev.jsonl --source-dir source
-    .venv/bin/python bench/compare.py eval/questions.jsonl /work/shared/eval/dev.jsonl --source-dir source --json
+    .venv/bin/python bench/compare.py training/questions/brief-questions.jsonl /work/shared/eval/dev.jsonl --source-dir source --json
     .venv/bin/python bench/compare.py Q.jsonl --source-dir docs --save-dir /tmp/cmp      # keep both answer files
 
 For each question file, one after the other (never at the same time, so latencies stay honest):
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import shutil
 import subprocess
@@ -149,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="bench/compare.py",
         description="Run the naive LangChain-tutorial baseline (bench/baseline.py) and our assistant on the same "
         "question files and print the scorer's metrics side by side: one table (metric, ours, naive) per file.",
-        epilog="Example: .venv/bin/python bench/compare.py /work/shared/eval/dev.jsonl eval/questions.jsonl --source-dir source. "
+        epilog="Example: .venv/bin/python bench/compare.py /work/shared/eval/dev.jsonl training/questions/brief-questions.jsonl --source-dir source. "
         "Exit status 1 when either side failed on any file (the failure is printed; the other side is still reported).",
     )
     p.add_argument("questions", nargs="+", type=Path, metavar="QUESTIONS.jsonl", help="one or more question files (one table each)")

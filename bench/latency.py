@@ -1,6 +1,6 @@
 """Answer latency against its floor, in one run: in-process, over HTTP, and the first streamed event.
 
-    .venv/bin/python bench/latency.py                      # eval/questions.jsonl, 2 rounds, HTTP included
+    .venv/bin/python bench/latency.py                      # training/questions/brief-questions.jsonl, 2 rounds, HTTP included
     .venv/bin/python bench/latency.py --rounds 1 --no-http --json out.json
 
 Rows (p50 / p95 / mean, milliseconds):
@@ -13,7 +13,7 @@ Rows (p50 / p95 / mean, milliseconds):
 * ``HTTP /api/ask``: round trip to ``assistant serve`` on a free loopback port (client side).
 * ``stream first event`` / ``stream whole``: ``/api/ask/stream``, first ``event:`` line and end.
 
-Questions come from eval/questions.jsonl (follow-ups with their history). The index is built
+Questions come from training/questions/brief-questions.jsonl (follow-ups with their history). The index is built
 in a temp folder from source/ unless --index-dir points at one.
 """
 from __future__ import annotations
@@ -116,7 +116,7 @@ def in_process(source: Path, index: Path, questions: list[dict], rounds: int) ->
     emb = a.embeddings
     coll = loaded.index._chunks_store._collection
     k = a.settings.top_k
-    rows: dict[str, list[float]] = {"embed": [], "chroma query": [], "floor": [], "retrieval": [], "Assistant.ask": []}
+    rows: dict[str, list[float]] = {"embed": [], "chroma query": [], "floor": [], "read+retrieve+features": [], "Assistant.ask": []}
     for _ in range(rounds):
         for q in questions:
             text = " ".join(q["question"].split())
@@ -130,8 +130,8 @@ def in_process(source: Path, index: Path, questions: list[dict], rounds: int) ->
             rows["floor"].append((t2 - t0) * 1000)
             history = [tuple(t) for t in q.get("history") or []]
             t3 = time.perf_counter()
-            loaded.searcher.search(text, history)
-            rows["retrieval"].append((time.perf_counter() - t3) * 1000)
+            loaded.pipeline.gather(text, history)  # read + retrieve + candidate features
+            rows["read+retrieve+features"].append((time.perf_counter() - t3) * 1000)
             t4 = time.perf_counter()
             a.ask(q["question"], q.get("history") or [])
             rows["Assistant.ask"].append((time.perf_counter() - t4) * 1000)
@@ -172,7 +172,7 @@ def over_http(source: Path, index: Path, questions: list[dict], rounds: int) -> 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions.jsonl")
+    ap.add_argument("--questions", type=Path, default=ROOT / "training" / "questions" / "brief-questions.jsonl")
     ap.add_argument("--rounds", type=int, default=2, help="passes over the question set (default 2)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N questions (0: all)")
     ap.add_argument("--index-dir", type=Path, help="a built index of source/ (default: build one in a temp folder)")

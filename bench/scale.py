@@ -22,7 +22,7 @@ For each size, in child processes (peak RSS from ``os.wait4``):
 * index size on disk;
 * ``query``: an ``Assistant`` over the index answers /work/shared/eval/dev.jsonl (metrics from
   ``assistant.evaluation.score``: recall@1/3/5 and answer accuracy with the distractors indexed)
-  and eval/questions.jsonl for latency (p50/p95 of ``Assistant.ask``). ``brief_recall@5`` counts
+  and training/questions/brief-questions.jsonl for latency (p50/p95 of ``Assistant.ask``). ``brief_recall@5`` counts
   only passages of the brief itself (a distractor that happens to repeat an evidence span does
   not count).
 
@@ -201,7 +201,7 @@ def query_child(source: Path, index: Path, rounds: int) -> dict:
     brief_ids = {c.id for c in a.chunks() if c.source.endswith(BRIEF_NAME)}
     strict = {qid: {**r, "retrieved": [x if x["chunk_id"] in brief_ids else {**x, "text": ""} for x in r["retrieved"]]} for qid, r in answers.items()}
     strict_metrics, _ = score(dev, strict)
-    own = load_questions(ROOT / "eval" / "questions.jsonl")
+    own = load_questions(ROOT / "training" / "questions" / "brief-questions.jsonl")
     lat, floor = [], []
     loaded = a._ready()
     for _ in range(rounds):
@@ -290,7 +290,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="0,100", help="distractor corpus sizes, in multiples of the brief (0: the brief alone)")
     ap.add_argument("--replicate", type=int, default=10, help="also measure an index K times the largest size, by replication (0/1: skip)")
-    ap.add_argument("--rounds", type=int, default=1, help="passes over eval/questions.jsonl for latency")
+    ap.add_argument("--rounds", type=int, default=1, help="passes over training/questions/brief-questions.jsonl for latency")
     ap.add_argument("--distractors", choices=["varied", "echo"], default="varied", help="what the distractor text is learnt from (see above)")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--json", type=Path)

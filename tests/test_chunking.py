@@ -66,13 +66,3 @@ def test_quotations_carry_their_speaker():
 def test_pronoun_speakers_resolve_to_the_named_leader():
     sentences = ["The leader from the Tulare-Kings consortium described a process.", "“We built a system,” she said."]
     assert attribute(sentences)[1] == "The leader from the Tulare-Kings consortium"
-
-
-def test_the_opening_of_a_document_is_its_first_section_at_most_six_passages():
-    from assistant.types import Chunk, opening_chunks
-
-    doc = [Chunk(id=f"a{i}", text="x", source="a.txt", section="Intro" if i in (0, 1, 3) else "Body", order=i) for i in range(5)]
-    long_intro = [Chunk(id=f"b{i}", text="x", source="b.txt", section="Only", order=i) for i in range(9)]
-    openings = opening_chunks(list(reversed(doc)) + long_intro)
-    assert [c.id for c in openings["a.txt"]] == ["a0", "a1"]  # in order, and the first section only: a3 comes back after Body
-    assert [c.id for c in openings["b.txt"]] == [f"b{i}" for i in range(6)]

@@ -57,6 +57,18 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
     raise AssertionError(f"{url} not up within {timeout} s")
 
 
+def _readable_reader(folder: Path) -> Path:
+    """A copy of the trained reader that an unprivileged user can read (root's cache is private)."""
+    from assistant.reader import load
+    from assistant.settings import Settings
+
+    reader = load(Settings())
+    models = folder / "models"
+    if not (models / reader.folder.name).exists():
+        shutil.copytree(reader.folder, models / reader.folder.name)
+    return models
+
+
 def start_serve(source: Path, index: Path, log: Path, *, user: int | None = None, **env) -> tuple[subprocess.Popen, str]:
     port = free_port()
     full_env = {
@@ -67,10 +79,15 @@ def start_serve(source: Path, index: Path, log: Path, *, user: int | None = None
     cmd = [str(ASSISTANT), "serve", "--host", "127.0.0.1", "--port", str(port)]
     if user is not None:
         full_env["HOME"] = str(log.parent)
+        full_env["ASSISTANT_MODELS_DIR"] = str(_readable_reader(log.parent))
         cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *cmd]
     proc = subprocess.Popen(cmd, env=full_env, stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    wait_http(f"{url}/api/health", proc)
+    try:
+        wait_http(f"{url}/api/health", proc)
+    except BaseException:
+        stop(proc)  # never leave a server behind a failed start
+        raise
     return proc, url
 
 
@@ -205,7 +222,8 @@ def test_index_read_only_while_serving_keeps_answering_and_recovers(brief_index,
             # a new process on the read-only index (Chroma must write to open it): a clear error, no traceback
             cli = subprocess.run(
                 ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", str(ASSISTANT), "ask", QUESTION],
-                env={**os.environ, "HOME": str(base), "ASSISTANT_SOURCE_DIR": str(base / "source"), "ASSISTANT_INDEX_DIR": str(base / "index")},
+                env={**os.environ, "HOME": str(base), "ASSISTANT_SOURCE_DIR": str(base / "source"), "ASSISTANT_INDEX_DIR": str(base / "index"),
+                     "ASSISTANT_MODELS_DIR": str(_readable_reader(base))},
                 capture_output=True, text=True, timeout=300,
             )  # fmt: skip
             assert cli.returncode != 0 and "error:" in cli.stderr + cli.stdout and "Traceback" not in cli.stderr, cli.stderr[-2000:]

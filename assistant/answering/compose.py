@@ -1,0 +1,138 @@
+"""Compose: the best evidence sentences, in an order that reads, each with its citation.
+
+The reranker chooses; composition only keeps the answer short, free of repetition, and
+cohesive in ways that hold for any English text (named rules, see ``assistant/rules.py``):
+a sentence that refers back brings the sentence it refers to, a sentence that announces a
+list brings the list, a quotation names the speaker the document gives it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..tuning import TUNING, Tuning
+from ..types import Answer, Chunk, Retrieved
+from .candidates import Candidate
+from .citations import citation_for, renumber
+from .plan import Plan
+
+# A sentence opening on a word that points back needs the sentence before it to be understood.
+_REFERS_BACK = re.compile(
+    r"^\W*(?:this|that|these|those|it|its|they|them|their|such|he|she|his|her|there|then|both|instead|however|but|yet|also|"
+    r"as a result|in (?:this|that|turn|addition)|for (?:this|that) reason|for example|for instance|similarly|likewise|otherwise)\b",
+    re.I,
+)
+# ... or contrasts with it in its first clause ("The leaders profiled here, on the other hand, ...").
+_CONTRASTS_BACK = re.compile(r"^[^,;]{0,80},\s*(?:on the other hand|however|in contrast|by contrast|instead|though|too|as well)\b", re.I)
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•▪–]|\d{1,2}[.)]|\(?[a-z]\)|[a-z])")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One sentence shown in the answer, and the passage it cites."""
+
+    chunk: Chunk
+    index: int
+    text: str  # as shown (with its speaker, when named)
+
+
+def _open_quote(text: str) -> bool:
+    """Does a quotation opened in ``text`` stay open at its end?"""
+    return text.count("“") > text.count("”")
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _speaker_named(speaker: str, text: str) -> bool:
+    head = [w for w in re.findall(r"[\w\-]+", speaker.lower()) if len(w) > 3]
+    low = text.lower()
+    return any(w in low for w in head[-2:]) or bool(re.search(r"\b(?:said|says|put it|explained|noted|added)\b", low))
+
+
+def _shown(chunk: Chunk, i: int, plan: Plan) -> str:
+    text = chunk.sentence_texts()[i]
+    speaker = chunk.sentences[i].speaker
+    if speaker and plan.uses("speaker") and not _speaker_named(speaker, text):
+        return f"{text} ({speaker})"
+    return text
+
+
+def choose(plan: Plan, ranked: list[Candidate], max_words: int, tuning: Tuning = TUNING) -> list[Candidate]:
+    """The sentences that answer: the best, then the next while they are nearly as good and new."""
+    if not ranked:
+        return []
+    limit = tuning.list_max_sentences if plan.wants_list else tuning.max_sentences
+    best = ranked[0]
+    chosen = [best]
+    words = _words(best.text)
+    for c in ranked[1:]:
+        if len(chosen) >= limit or c.score < tuning.close_to_best * best.score:
+            break
+        if words + _words(c.text) > max_words:
+            continue
+        if any(float(np.dot(c.vector, o.vector)) > tuning.redundancy for o in chosen):
+            continue
+        chosen.append(c)
+        words += _words(c.text)
+    return chosen
+
+
+def arrange(plan: Plan, chosen: list[Candidate], max_words: int, tuning: Tuning = TUNING) -> list[Piece]:
+    """Order the chosen sentences (by passage, in reading order within one) and add what cohesion needs."""
+    budget = max_words + tuning.cohesion_words
+    keys: dict[str, set[int]] = {}
+    order: list[Chunk] = []
+    for c in chosen:
+        if c.chunk.id not in keys:
+            keys[c.chunk.id] = set()
+            order.append(c.chunk)
+        keys[c.chunk.id].add(c.index)
+    total = sum(_words(c.text) for c in chosen)
+    for chunk in order:
+        texts = chunk.sentence_texts()
+        for i in sorted(keys[chunk.id]):
+            if plan.uses("antecedent") and i > 0 and i - 1 not in keys[chunk.id] and (_REFERS_BACK.match(texts[i]) or _CONTRASTS_BACK.match(texts[i])):
+                if total + _words(texts[i - 1]) <= budget:
+                    keys[chunk.id].add(i - 1)
+                    total += _words(texts[i - 1])
+            if plan.uses("quotation") and _open_quote(texts[i]) and i + 1 < len(texts) and i + 1 not in keys[chunk.id]:
+                # a quotation cut off mid-way goes on to its end (within the budget)
+                j = i + 1
+                while j < len(texts) and j not in keys[chunk.id] and total + _words(texts[j]) <= budget:
+                    keys[chunk.id].add(j)
+                    total += _words(texts[j])
+                    if not _open_quote(" ".join(texts[i : j + 1])):
+                        break
+                    j += 1
+            if plan.uses("announced_list") and texts[i].rstrip().endswith(":"):
+                # the list: the next sentence, and those after it that continue it (an item, not a new sentence)
+                j = i + 1
+                while j < len(texts) and j not in keys[chunk.id] and total + _words(texts[j]) <= budget:
+                    keys[chunk.id].add(j)
+                    total += _words(texts[j])
+                    j += 1
+                    if j < len(texts) and not _LIST_ITEM.match(texts[j]):
+                        break
+    return [Piece(chunk, i, _shown(chunk, i, plan)) for chunk in order for i in sorted(keys[chunk.id])]
+
+
+def to_answer(pieces: list[Piece], retrieved: list[Retrieved], **base) -> Answer:
+    """The answer text, one ``[n]`` per sentence, and its citations with the quoted sentences."""
+    numbers: dict[str, int] = {}
+    quotes: dict[str, list[str]] = {}
+    chunks: dict[str, Chunk] = {}
+    parts: list[str] = []
+    for p in pieces:
+        n = numbers.setdefault(p.chunk.id, len(numbers) + 1)
+        chunks[p.chunk.id] = p.chunk
+        quotes.setdefault(p.chunk.id, []).append(p.chunk.sentence_texts()[p.index])
+        parts.append(f"{p.text} [{n}]")
+    citations = [citation_for(n, chunks[cid], " … ".join(quotes[cid])) for cid, n in numbers.items()]
+    text, citations = renumber(" ".join(parts), citations)
+    return Answer(answer=text, citations=citations, retrieved=retrieved, **base)

@@ -1,0 +1,146 @@
+"""Answering as one pipeline: read -> retrieve -> rerank -> decide -> compose -> cite.
+
+Each step is one call on one small interface, in this order, once per question:
+
+    plan      = read(question, history)                  plan.py
+    retrieval = searcher.search(plan.query)              ../retrieval.py
+    cands     = candidates.build(plan, retrieval, ...)   candidates.py
+    ranked    = reranker.rank(cands)                     rerank.py
+    decision  = decider.decide(plan, ranked)             decide.py
+    answer    = compose (choose, arrange, to_answer)     compose.py, citations.py
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..documents import INTRODUCTION
+from ..index import OpenIndex
+from ..prompts import Prompts
+from ..retrieval import HybridSearcher, Retrieval
+from ..text import content_terms
+from ..types import Answer, Retrieved
+from . import candidates as candidates_step
+from .compose import arrange, choose, to_answer
+from .decide import Decider, Decision
+from .plan import Plan, read
+from .rerank import Reranker
+
+
+class Vocabulary:
+    """Document frequencies of the index's terms: rare shared words weigh more, unknown ones mark foreign questions."""
+
+    def __init__(self, texts: list[str]):
+        self.df = Counter(t for text in texts for t in set(content_terms(text)))
+        self.n = max(len(texts), 1)
+
+    def idf(self, term: str) -> float:
+        return math.log(1 + self.n / (1 + self.df.get(term, 0)))
+
+    def known(self, term: str) -> bool:
+        return term in self.df
+
+
+@dataclass
+class Read:
+    """What the first steps produced, for answering and for training the heads."""
+
+    plan: Plan
+    retrieval: Retrieval
+    candidates: list[candidates_step.Candidate]
+
+
+class Pipeline:
+    """Answers questions from one open index with the trained reader."""
+
+    def __init__(
+        self,
+        index: OpenIndex,
+        searcher: HybridSearcher,
+        embeddings,
+        *,
+        reranker: Reranker | None,
+        decider: Decider | None,
+        prompts: Prompts | None,
+        max_words: int = 90,
+        top_k: int = 6,
+        disabled: frozenset[str] = frozenset(),
+    ):
+        self.index = index
+        self.searcher = searcher
+        self.embeddings = embeddings
+        self.reranker = reranker
+        self.decider = decider
+        self.prompts = prompts
+        self.max_words = max_words
+        self.top_k = top_k
+        self.disabled = disabled
+        self.vocabulary = Vocabulary([f"{c.section} {c.text}" for c in index.chunks])
+
+    # ------------------------------------------------------------------ the steps before the heads
+    def gather(self, question: str, history: list[tuple[str, str]] | None = None) -> Read:
+        plan = read(question, history, self.disabled)
+        texts = [plan.query] + ([plan.question] if plan.query != plan.question else [])
+        vectors = self.embeddings.embed_many(texts)
+        retrieval = self.searcher.search(plan.query, vectors[0])
+        unit_vectors = self.index.sentence_vectors([h.chunk.id for h in retrieval.hits])
+        unit_vectors = {k: np.asarray(v, dtype=np.float32) for k, v in unit_vectors.items()}
+        cands = candidates_step.build(plan, retrieval.hits, unit_vectors, vectors[0], vectors[-1], self.vocabulary.idf)
+        return Read(plan, retrieval, cands)
+
+    # ------------------------------------------------------------------ the whole pipeline
+    def answer(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
+        if self.reranker is None or self.decider is None:
+            raise RuntimeError("the pipeline has no trained heads: run `assistant train`")
+        got = self.gather(question, history)
+        ranked = self.reranker.rank(got.candidates)
+        decision = self.decider.decide(got.plan, ranked, self.vocabulary.known)
+        retrieved = self._retrieved(got.retrieval, ranked)
+        base = dict(query=got.plan.query, index_version=self.index.info.version)
+        if not decision.answer:
+            return self._decline(decision, retrieved, base)
+        chosen = choose(got.plan, ranked, self.max_words)
+        pieces = arrange(got.plan, chosen, self.max_words)
+        return to_answer(pieces, retrieved, **base)
+
+    def _retrieved(self, retrieval: Retrieval, ranked) -> list[Retrieved]:
+        """Passages best first by their best sentence (the reranker's view), the fused order breaking ties."""
+        best: dict[str, float] = {}
+        for c in ranked:
+            best.setdefault(c.chunk.id, c.score)
+        hits = sorted(retrieval.hits, key=lambda h: (-best.get(h.chunk.id, -1.0), h.rank))[: self.top_k]
+        return [
+            Retrieved(
+                chunk_id=h.chunk.id, text=h.chunk.text, score=round(best.get(h.chunk.id, 0.0), 4),
+                source=h.chunk.source, section=h.chunk.section, page=h.chunk.page,
+            )  # fmt: skip
+            for h in hits
+        ]
+
+    def topics(self, retrieved: list[Retrieved], general: bool) -> list[str]:
+        """A few sections the documents do cover: those near the question first, unless it was off topic."""
+        sections: dict[str, None] = {}
+        pool = [c.section for c in self.index.chunks]
+        if not general:
+            pool = [r.section for r in retrieved] + pool
+        for s in pool:
+            if s and s != INTRODUCTION:
+                sections.setdefault(s)
+                if len(sections) == 4:
+                    break
+        return list(sections)
+
+    def _decline(self, decision: Decision, retrieved: list[Retrieved], base: dict) -> Answer:
+        general = decision.reason in ("misuse", "nothing indexed")
+        topics = self.topics(retrieved, general)
+        topic_text = "; ".join(topics) if topics else "nothing yet"
+        if self.prompts is None:
+            text = "The documents do not answer that."
+        elif decision.reason == "misuse":
+            text = self.prompts.render("misuse", topics=topic_text)
+        else:
+            text = self.prompts.render("refusal", detail="", topics=topic_text)
+        return Answer(answer=text, refused=True, suggestions=topics, retrieved=retrieved, **base)

@@ -1,0 +1,130 @@
+"""Read a question once, with its conversation, into a Plan every later step uses.
+
+What is read here is English question form, never the content of one document: whether the
+question leans on the previous turn, which item of a previous list it points at, whether it
+is an attempt to misuse the assistant. Everything about *which sentence answers* is left to
+the trained reader.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..text import content_terms, fold, words
+from ..tuning import TUNING
+
+# Words that point back into the conversation ("who said that?", "tell me more about them").
+_POINTING = {
+    "that", "this", "those", "these", "it", "its", "they", "them", "their", "he", "she", "his", "her", "him",
+    "there", "else", "also", "other", "others", "another", "same", "such", "former", "latter", "one", "ones", "more",
+}  # fmt: skip
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "1st": 0, "2nd": 1, "3rd": 2, "4th": 3, "5th": 4, "last": -1}
+_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last)\s+(?:one|item|entry|point|example|thing|of them)\b", re.I)
+_WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:why|how come|what for|for what reason)\b", re.I)
+_LIST = re.compile(r"\b(?:list|name (?:the|all|each|some)|what (?:are|were) (?:the|some)|which (?:\w+ ){0,2}(?:are|were)|examples|steps|ways|lessons|kinds|types)\b", re.I)
+
+# Attempts to make the assistant do something other than answer from its documents.
+_MISUSE = [
+    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|rule|prompt|guideline|above|previous|everything)",
+    r"\bsystem\s+prompt\b|\byour\s+(instructions|prompt|rules|guidelines|configuration)\b",
+    r"\b(pretend|roleplay|role-play|act as|you are now|from now on you|jailbreak|developer mode)\b",
+    r"\b(make up|invent|fabricate|hallucinate|made-up)\b",
+    r"\b(write|compose|generate|give me|come up with)\b.{0,40}\b(poem|haiku|limerick|song|lyrics|story|joke|riddle|code|script|program)\b",
+    r"\b(repeat|print|reveal|show|output|display)\b.{0,30}\b(prompt|instructions|hidden|secret|password|api key|configuration)\b",
+]
+_MISUSE_RE = [re.compile(p) for p in _MISUSE]
+
+_ASKER = re.compile(r"\b(?:I|I['’](?:m|d|ve|ll)|my|me|we|our)\b")
+_STANDS_ALONE = re.compile(r"(?:what|which|who|whom|how|why|when|where|is|are|was|were|do|does|did|can|could)\b(?!.*\b(?:that|this|it|these|those)\b)", re.I)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a question asks, read once."""
+
+    question: str  # as typed, whitespace normalised
+    query: str  # what retrieval and the reader search with (the question, with the turn it leans on)
+    follow_up: bool = False  # leans on the previous turn
+    previous_answer: str = ""  # the previous answer's text, citation markers removed
+    previous_sentences: tuple[str, ...] = ()  # ... split into sentences, to find them in the documents
+    asks_cause: bool = False  # "why?": the cause of what was said
+    wants_list: bool = False  # several items: a larger answer
+    misuse: bool = False
+    item: str | None = None  # "the second one": that item of the previous answer's list
+    disabled: frozenset[str] = field(default_factory=frozenset)
+
+    def uses(self, rule: str) -> bool:
+        return rule not in self.disabled
+
+
+def is_misuse(question: str) -> bool:
+    q = fold(question)
+    return any(p.search(q) for p in _MISUSE_RE)
+
+
+def leans_on_history(question: str) -> bool:
+    """Does the question need the previous turn to be understood ("why?", "who said that?")?"""
+    toks = words(question)
+    if not toks:
+        return False
+    if any(t in _POINTING for t in toks):
+        return True
+    return len(content_terms(question)) <= 2
+
+
+def without_markers(text: str) -> str:
+    text = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", text or "")
+    return " ".join(text.split())
+
+
+def listed_item(question: str, answer: str) -> str | None:
+    """"The third one": the third item of the list in the previous answer (items parted by
+    semicolons, else commas or "and"), or None when there is no list."""
+    m = _ORDINAL.search(question)
+    if not m:
+        return None
+    body = answer.split(":", 1)[-1]
+    items = [i.strip(" .") for i in re.split(r";\s*(?:and\s+)?", body) if i.strip(" .")]
+    if len(items) < 2:
+        items = [i.strip(" .") for i in re.split(r",\s*(?:and\s+)?|\s+and\s+|(?<=[.!?])\s+", body) if i.strip(" .")]
+    k = _ORDINALS[m.group(1).lower()]
+    return items[k] if len(items) >= 2 and k < len(items) else None
+
+
+def without_asker(question: str) -> str:
+    """"What three lessons did they learn?" of "As a college dean I'd love the short version: what three
+    lessons did they learn?": what the asker says of themselves is not what is asked. Only when the
+    last sentence stands alone ("I read it was $50 million. Is that right?" needs all of it)."""
+    pieces = re.split(r"(?<=[.!:;?])\s+|\s+[-–—]+\s+", question.strip())
+    if len(pieces) < 2 or not _ASKER.search(" ".join(pieces[:-1])) or not _STANDS_ALONE.match(pieces[-1]):
+        return question
+    return pieces[-1]
+
+
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in re.split(r"(?<=[.!?”\"])\s+", text) if len(s.split()) >= 3)
+
+
+def read(question: str, history: list[tuple[str, str]] | None = None, disabled: frozenset[str] = frozenset()) -> Plan:
+    """The Plan of ``question`` asked after ``history`` ([user, assistant] turns)."""
+    question = " ".join(question.split())
+    text = without_asker(question) if "asker_preamble" not in disabled else question
+    misuse = "misuse" not in disabled and is_misuse(question)
+    asks_cause = bool(_WHY.match(text))
+    wants_list = bool(_LIST.search(text))
+    if not history:
+        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, misuse=misuse, disabled=disabled)
+    user, answer = history[-1]
+    previous = without_markers(answer)
+    item = listed_item(text, previous) if "listed_item" not in disabled else None
+    follow_up = "follow_up" not in disabled and (item is not None or leans_on_history(text))
+    if not follow_up:
+        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, misuse=misuse, disabled=disabled)
+    if item:
+        query = f"{text} {item}"
+    else:
+        query = f"{text} {user} {previous[: TUNING.history_chars]}"
+    return Plan(
+        question, " ".join(query.split()), follow_up=True, previous_answer=previous, previous_sentences=_sentences(previous),
+        asks_cause=asks_cause, wants_list=wants_list, misuse=misuse, item=item, disabled=disabled,
+    )  # fmt: skip

@@ -1,0 +1,95 @@
+"""The reader trained here: where it is cached, what it is keyed by, how it is loaded.
+
+A reader is a folder ``<models_dir>/reader-<key>/`` holding the fine-tuned sentence-transformers
+model (``model/``) and the fitted heads (``heads.json``: the reranker and the decider). Its key
+hashes the training data (``training/``), the base model's weights and the recipe, so a change
+to any of them trains a new reader and an unchanged one is never trained twice.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answering.heads import LinearHead
+from .documents import find_documents
+from .embeddings import resolve_model_path
+from .settings import DEFAULT_EMBEDDING_MODEL, Settings
+
+RECIPE = {
+    "version": 3,
+    "base": DEFAULT_EMBEDDING_MODEL,
+    "loss": "MultipleNegativesRankingLoss",
+    "epochs": 1,
+    "batch_size": 32,
+    "learning_rate": 5e-5,
+    "max_seq_length": 96,
+    "folds": 2,
+    "headings_per_section": 2,
+    "seed": 13,
+}
+
+
+class ReaderMissing(RuntimeError):
+    """No reader has been trained for this training data yet."""
+
+
+def _digest(paths: list[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def training_files(training_dir: Path) -> list[Path]:
+    """The labelled questions and the documents they are about."""
+    return sorted((training_dir / "questions").glob("*.jsonl")) + find_documents(training_dir / "corpus")
+
+
+def reader_key(training_dir: Path) -> str:
+    """Hash of the training data, the base model's weights and the recipe (16 hex digits)."""
+    files = training_files(training_dir)
+    if not files:
+        raise ReaderMissing(f"no training data in {training_dir.resolve()} (expected questions/*.jsonl and corpus/)")
+    base = resolve_model_path(RECIPE["base"])
+    weights = sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in {".safetensors", ".json", ".txt"})
+    h = hashlib.sha256()
+    h.update(_digest(files, training_dir).encode())
+    h.update(_digest(weights, base).encode())
+    h.update(json.dumps(RECIPE, sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Reader:
+    folder: Path
+    key: str
+    reranker: LinearHead
+    decider: LinearHead
+    meta: dict
+
+    @property
+    def model_path(self) -> Path:
+        return self.folder / "model"
+
+    @property
+    def name(self) -> str:
+        """How index recipes name it: a new reader re-embeds the documents."""
+        return f"trained:{self.key}"
+
+
+def folder_for(settings: Settings, key: str) -> Path:
+    return settings.models_dir.expanduser() / f"reader-{key}"
+
+
+def load(settings: Settings, key: str | None = None) -> Reader:
+    """The reader trained on today's training data; ``ReaderMissing`` when there is none yet."""
+    key = key or reader_key(settings.training_dir)
+    folder = folder_for(settings, key)
+    heads = folder / "heads.json"
+    if not heads.is_file() or not (folder / "model").is_dir():
+        raise ReaderMissing(f"no trained reader for this training data (key {key}) in {folder.parent}: run `assistant train`")
+    data = json.loads(heads.read_text())
+    return Reader(folder, key, LinearHead.from_json(data["reranker"]), LinearHead.from_json(data["decider"]), data.get("meta", {}))

@@ -1,0 +1,25 @@
+"""The hand-written rules that remain beside the learned reader, by name.
+
+Each holds for any English document (none names anything of one document), can be switched
+off with ``ASSISTANT_DISABLED_RULES=name,name`` (or ``--disable-rule``), and has its measured
+effect in BENCHMARKS.md (``bench/ablation.py`` switches each off in turn).
+"""
+from __future__ import annotations
+
+RULES: dict[str, str] = {
+    "misuse": "decline requests to ignore instructions, reveal the prompt, role-play or invent text",
+    "follow_up": "a question that leans on the conversation ('why?', 'who said that?') is searched with the previous turn",
+    "listed_item": "'the second one' searches with that item of the previous answer's list",
+    "asker_preamble": "what the asker says of themselves before a question that stands alone is left out of the search",
+    "antecedent": "a chosen sentence that refers back ('This ...', 'They ...', 'X, on the other hand, ...') brings the sentence before it",
+    "announced_list": "a chosen sentence that announces a list (ends with ':') brings the list",
+    "quotation": "a chosen sentence that opens a quotation brings the rest of it, to its closing mark (within the budget)",
+    "speaker": "a quoted sentence is shown with the speaker the document names for it",
+}
+
+
+def check(names: set[str]) -> set[str]:
+    unknown = sorted(names - RULES.keys())
+    if unknown:
+        raise ValueError(f"unknown rule(s) {', '.join(unknown)}; known: {', '.join(RULES)}")
+    return names

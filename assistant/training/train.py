@@ -1,0 +1,239 @@
+"""``assistant train``: fine-tune the reader from the shipped MiniLM and fit its two heads.
+
+1. Positives: the sentences holding each labelled question's evidence; hard negatives: the
+   sentences the shipped model ranks highest that hold none; plus (heading, sentence) pairs.
+2. The bi-encoder is fine-tuned with MultipleNegativesRankingLoss (sentence-transformers' trainer).
+3. The heads must learn from scores like those of questions the reader never saw, so the
+   questions are split in two folds: a reader trained on one fold reads the other through
+   the real pipeline (Chroma index, hybrid retrieval, candidate features), and the reranker
+   (which sentence answers) and the decider (answer or decline; threshold by cross-validation)
+   are fitted on those out-of-fold features with scikit-learn's LogisticRegression.
+4. The reader served is fine-tuned on all questions; everything lands in
+   ``<models_dir>/reader-<key>/`` in one rename.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..answering.candidates import FEATURES
+from ..answering.decide import DECIDE_FEATURES, question_features
+from ..answering.heads import LinearHead
+from ..answering.pipeline import Pipeline, Vocabulary
+from ..answering.plan import read
+from ..embeddings import SentenceEmbeddings, resolve_model_path
+from ..index import IndexStore, chunker_recipe
+from ..reader import RECIPE, Reader, folder_for, load, reader_key
+from ..retrieval import HybridSearcher
+from ..settings import Settings
+from .data import Corpus, Labelled, heading_pairs
+from .data import load as load_corpus
+
+Say = Callable[[str], None]
+
+
+def _examples(corpus: Corpus, questions: list[Labelled], base: SentenceEmbeddings, rng: random.Random) -> list[tuple[str, str, str]]:
+    """(query, positive sentence, hard negative sentence) for every located answerable question."""
+    by_source: dict[str, list[tuple[str, int, str]]] = {}
+    for c, i, t in corpus.sentences():
+        by_source.setdefault(c.source, []).append((c.id, i, t))
+    located = [q for q in questions if q.answerable and q.positives]
+    queries = [read(q.question, q.history).query for q in located]
+    qv = base.embed_many(queries) if queries else np.zeros((0, 1))
+    vectors = {s: base.embed_many([t for _, _, t in rows]) for s, rows in by_source.items()}
+    out: list[tuple[str, str, str]] = []
+    for q, query, v in zip(located, queries, qv):
+        rows = by_source[q.source]
+        sims = vectors[q.source] @ v
+        negatives = [rows[j][2] for j in np.argsort(-sims)[:12] if (rows[j][0], rows[j][1]) not in q.positives]
+        positives = [t for cid, i, t in rows if (cid, i) in q.positives]
+        rng.shuffle(positives)
+        for k, pos in enumerate(positives[:2]):
+            out.append((query, pos, negatives[k % len(negatives)] if negatives else rng.choice(rows)[2]))
+    return out
+
+
+def fine_tune(base_path: Path, examples: list[tuple[str, str, str]], pairs: list[tuple[str, str]], out: Path, say: Say) -> Path:
+    """A sentence-transformers model fine-tuned on ``examples`` (triplets) and ``pairs`` (anchor, positive)."""
+    from datasets import Dataset
+    from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from sentence_transformers.losses import MultipleNegativesRankingLoss
+    from sentence_transformers.training_args import BatchSamplers
+
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)  # answering a question sets one thread; training wants every core
+    model = SentenceTransformer(str(base_path), device="cpu", local_files_only=True)
+    model.max_seq_length = RECIPE["max_seq_length"]
+    rng = random.Random(RECIPE["seed"])
+    # A heading pair has no hard negative: another section's sentence stands in for one.
+    others = [p for _, p in pairs]
+    rows = list(examples) + [(a, p, rng.choice(others)) for a, p in pairs]
+    rng.shuffle(rows)
+    data = Dataset.from_dict({"anchor": [r[0] for r in rows], "positive": [r[1] for r in rows], "negative": [r[2] for r in rows]})
+    args = SentenceTransformerTrainingArguments(
+        output_dir=str(out / "checkpoints"),
+        num_train_epochs=RECIPE["epochs"],
+        per_device_train_batch_size=RECIPE["batch_size"],
+        learning_rate=RECIPE["learning_rate"],
+        warmup_steps=0.1,
+        seed=RECIPE["seed"],
+        data_seed=RECIPE["seed"],
+        batch_sampler=BatchSamplers.NO_DUPLICATES,
+        save_strategy="no",
+        logging_strategy="no",
+        report_to=[],
+        use_cpu=True,
+        dataloader_num_workers=0,
+    )
+    say(f"fine-tuning on {len(rows)} examples ({len(examples)} from questions, {len(pairs)} from headings)")
+    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=data, loss=MultipleNegativesRankingLoss(model))
+    trainer.train()
+    path = out / "model"
+    model.save(str(path))
+    shutil.rmtree(out / "checkpoints", ignore_errors=True)
+    return path
+
+
+def _read_fold(corpus: Corpus, questions: list[Labelled], model_path: Path, settings: Settings, work: Path) -> list[tuple[Labelled, list]]:
+    """Each question read through the real pipeline by a reader that never saw it: (question, candidates)."""
+    embeddings = SentenceEmbeddings(str(model_path))
+    store = IndexStore(work / "index", "training")
+    with store.lock():
+        store.sync(corpus.chunks, lambda: embeddings, embedding_model=str(model_path), chunker=chunker_recipe(settings.chunk_max_words, settings.chunk_min_words), sources=corpus.sources)
+    info = store.current()
+    assert info is not None
+    opened = store.open(info, embeddings)
+    searcher = HybridSearcher(opened, embeddings, top_k=settings.top_k)
+    pipeline = Pipeline(opened, searcher, embeddings, reranker=None, decider=None, prompts=None, top_k=settings.top_k)
+    return [(q, pipeline.gather(q.question, q.history)) for q in questions]
+
+
+def _fit(rows: np.ndarray, labels: np.ndarray, names: tuple[str, ...], c: float = 1.0, threshold: float = 0.5) -> LinearHead:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = rows.mean(axis=0)
+    scale = rows.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000).fit((rows - mean) / scale, labels)
+    return LinearHead(names, mean, scale, model.coef_[0].astype(np.float32), float(model.intercept_[0]), threshold)
+
+
+def _threshold(probs: np.ndarray, labels: np.ndarray, max_false_refusals: float = 0.08) -> float:
+    """The decision point with the best refusal accuracy among those that decline few answerable questions."""
+    best, best_t = -1.0, 0.5
+    for t in np.linspace(0.05, 0.95, 91):
+        frr = float(np.mean(probs[labels == 1] < t)) if (labels == 1).any() else 0.0
+        tnr = float(np.mean(probs[labels == 0] < t)) if (labels == 0).any() else 0.0
+        score = tnr + (1 - frr) - (5.0 * (frr - max_false_refusals) if frr > max_false_refusals else 0.0)
+        if score > best:
+            best, best_t = score, float(t)
+    return best_t
+
+
+def fit_heads(read_questions: list[tuple[Labelled, object]], known: Callable[[str], bool]) -> tuple[LinearHead, LinearHead, dict]:
+    """The reranker on out-of-fold candidates, then the decider on the reranked questions."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    x, y = [], []
+    for q, got in read_questions:
+        if q.answerable and q.positives:
+            for c in got.candidates:
+                x.append(c.features)
+                y.append(int(c.key in q.positives))
+    reranker = _fit(np.vstack(x), np.array(y), FEATURES)
+    qx, qy, hit1, cos1, located = [], [], 0, 0, 0
+    for q, got in read_questions:
+        cands = got.candidates
+        if cands:
+            probs = reranker.probability(np.vstack([c.features for c in cands]))
+            for c, p in zip(cands, probs):
+                c.score = float(p)
+        ranked = sorted(cands, key=lambda c: -c.score)
+        if q.answerable and q.positives and ranked:
+            located += 1
+            hit1 += ranked[0].key in q.positives
+            cos1 += max(cands, key=lambda c: c.features[0]).key in q.positives
+        qx.append(question_features(got.plan, ranked, known))
+        qy.append(int(q.answerable))
+    qx_arr, qy_arr = np.vstack(qx), np.array(qy)
+    mean, scale = qx_arr.mean(axis=0), qx_arr.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    cv = cross_val_predict(LogisticRegression(max_iter=2000), (qx_arr - mean) / scale, qy_arr, cv=5, method="predict_proba")[:, 1]
+    threshold = _threshold(cv, qy_arr)
+    decider = _fit(qx_arr, qy_arr, DECIDE_FEATURES, threshold=threshold)
+    metrics = {
+        "out_of_fold_sentence_hit@1_reranked": round(hit1 / max(located, 1), 3),
+        "out_of_fold_sentence_hit@1_similarity_only": round(cos1 / max(located, 1), 3),
+        "located_questions": located,
+        "decider_threshold": round(threshold, 3),
+        "decider_cv_false_refusals": round(float(np.mean(cv[qy_arr == 1] < threshold)), 3),
+        "decider_cv_refusal_accuracy": round(float(np.mean(cv[qy_arr == 0] < threshold)), 3),
+    }
+    return reranker, decider, metrics
+
+
+def train(settings: Settings, *, force: bool = False, say: Say = print) -> Reader:
+    """Train (or find cached) the reader for today's training data."""
+    key = reader_key(settings.training_dir)
+    if not force:
+        try:
+            return load(settings, key)
+        except Exception:
+            pass
+    started = time.perf_counter()
+    plain = say
+    say = lambda m: plain(f"[{time.perf_counter() - started:5.0f} s] {m}")  # noqa: E731
+    import torch
+
+    torch.manual_seed(RECIPE["seed"])
+    torch.set_num_threads(os.cpu_count() or 1)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    corpus = load_corpus(settings.training_dir, max_words=settings.chunk_max_words, min_words=settings.chunk_min_words)
+    located = [q for q in corpus.questions if q.answerable and q.positives]
+    say(
+        f"training data: {len(corpus.questions)} labelled questions ({sum(q.answerable for q in corpus.questions)} answerable, "
+        f"{len(located)} located in the text) about {len(corpus.sources)} documents"
+    )
+    base_path = resolve_model_path(RECIPE["base"])
+    base = SentenceEmbeddings(RECIPE["base"])
+    rng = random.Random(RECIPE["seed"])
+    pairs = heading_pairs(corpus, RECIPE["headings_per_section"])
+    final = folder_for(settings, key)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".reader-{key}-", dir=final.parent))
+    try:
+        read_questions = []
+        for fold in range(RECIPE["folds"]):
+            say(f"fold {fold + 1} of {RECIPE['folds']}: a reader trained without these questions reads them")
+            train_qs = [q for q in corpus.questions if q.fold != fold]
+            test_qs = [q for q in corpus.questions if q.fold == fold]
+            path = fine_tune(base_path, _examples(corpus, train_qs, base, rng), pairs, work / f"fold{fold}", say)
+            read_questions += _read_fold(corpus, test_qs, path, settings, work / f"fold{fold}")
+        vocabulary = Vocabulary([f"{c.section} {c.text}" for c in corpus.chunks])
+        reranker, decider, metrics = fit_heads(read_questions, vocabulary.known)
+        say(f"heads fitted: {json.dumps(metrics)}")
+        say("the reader served: fine-tuned on all the questions")
+        fine_tune(base_path, _examples(corpus, corpus.questions, base, rng), pairs, work / "final", say)
+        metrics["seconds"] = round(time.perf_counter() - started, 1)
+        metrics["examples"] = len(located)
+        heads = {"reranker": reranker.to_json(), "decider": decider.to_json(), "meta": {"key": key, "recipe": RECIPE, **metrics}}
+        (work / "final" / "heads.json").write_text(json.dumps(heads, indent=1))
+        for p in (work / "final").rglob("*"):  # a cache other users (a service account) may read, like pip's
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(work / "final", final)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    say(f"trained reader {key} in {time.perf_counter() - started:.0f} s: {final}")
+    return load(settings, key)

@@ -1,0 +1,29 @@
+"""Every tuning number of the answering pipeline, in one place.
+
+Numbers a user may want to change per deployment (top_k, word budget) are settings; these are
+the knobs of the method itself. The learned parts (the reader's weights, the reranker's and the
+decider's coefficients, the decider's threshold) are not here: ``assistant train`` fits them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tuning:
+    # retrieval
+    rrf_k: int = 20  # reciprocal-rank fusion constant
+    bm25_weight: float = 0.8  # BM25's vote in the fusion (dense passages and dense sentences vote 1.0)
+    fusion_depth: int = 20  # how deep each ranker is read before fusing
+    pool: int = 10  # passages whose sentences the reranker reads
+    # reading a conversation
+    history_chars: int = 300  # how much of the previous answer a follow-up's query carries
+    # composing
+    close_to_best: float = 0.3  # a further sentence joins the answer while its probability is at least this share of the best's
+    max_sentences: int = 3  # sentences picked by the reranker (cohesion may add their antecedent or list)
+    list_max_sentences: int = 4  # ... when the question asks for a list
+    redundancy: float = 0.92  # a sentence this similar to one already chosen adds nothing
+    cohesion_words: int = 45  # an antecedent or announced list is brought only while the answer stays under budget + this
+
+
+TUNING = Tuning()

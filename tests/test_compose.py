@@ -1,0 +1,81 @@
+"""Composing an answer from ranked sentences: cohesion and citations, on text written for the test."""
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.answering.candidates import Candidate
+from assistant.answering.compose import arrange, choose, to_answer
+from assistant.answering.plan import read
+from assistant.retrieval import Hit
+from assistant.types import Chunk, Sentence
+
+
+def chunk(cid: str, sentences: list[str], speakers: list[str | None] | None = None) -> Chunk:
+    text, spans = "", []
+    for k, s in enumerate(sentences):
+        if text:
+            text += " "
+        spans.append(Sentence(start=len(text), end=len(text) + len(s), speaker=(speakers or [None] * len(sentences))[k]))
+        text += s
+    return Chunk(id=cid, text=text, source="source/guide.md", section="Boats", sentences=tuple(spans))
+
+
+def cand(ch: Chunk, i: int, score: float, vector=None) -> Candidate:
+    v = np.zeros(4, dtype=np.float32)
+    v[i % 4] = 1.0
+    c = Candidate(ch, i, ch.sentence_texts()[i], v if vector is None else vector, Hit(ch, 1.0, 0.5))
+    c.score = score
+    return c
+
+
+BOATS = chunk("b", ["Ferries leave the pier every hour.", "This schedule changes in winter.", "Three kinds of ticket are sold:", "day tickets, week tickets and season passes.", "The kiosk opens at six."])
+
+
+def test_the_best_sentence_leads_and_weak_ones_stay_out():
+    ranked = [cand(BOATS, 4, 0.9), cand(BOATS, 0, 0.2)]
+    chosen = choose(read("When does the kiosk open?"), ranked, 90)
+    assert [c.index for c in chosen] == [4]
+
+
+def test_nearly_as_good_sentences_join_in_reading_order():
+    ranked = [cand(BOATS, 4, 0.9, np.array([0, 0, 0, 1.0])), cand(BOATS, 0, 0.8)]
+    plan = read("What are the hours?")
+    pieces = arrange(plan, choose(plan, ranked, 90), 90)
+    assert [p.index for p in pieces] == [0, 4]
+
+
+def test_a_repeated_sentence_is_not_chosen_twice():
+    same = np.array([1, 0, 0, 0], dtype=np.float32)
+    ranked = [cand(BOATS, 0, 0.9, same), cand(BOATS, 4, 0.85, same)]
+    assert len(choose(read("hours?"), ranked, 90)) == 1
+
+
+def test_a_sentence_that_refers_back_brings_its_antecedent():
+    plan = read("Does the timetable change?")
+    pieces = arrange(plan, [cand(BOATS, 1, 0.9)], 90)
+    assert [p.index for p in pieces] == [0, 1]
+    off = read("Does the timetable change?", disabled=frozenset({"antecedent"}))
+    assert [p.index for p in arrange(off, [cand(BOATS, 1, 0.9)], 90)] == [1]
+
+
+def test_an_announced_list_brings_its_items():
+    plan = read("What tickets are there?")
+    pieces = arrange(plan, [cand(BOATS, 2, 0.9)], 90)
+    assert [p.index for p in pieces] == [2, 3]
+
+
+def test_a_quotation_is_shown_with_the_speaker_the_document_gives_it():
+    quote = chunk("q", ["“We never run late,” the captain said.", "“Storms are the exception.”"], ["the captain", "the captain"])
+    pieces = arrange(read("Are the ferries late?"), [cand(quote, 1, 0.9), cand(quote, 0, 0.8)], 90)
+    shown = [p.text for p in pieces]
+    assert shown[0] == "“We never run late,” the captain said."  # already named: shown as written
+    assert shown[1] == "“Storms are the exception.” (the captain)"
+
+
+def test_every_sentence_carries_the_marker_of_its_passage():
+    other = chunk("o", ["Bikes ride free on weekdays."])
+    pieces = arrange(read("What does it cost?"), [cand(BOATS, 3, 0.9), cand(other, 0, 0.8)], 90)
+    answer = to_answer(pieces, [])
+    assert answer.answer.count("[1]") == 1 and answer.answer.count("[2]") == 1
+    assert [c.chunk_id for c in answer.citations] == ["b", "o"]
+    assert answer.citations[0].quote == "day tickets, week tickets and season passes."

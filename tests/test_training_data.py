@@ -1,0 +1,79 @@
+"""Training data: evidence located in sentences, headings as queries, the reader's cache key."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.reader import ReaderMissing, load, reader_key
+from assistant.settings import Settings
+from assistant.training.data import heading_pairs, holds_evidence
+from assistant.training.data import load as load_corpus
+
+GUIDE = """# Ferries
+
+Ferries leave the pier every hour from April to October. In winter they leave every two hours.
+
+# Tickets and passes
+
+Day tickets cost four pounds at the kiosk. Season passes are sold online and at the harbour office.
+"""
+
+
+def make_training(root: Path) -> Path:
+    (root / "corpus").mkdir(parents=True)
+    (root / "questions").mkdir()
+    (root / "corpus" / "guide.md").write_text(GUIDE)
+    rows = [
+        {"id": "t1", "question": "how often do boats go in summer", "answerable": True, "source": "guide.md", "evidence": ["Ferries leave the pier every hour from April to October"]},
+        {"id": "t2", "question": "who built the pier?", "answerable": False, "source": "guide.md", "evidence": []},
+    ]
+    (root / "questions" / "guide.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return root
+
+
+def test_evidence_is_located_in_the_sentence_that_holds_it(tmp_path):
+    corpus = load_corpus(make_training(tmp_path / "training"), max_words=110, min_words=5)
+    answerable = next(q for q in corpus.questions if q.answerable)
+    texts = {(c.id, i): t for c, i, t in corpus.sentences()}
+    assert [texts[k] for k in answerable.positives] == ["Ferries leave the pier every hour from April to October."]
+    assert next(q for q in corpus.questions if not q.answerable).positives == set()
+
+
+def test_a_span_across_two_sentences_marks_both_and_a_stray_bigram_marks_neither():
+    span = "every hour from April to October. In winter they leave every two hours"
+    assert holds_evidence("Ferries leave the pier every hour from April to October.", span)
+    assert holds_evidence("In winter they leave every two hours.", span)
+    assert not holds_evidence("The kiosk opens every hour on the hour.", span)
+
+
+def test_a_section_heading_is_a_query_for_its_sentences(tmp_path):
+    corpus = load_corpus(make_training(tmp_path / "training"), max_words=110, min_words=5)
+    pairs = heading_pairs(corpus, per_section=2)
+    assert ("Tickets and passes", "Day tickets cost four pounds at the kiosk.") in pairs
+    assert all(h != "Ferries" for h, _ in pairs)  # a one-word heading is too vague to learn from
+
+
+def test_a_question_about_a_missing_document_is_a_clear_error(tmp_path):
+    root = make_training(tmp_path / "training")
+    (root / "questions" / "bad.jsonl").write_text(json.dumps({"id": "x", "question": "q", "answerable": True, "source": "nope.md", "evidence": ["a b c"]}) + "\n")
+    with pytest.raises(ValueError, match="nope.md"):
+        load_corpus(root, max_words=110, min_words=5)
+
+
+def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says_what_to_run(tmp_path):
+    root = make_training(tmp_path / "training")
+    key = reader_key(root)
+    assert reader_key(root) == key
+    (root / "corpus" / "guide.md").write_text(GUIDE + "\nA new sentence about bikes.\n")
+    assert reader_key(root) != key
+    with pytest.raises(ReaderMissing, match="assistant train"):
+        load(Settings(training_dir=root, models_dir=tmp_path / "models"))
+
+
+def test_the_projects_training_data_is_located(tmp_path):
+    """Every answerable training question's evidence is found in its document (else it teaches nothing)."""
+    corpus = load_corpus(Path(__file__).resolve().parent.parent / "training", max_words=110, min_words=30)
+    lost = [q.id for q in corpus.questions if q.answerable and q.evidence and not q.positives]
+    assert len(lost) <= 0.02 * len(corpus.questions), lost
