@@ -17,7 +17,13 @@ _AFTER_QUOTE = [
     re.compile(rf"[,?!]?[”\"]\s*{_SUBJECT}\s+(?:\w+ly\s+)?{_VERBS}\b"),  # ,” a leader from Fresno said.
 ]
 _BEFORE_QUOTE = re.compile(rf"\b[Aa]s\s+{_SUBJECT}\s+(?:\w+ly\s+)?{_VERBS}\s*,\s*(?:[^“”\",.]{{0,40}}\s)?[“\"]")  # As one leader of the NCCPA put it, “
-_MENTION = re.compile(r"\b((?:[Tt]he|[Aa]|[Oo]ne)\s+leader\s+(?:from|of)\s+(?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*(?:\s+(?:consortium|initiative))?|[Tt]he\s+[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*\s+leader)")
+# A person named by role and affiliation: "the director from the Harbour Trust", "one teacher of the Alder School",
+# "the Harbour Trust director" (any role noun; the affiliation is a capitalised name, maybe with a kind after it).
+_ROLE = r"[a-z]+(?:[\s\-][a-z]+)?"
+_MENTION = re.compile(
+    rf"\b((?:[Tt]he|[Aa]|[Oo]ne)\s+{_ROLE}\s+(?:from|of)\s+(?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*(?:\s+[a-z]+(?=[\s,.;:]))?"
+    r"|[Tt]he\s+[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*\s+(?:leader|director|head|chair|president|manager|officer|founder|author|spokesperson|teacher|principal))"
+)
 _PRONOUNS = {"she", "he", "they"}
 
 

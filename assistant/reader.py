@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .answering.candidates import FEATURES
+from .answering.decide import DECIDE_FEATURES
 from .answering.heads import LinearHead
 from .documents import find_documents
 from .embeddings import resolve_model_path
@@ -21,13 +23,14 @@ RECIPE = {
     "version": 3,
     "base": DEFAULT_EMBEDDING_MODEL,
     "loss": "MultipleNegativesRankingLoss",
-    "epochs": 1,
+    "epochs": 2,
     "batch_size": 32,
     "learning_rate": 5e-5,
-    "max_seq_length": 96,
+    "max_seq_length": 64,
     "folds": 2,
     "headings_per_section": 2,
     "seed": 13,
+    "decider_max_false_refusals": 0.04,  # the decider's threshold declines at most this share of answerable questions (cross-validated)
 }
 
 
@@ -59,6 +62,7 @@ def reader_key(training_dir: Path) -> str:
     h.update(_digest(files, training_dir).encode())
     h.update(_digest(weights, base).encode())
     h.update(json.dumps(RECIPE, sort_keys=True).encode())
+    h.update(json.dumps([FEATURES, DECIDE_FEATURES]).encode())  # what the heads read: new features, new heads
     return h.hexdigest()[:16]
 
 

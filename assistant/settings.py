@@ -48,9 +48,6 @@ class Settings(BaseSettings):
     top_k: int = Field(6, ge=1, le=50, description="Passages retrieved for a question.")
     mmr: bool = Field(False, description="Diversify retrieved passages with maximal marginal relevance.")
     answer_max_words: int = Field(90, ge=20, le=400, description="Soft limit on the words of an extractive answer.")
-    min_relevance: float = Field(
-        0.30, ge=0.0, le=1.0, description="Below this question-passage similarity the assistant says the brief does not cover the question."
-    )
 
     disabled_rules: str = Field("", description="Comma-separated names of answering rules to switch off (see assistant/rules.py), to measure them.")
     product_name: str = Field("CCPT Brief Assistant", description="Name shown in the chat's title and the widget.")

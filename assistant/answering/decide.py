@@ -15,8 +15,9 @@ from .candidates import FEATURES, Candidate
 from .heads import LinearHead
 from .plan import Plan
 
-DECIDE_FEATURES = ("top", "second", "top_cos", "top_lex", "top_lex_typed", "unknown_terms", "terms", "follow_up")
-_COS, _LEX, _LEX_TYPED = FEATURES.index("cos"), FEATURES.index("lex"), FEATURES.index("lex_typed")
+DECIDE_FEATURES = ("top", "second", "mean_top5", "top_cos", "top_cos_typed", "top_lex", "top_lex_typed", "unknown_terms", "terms", "follow_up")
+_COS, _COS_TYPED = FEATURES.index("cos"), FEATURES.index("cos_typed")
+_LEX, _LEX_TYPED = FEATURES.index("lex"), FEATURES.index("lex_typed")
 
 
 def question_features(plan: Plan, ranked: list[Candidate], known: Callable[[str], bool]) -> np.ndarray:
@@ -27,7 +28,9 @@ def question_features(plan: Plan, ranked: list[Candidate], known: Callable[[str]
         [
             top.score if top else 0.0,
             ranked[1].score if len(ranked) > 1 else 0.0,
+            float(np.mean([c.score for c in ranked[:5]])) if ranked else 0.0,
             top.features[_COS] if top else 0.0,
+            max((c.features[_COS_TYPED] for c in ranked[:5]), default=0.0),
             max((c.features[_LEX] for c in ranked[:5]), default=0.0),
             max((c.features[_LEX_TYPED] for c in ranked[:5]), default=0.0),
             sum(1 for t in terms if not known(t)) / len(terms) if terms else 0.0,

@@ -19,7 +19,8 @@ import random
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -139,17 +140,18 @@ def _threshold(probs: np.ndarray, labels: np.ndarray, max_false_refusals: float 
     return best_t
 
 
-def fit_heads(read_questions: list[tuple[Labelled, object]], known: Callable[[str], bool]) -> tuple[LinearHead, LinearHead, dict]:
+def fit_heads(read_questions: list[tuple[Labelled, object]], known: Callable[[str], bool]) -> tuple[LinearHead, LinearHead, dict, dict]:
     """The reranker on out-of-fold candidates, then the decider on the reranked questions."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
 
-    x, y = [], []
-    for q, got in read_questions:
+    x, y, group = [], [], []
+    for n, (q, got) in enumerate(read_questions):
         if q.answerable and q.positives:
             for c in got.candidates:
                 x.append(c.features)
                 y.append(int(c.key in q.positives))
+                group.append(n)
     reranker = _fit(np.vstack(x), np.array(y), FEATURES)
     qx, qy, hit1, cos1, located = [], [], 0, 0, 0
     for q, got in read_questions:
@@ -169,7 +171,7 @@ def fit_heads(read_questions: list[tuple[Labelled, object]], known: Callable[[st
     mean, scale = qx_arr.mean(axis=0), qx_arr.std(axis=0)
     scale[scale < 1e-6] = 1.0
     cv = cross_val_predict(LogisticRegression(max_iter=2000), (qx_arr - mean) / scale, qy_arr, cv=5, method="predict_proba")[:, 1]
-    threshold = _threshold(cv, qy_arr)
+    threshold = _threshold(cv, qy_arr, RECIPE["decider_max_false_refusals"])
     decider = _fit(qx_arr, qy_arr, DECIDE_FEATURES, threshold=threshold)
     metrics = {
         "out_of_fold_sentence_hit@1_reranked": round(hit1 / max(located, 1), 3),
@@ -179,7 +181,26 @@ def fit_heads(read_questions: list[tuple[Labelled, object]], known: Callable[[st
         "decider_cv_false_refusals": round(float(np.mean(cv[qy_arr == 1] < threshold)), 3),
         "decider_cv_refusal_accuracy": round(float(np.mean(cv[qy_arr == 0] < threshold)), 3),
     }
-    return reranker, decider, metrics
+    oof = {"candidates": np.vstack(x), "labels": np.array(y), "groups": np.array(group), "questions": qx_arr, "answerable": qy_arr}
+    return reranker, decider, metrics, oof
+
+
+@contextmanager
+def _only_one(folder: Path, key: str, say: Say) -> Iterator[None]:
+    """One training of a key at a time (a second process waits, then finds it cached); leftovers of a
+    killed run are removed."""
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f".reader-{key}.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"another process is training reader {key}; waiting for it")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        for stale in folder.glob(f".reader-{key}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        yield
 
 
 def train(settings: Settings, *, force: bool = False, say: Say = print) -> Reader:
@@ -190,6 +211,16 @@ def train(settings: Settings, *, force: bool = False, say: Say = print) -> Reade
             return load(settings, key)
         except Exception:
             pass
+    with _only_one(folder_for(settings, key).parent, key, say):
+        if not force:
+            try:
+                return load(settings, key)  # trained by the process we waited for
+            except Exception:
+                pass
+        return _train(settings, key, say)
+
+
+def _train(settings: Settings, key: str, say: Say) -> Reader:
     started = time.perf_counter()
     plain = say
     say = lambda m: plain(f"[{time.perf_counter() - started:5.0f} s] {m}")  # noqa: E731
@@ -220,7 +251,7 @@ def train(settings: Settings, *, force: bool = False, say: Say = print) -> Reade
             path = fine_tune(base_path, _examples(corpus, train_qs, base, rng), pairs, work / f"fold{fold}", say)
             read_questions += _read_fold(corpus, test_qs, path, settings, work / f"fold{fold}")
         vocabulary = Vocabulary([f"{c.section} {c.text}" for c in corpus.chunks])
-        reranker, decider, metrics = fit_heads(read_questions, vocabulary.known)
+        reranker, decider, metrics, oof = fit_heads(read_questions, vocabulary.known)
         say(f"heads fitted: {json.dumps(metrics)}")
         say("the reader served: fine-tuned on all the questions")
         fine_tune(base_path, _examples(corpus, corpus.questions, base, rng), pairs, work / "final", say)
@@ -228,6 +259,7 @@ def train(settings: Settings, *, force: bool = False, say: Say = print) -> Reade
         metrics["examples"] = len(located)
         heads = {"reranker": reranker.to_json(), "decider": decider.to_json(), "meta": {"key": key, "recipe": RECIPE, **metrics}}
         (work / "final" / "heads.json").write_text(json.dumps(heads, indent=1))
+        np.savez_compressed(work / "final" / "out_of_fold.npz", **oof)  # what the heads were fitted on, to study them
         for p in (work / "final").rglob("*"):  # a cache other users (a service account) may read, like pip's
             p.chmod(0o755 if p.is_dir() else 0o644)
         if final.exists():
