@@ -274,6 +274,7 @@ def serve(
         host=host, port=port, source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url,
         llm_provider=llm_provider, llm_base_url=llm_base_url, llm_model=llm_model,
     )
+    _port_free(settings.host, settings.port)  # before minutes of loading, not after
     assistant = _assistant(settings)
     try:
         _ensure(assistant)
@@ -285,6 +286,17 @@ def serve(
     except ImportError as exc:
         _fail(f"the web server is not available: {exc}")
     run_server(assistant, watch=watch)
+
+
+def _port_free(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            _fail(f"cannot listen on {host}:{port} ({exc.strerror or exc}): another program uses it; choose another with --port N (or ASSISTANT_PORT)", code=2)
 
 
 def main() -> None:

@@ -154,7 +154,10 @@ class Assistant:
                 )  # fmt: skip
         found = ingest(source_dir, max_words=self.settings.chunk_max_words, min_words=self.settings.chunk_min_words)
         if not found.chunks:
-            reason = "; ".join(found.errors) if found.errors else f"no .txt, .md, .pdf, .html or .docx files in {source_dir}"
+            reason = "; ".join(found.errors) if found.errors else (
+                f"no .txt, .md, .pdf, .html or .docx files in {source_dir.resolve()} "
+                "(point --source-dir or ASSISTANT_SOURCE_DIR at the folder of your documents)"
+            )
             raise NoDocumentsError(f"nothing to index: {reason}")
         with self.store.lock():
             result = self.store.sync(

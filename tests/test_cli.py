@@ -80,3 +80,33 @@ def test_user_mistakes_are_one_line_errors(brief_index, tmp_path):
     assert result.exit_code == 2 and "invalid setting" in result.output
     result = runner.invoke(app, ["index"], env={**_env(brief_index), "ASSISTANT_SOURCE_DIR": str(tmp_path / "nothing")})
     assert result.exit_code == 1 and "nothing to index" in result.output
+
+
+def test_serve_on_a_taken_port_says_which_flag_to_use_before_loading_anything(brief_index):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--port", str(port)], env=_env(brief_index))
+    assert result.exit_code == 2
+    assert "--port" in result.output and str(port) in result.output
+
+
+def test_an_empty_source_folder_is_named_with_the_setting_that_changes_it(tmp_path):
+    empty = tmp_path / "nothing-here"
+    empty.mkdir()
+    result = runner.invoke(app, ["index", "--source-dir", str(empty), "--index-dir", str(tmp_path / "index")])
+    assert result.exit_code == 1
+    out = " ".join(result.output.split())
+    assert str(empty.resolve()) in out.replace(" ", "") or str(empty.resolve()) in out
+    assert "--source-dir" in out
+
+
+def test_a_quoted_citation_is_not_wrapped_in_a_second_pair_of_quotes():
+    from assistant.answering.citations import format_citation_line
+    from assistant.types import Citation
+
+    line = format_citation_line(Citation(n=1, chunk_id="c", source="source/a.txt", section="S", page=3, text="t", quote="“We saw it,” she said."))
+    assert "““" not in line and line.endswith("“We saw it,” she said.")

@@ -44,4 +44,6 @@ def renumber(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]
 
 def format_citation_line(c: Citation) -> str:
     where = c.section + (f", p. {c.page}" if c.page is not None else "")
-    return f"[{c.n}] {c.source} — {where}: “{c.quote or c.text}”"
+    quote = (c.quote or c.text).strip()
+    shown = quote if quote[:1] in "“\"‘" else f"“{quote}”"  # a quotation keeps its own marks, not doubled ones
+    return f"[{c.n}] {c.source} — {where}: {shown}"
