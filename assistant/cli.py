@@ -36,7 +36,7 @@ out = Console()
 
 SourceOpt = Annotated[Optional[Path], typer.Option("--source-dir", help="Documents to answer from (env ASSISTANT_SOURCE_DIR; default source).")]
 IndexOpt = Annotated[Optional[Path], typer.Option("--index-dir", help="Where the index lives (env ASSISTANT_INDEX_DIR; default index).")]
-ModelOpt = Annotated[Optional[str], typer.Option("--embedding-model", help="Local sentence-transformers model (env ASSISTANT_EMBEDDING_MODEL).")]
+ModelOpt = Annotated[Optional[str], typer.Option("--embedding-model", help="trained (default: the reader trained here), all-MiniLM-L6-v2 as shipped, or a local sentence-transformers folder (env ASSISTANT_EMBEDDING_MODEL).")]
 ChromaOpt = Annotated[Optional[str], typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000 (env ASSISTANT_CHROMA_URL).")]
 ProviderOpt = Annotated[Optional[str], typer.Option("--llm-provider", help="Who writes answers: extractive | openai | ollama (env ASSISTANT_LLM_PROVIDER).")]
 LLMURLOpt = Annotated[Optional[str], typer.Option("--llm-base-url", help="LLM server, e.g. http://127.0.0.1:8080/v1 (env ASSISTANT_LLM_BASE_URL).")]

@@ -20,7 +20,7 @@ from .embeddings import resolve_model_path
 from .settings import DEFAULT_EMBEDDING_MODEL, Settings
 
 RECIPE = {
-    "version": 3,
+    "version": 4,
     "base": DEFAULT_EMBEDDING_MODEL,
     "loss": "MultipleNegativesRankingLoss",
     "epochs": 2,

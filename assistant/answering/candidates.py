@@ -85,12 +85,14 @@ def build(
     query_vector: np.ndarray,
     typed_vector: np.ndarray,
     idf: Callable[[str], float],
+    typed: str | None = None,
 ) -> list[Candidate]:
-    """Every sentence of the retrieved passages, with its features (``FEATURES``)."""
+    """Every sentence of the retrieved passages, with its features (``FEATURES``). ``typed``: the words just
+    typed as the "typed" features read them (the question, or the query when the question says nothing alone)."""
     cands: list[Candidate] = []
     sims: dict[tuple[str, int], float] = {}
     typed_sims: dict[tuple[str, int], float] = {}
-    q_terms, typed_terms = content_terms(plan.query), content_terms(plan.question)
+    q_terms, typed_terms = content_terms(plan.query), content_terms(typed if typed is not None else plan.question)
     for hit in hits:
         chunk = hit.chunk
         by_sentence: dict[int, list[np.ndarray]] = {}

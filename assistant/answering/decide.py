@@ -22,7 +22,7 @@ _LEX, _LEX_TYPED = FEATURES.index("lex"), FEATURES.index("lex_typed")
 
 def question_features(plan: Plan, ranked: list[Candidate], known: Callable[[str], bool]) -> np.ndarray:
     """What the decider reads of a question and its ranked candidates."""
-    terms = set(content_terms(plan.question))
+    terms = set(content_terms(plan.question)) or set(content_terms(plan.query))  # "why?" is read with its turn
     top = ranked[0] if ranked else None
     return np.array(
         [

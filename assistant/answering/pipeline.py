@@ -83,12 +83,15 @@ class Pipeline:
     # ------------------------------------------------------------------ the steps before the heads
     def gather(self, question: str, history: list[tuple[str, str]] | None = None) -> Read:
         plan = read(question, history, self.disabled)
-        texts = [plan.query] + ([plan.question] if plan.query != plan.question else [])
+        # The words just typed are read on their own only when they say something ("why?" does not: it is read
+        # with the turn it leans on, as the query is).
+        typed = plan.question if plan.query != plan.question and content_terms(plan.question) else plan.query
+        texts = [plan.query] + ([typed] if typed != plan.query else [])
         vectors = self.embeddings.embed_many(texts)
         retrieval = self.searcher.search(plan.query, vectors[0])
         unit_vectors = self.index.sentence_vectors([h.chunk.id for h in retrieval.hits])
         unit_vectors = {k: np.asarray(v, dtype=np.float32) for k, v in unit_vectors.items()}
-        cands = candidates_step.build(plan, retrieval.hits, unit_vectors, vectors[0], vectors[-1], self.vocabulary.idf)
+        cands = candidates_step.build(plan, retrieval.hits, unit_vectors, vectors[0], vectors[-1], self.vocabulary.idf, typed)
         return Read(plan, retrieval, cands)
 
     # ------------------------------------------------------------------ the whole pipeline
