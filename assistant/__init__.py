@@ -1,3 +1,3 @@
-"""CCPT Brief Assistant: grounded, cited answers about JFF's brief on California Career Pathways Trust consortia."""
+"""A document assistant: grounded, cited answers from the documents in its source folder (name and starters are settings)."""
 
 __version__ = "0.1.0"

@@ -127,7 +127,7 @@ class FeedbackLog:
 
 # ---------------------------------------------------------------------- request bodies
 class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "What did leaders learn from CCPT?", "history": []}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "What does the report recommend?", "history": []}]})
 
     question: str = Field(description="The question (not empty; at most ASSISTANT_MAX_QUESTION_CHARS characters).")
     history: list[tuple[str | None, str | None]] = Field(
@@ -222,8 +222,8 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
     feedback = FeedbackLog(settings.feedback_log)
 
     app = FastAPI(
-        title="CCPT Brief Assistant",
-        description="Grounded, cited answers about JFF's brief on California Career Pathways Trust consortia.",
+        title=settings.product_name,
+        description="Grounded, cited answers from the documents in the source folder.",
         version="1",
         docs_url="/api/docs",
         redoc_url=None,
@@ -373,7 +373,7 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
 
     @app.get("/embed", include_in_schema=False, response_class=HTMLResponse)
     async def embed(request: Request):
-        return HTMLResponse(web.embed_page(request.query_params))
+        return HTMLResponse(web.embed_page(request.query_params, settings.product_name))
 
     @app.get("/source", include_in_schema=False, response_class=HTMLResponse)
     async def source_page(cite: str = "", s: str = ""):

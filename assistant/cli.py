@@ -23,7 +23,7 @@ app = typer.Typer(
         "each answer, and says so when they do not answer.\n\n"
         "Examples:\n\n"
         "  assistant train            (once: fine-tunes the reader here, a few minutes; cached)\n\n"
-        "  assistant ask \"What did leaders learn from CCPT?\"\n\n"
+        "  assistant ask \"What does the report recommend?\"\n\n"
         "  assistant serve --port 7860\n\n"
         "  assistant index --rebuild"
     ),

@@ -20,14 +20,15 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"[a-z0-9$%]+", text)
 
 
-def _bigrams(text: str) -> set[tuple[str, str]]:
+def bigrams(text: str) -> set[tuple[str, str]]:
+    """Word bigrams as the evaluation matches them (quote-folded, line-broken hyphens joined)."""
     toks = _tokens(text)
     return set(zip(toks, toks[1:]))
 
 
 def holds(passage: str, span: str, threshold: float = 0.8) -> bool:
-    wanted = _bigrams(span)
-    return bool(wanted) and len(wanted & _bigrams(passage)) / len(wanted) >= threshold
+    wanted = bigrams(span)
+    return bool(wanted) and len(wanted & bigrams(passage)) / len(wanted) >= threshold
 
 
 def includes(answer: str, groups: list[list[str]]) -> bool:

@@ -1,8 +1,8 @@
 """Who is quoted: attach a speaker to every sentence of a quotation.
 
-The brief is built from quotations whose attribution sits in one sentence of a
+Reports are often built from quotations whose attribution sits in one sentence of a
 multi-sentence quote ("“... together,” one leader said.") or before it ("As one
-leader of the NCCPA put it, “...”"). Answers to "who said ..." need that speaker on
+leader of the partnership put it, “...”"). Answers to "who said ..." need that speaker on
 whichever sentence of the quote answers the question, so it is computed once here,
 at indexing time, from the quotation marks and reporting verbs.
 """
@@ -13,10 +13,10 @@ import re
 _VERBS = r"(?:said|says|explained|added|continued|reported|observed|reflected|noted|put it|recalled|stated|argued|remarked|described|told us|agreed)"
 _SUBJECT = r"((?:the|a|an|one|another|some|two|several)\s+[^,.;“”\"]{2,80}?|[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)*|she|he|they)"
 _AFTER_QUOTE = [
-    re.compile(rf"[,?!]?[”\"]\s*{_VERBS}\s+{_SUBJECT}\s*(?:[.,;]|$)"),  # ”, said the LA HI-TECH leader.
-    re.compile(rf"[,?!]?[”\"]\s*{_SUBJECT}\s+(?:\w+ly\s+)?{_VERBS}\b"),  # ,” a leader from Fresno said.
+    re.compile(rf"[,?!]?[”\"]\s*{_VERBS}\s+{_SUBJECT}\s*(?:[.,;]|$)"),  # ”, said the project director.
+    re.compile(rf"[,?!]?[”\"]\s*{_SUBJECT}\s+(?:\w+ly\s+)?{_VERBS}\b"),  # ,” a teacher from the district said.
 ]
-_BEFORE_QUOTE = re.compile(rf"\b[Aa]s\s+{_SUBJECT}\s+(?:\w+ly\s+)?{_VERBS}\s*,\s*(?:[^“”\",.]{{0,40}}\s)?[“\"]")  # As one leader of the NCCPA put it, “
+_BEFORE_QUOTE = re.compile(rf"\b[Aa]s\s+{_SUBJECT}\s+(?:\w+ly\s+)?{_VERBS}\s*,\s*(?:[^“”\",.]{{0,40}}\s)?[“\"]")  # As one member of the board put it, “
 # A person named by role and affiliation: "the director from the Harbour Trust", "one teacher of the Alder School",
 # "the Harbour Trust director" (any role noun; the affiliation is a capitalised name, maybe with a kind after it).
 _ROLE = r"[a-z]+(?:[\s\-][a-z]+)?"
@@ -39,7 +39,7 @@ def _speaker_in(sentence: str) -> str | None:
 
 
 def is_named(speaker: str | None) -> bool:
-    """True when the speaker is identified (a consortium, a place, a person), not just 'one leader'."""
+    """True when the speaker is identified (an organisation, a place, a person), not just 'one member'."""
     if not speaker:
         return False
     return any(w[:1].isupper() for w in speaker.split()[1:]) or speaker[:1].isupper() and speaker.split()[0].lower() not in {"the", "a", "an", "one", "another", "some"}

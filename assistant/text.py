@@ -105,32 +105,5 @@ def content_terms(text: str) -> list[str]:
     return terms
 
 
-def without_possessive(word: str) -> str:
-    """"HI-TECH's" -> "HI-TECH": a possessive names the same thing."""
-    return re.sub(r"['’]s$", "", word)
-
-
 def word_count(text: str) -> int:
     return len(text.split())
-
-
-# A run of two or more capitalised words is a name ("Fresno Unified School District"); its last
-# word says what kind of thing it is, the others only which one.
-_NAME_RUN = re.compile(r"\b(?:[A-Z][\w\-’']*\s+)+(?=[A-Z][\w\-’']*)")
-_WHOLE_NAME = re.compile(r"\b(?:[A-Z][\w\-’']*\s+)+[A-Z][\w\-’']*")
-
-
-def common_terms(text: str) -> list[str]:
-    """Content terms of ``text`` used as ordinary words: "high" and "school" in "Los Angeles High
-    Impact ..." or "Fresno Unified School District" are parts of names, not talk of high schools."""
-    return content_terms(_NAME_RUN.sub(" ", text))
-
-
-def long_names(text: str) -> list[str]:
-    """The names of two or more capitalised words in ``text``, as written."""
-    return [m.group(0) for m in _WHOLE_NAME.finditer(text)]
-
-
-def name_runs(text: str) -> list[frozenset[str]]:
-    """The terms of each name of two or more capitalised words in ``text``."""
-    return [frozenset(content_terms(name)) for name in long_names(text)]

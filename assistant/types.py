@@ -36,7 +36,7 @@ class Chunk(BaseModel):
     def units(self, window: int = UNIT_WINDOW, longer_than: int = 36) -> list[tuple[str, int, str]]:
         """What gets a vector at indexing time: (key, sentence number, text).
 
-        Each sentence is one unit; a long sentence (an enumeration of consortia, say) also
+        Each sentence is one unit; a long sentence (a long enumeration, say) also
         gets overlapping windows of ``window`` words, keyed ``<n>.<k>``, so that a question
         about one clause can match that clause rather than the whole diluted sentence.
         """

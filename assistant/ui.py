@@ -198,10 +198,10 @@ def source_page(chunks: list[Chunk], *, cite: str = "", sentences: str = "") -> 
     )
 
 
-def embed_page(params: Mapping[str, str]) -> str:
+def embed_page(params: Mapping[str, str], product_name: str = "Ask the documents") -> str:
     """Chat only, for ``<iframe src=".../embed">``: the widget in inline mode (no page chrome)."""
-    title = params.get("title", "Ask the CCPT brief")[:80]
-    greeting = params.get("greeting", "Ask me about the JFF brief on California Career Pathways Trust consortia.")[:300]
+    title = params.get("title", product_name)[:80]
+    greeting = params.get("greeting", f"Ask me about the documents of {product_name}.")[:300]
     color = params.get("color", "")
     attrs = f'data-mode="inline" data-title="{esc(title)}" data-greeting="{esc(greeting)}"'
     if COLOR.match(color):

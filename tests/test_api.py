@@ -412,8 +412,8 @@ def test_source_page_function_escapes():
 
 
 def test_embed_page_function_defaults():
-    out = embed_page({})
-    assert 'data-title="Ask the CCPT brief"' in out
+    out = embed_page({}, "Harbour Guide")
+    assert 'data-title="Harbour Guide"' in out
 
 
 # ----------------------------------------------------------------------------- robustness

@@ -110,12 +110,12 @@ def build(
             cands.append(Candidate(chunk, i, text, vecs[0], hit))
     if not cands:
         return cands
-    ordered = sorted(sims.values(), reverse=True)
-    best = ordered[0]
-    rank_of = {}
-    for c in cands:
-        rank_of[c.key] = ordered.index(sims[c.key])
-    said = [s for s in plan.previous_sentences]
+    first_place: dict[float, int] = {}  # equal similarities share a rank
+    for rank, value in enumerate(sorted(sims.values(), reverse=True)):
+        first_place.setdefault(value, rank)
+    best = max(sims.values())
+    rank_of = {key: first_place[value] for key, value in sims.items()}
+    said = plan.previous_sentences
     said_keys = {c.key for c in cands if said and max(_overlap(c.text, s) for s in said) >= 0.8}
     passage_terms: dict[str, set[str]] = {}
     for c in cands:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..text import content_terms, fold, words
+from ..text import content_terms, fold, split_sentences, words
 from ..tuning import TUNING
 
 # Words that point back into the conversation ("who said that?", "tell me more about them").
@@ -102,7 +102,7 @@ def without_asker(question: str) -> str:
 
 
 def _sentences(text: str) -> tuple[str, ...]:
-    return tuple(s.strip() for s in re.split(r"(?<=[.!?”\"])\s+", text) if len(s.split()) >= 3)
+    return tuple(text[s:e] for s, e in split_sentences(text) if len(text[s:e].split()) >= 3)
 
 
 def read(question: str, history: list[tuple[str, str]] | None = None, disabled: frozenset[str] = frozenset()) -> Plan:

@@ -1,5 +1,5 @@
 /*!
- * CCPT Brief Assistant widget.
+ * The assistant's chat widget.
  *
  *   <script src="https://HOST/widget.js" data-title="Ask the brief"
  *           data-greeting="Hi! Ask me about the brief." data-color="#1f5fbf"></script>
@@ -24,8 +24,8 @@
 
   var API = new URL(script.src, location.href).origin;
   var d = script.dataset || {};
-  var TITLE = (d.title || "Ask the CCPT brief").slice(0, 80);
-  var GREETING = (d.greeting || "Ask me about the JFF brief on California Career Pathways Trust consortia.").slice(0, 300);
+  var TITLE = (d.title || "Ask the documents").slice(0, 80);
+  var GREETING = (d.greeting || "Ask me about these documents.").slice(0, 300);
   var COLOR = /^#[0-9a-fA-F]{3,8}$/.test(d.color || "") ? d.color : "#1f5fbf";
   var INLINE = d.mode === "inline";
   var MAX_TURNS = 10;

@@ -8,25 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..documents import INTRODUCTION
+from ..evaluation import bigrams
 from ..ingest import ingest
 from ..types import Chunk
 
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": " ", "\u2013": " "})
-
-
-def _bigrams(text: str) -> set[tuple[str, str]]:
-    toks = re.findall(r"[a-z0-9$%]+", re.sub(r"-\s*\n\s*", "-", text).translate(_FOLD).lower())
-    return set(zip(toks, toks[1:]))
-
-
 def holds_evidence(sentence: str, span: str) -> bool:
     """The sentence carries the span (most of the span is in it, or it lies inside the span)."""
-    s, e = _bigrams(sentence), _bigrams(span)
+    s, e = bigrams(sentence), bigrams(span)
     if not s or not e:
         return False
     shared = len(s & e)
