@@ -373,7 +373,9 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
 
     @app.get("/embed", include_in_schema=False, response_class=HTMLResponse)
     async def embed(request: Request):
-        return HTMLResponse(web.embed_page(request.query_params, settings.product_name))
+        from .embed import embed_page
+
+        return HTMLResponse(embed_page(request.query_params, settings.product_name))
 
     @app.get("/source", include_in_schema=False, response_class=HTMLResponse)
     async def source_page(cite: str = "", s: str = ""):

@@ -20,7 +20,6 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: n
 from .types import Answer, Chunk, Citation
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 
 CSS = """
 .gradio-container { max-width: 960px !important; margin: 0 auto !important; }
@@ -195,23 +194,6 @@ def source_page(chunks: list[Chunk], *, cite: str = "", sentences: str = "") -> 
         f"<title>The brief, by section</title><style>{PAGE_CSS}</style></head><body>"
         '<header><a href="/">← Ask the assistant</a></header>'
         f'<nav><h1>Sections</h1><ol>{"".join(toc)}</ol></nav><main>{"".join(body)}</main></body></html>'
-    )
-
-
-def embed_page(params: Mapping[str, str], product_name: str = "Ask the documents") -> str:
-    """Chat only, for ``<iframe src=".../embed">``: the widget in inline mode (no page chrome)."""
-    title = params.get("title", product_name)[:80]
-    greeting = params.get("greeting", f"Ask me about the documents of {product_name}.")[:300]
-    color = params.get("color", "")
-    attrs = f'data-mode="inline" data-title="{esc(title)}" data-greeting="{esc(greeting)}"'
-    if COLOR.match(color):
-        attrs += f' data-color="{esc(color)}"'
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title>"
-        "<style>html,body{margin:0;height:100%;background:#fff}</style></head>"
-        f'<body><script src="/widget.js" {attrs}></script></body></html>'
     )
 
 

@@ -20,7 +20,8 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from web_fixtures import MARKUP_Q, shared_index
 from assistant.types import Answer, Chunk, Citation
-from assistant.ui import embed_page, render_answer, source_page
+from assistant.embed import embed_page
+from assistant.ui import render_answer, source_page
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "What did leaders learn from CCPT?"
