@@ -380,7 +380,8 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
     @app.get("/source", include_in_schema=False, response_class=HTMLResponse)
     async def source_page(cite: str = "", s: str = ""):
         chunks = await run_in_threadpool(assistant.chunks)
-        return HTMLResponse(web.source_page(chunks, cite=cite, sentences=s))
+        titles = await run_in_threadpool(assistant.document_titles)
+        return HTMLResponse(web.source_page(chunks, cite=cite, sentences=s, titles=titles))
 
     app.add_middleware(
         CORSMiddleware,

@@ -448,3 +448,48 @@ def find_documents(source_dir: Path) -> list[Path]:
 
 def display_name(path: Path, source_dir: Path) -> str:
     return f"{source_dir.name}/{path.relative_to(source_dir).as_posix()}"
+
+
+# --------------------------------------------------------------------------- titles
+def humanize_file_name(source: str) -> str:
+    """A file name as words ("regional-sustainability_brief.txt" -> "Regional sustainability brief")."""
+    stem = Path(source).stem
+    words = re.sub(r"[-_.]+", " ", stem).split()
+    text = " ".join(words) or stem
+    return text[:1].upper() + text[1:]
+
+
+def _title_line(chunk) -> str:
+    """The first sentence when it reads as a title line: a few words, capitalised, no closing punctuation."""
+    texts = chunk.sentence_texts() if chunk.sentences else []
+    first = texts[0].strip() if texts else ""
+    if first and first[0].isupper() and len(first.split()) <= 12 and not _TERMINAL.search(first) and len(texts) > 1:
+        return first
+    return ""
+
+
+def document_titles(chunks, overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """The title people see for each document (``Chunk.source`` -> title), read from its chunks.
+
+    A title set in settings (by file name) wins; else the document's own title, i.e. the
+    heading over its first passage (a Markdown ``# Title``, an HTML ``<h1>``, a text file's
+    first heading line, or a short first line without a full stop, as in "Harbour Notes");
+    other documents are named by their file name in words. Never the internal path.
+    """
+    overrides = overrides or {}
+    first: dict[str, object] = {}
+    for c in chunks:
+        if c.source not in first or c.order < first[c.source].order:
+            first[c.source] = c
+    titles = {}
+    for source, chunk in first.items():
+        name = Path(source).name
+        if name in overrides:
+            titles[source] = overrides[name]
+        elif chunk.section and chunk.section != INTRODUCTION:
+            titles[source] = chunk.section
+        elif _title_line(chunk):
+            titles[source] = _title_line(chunk)
+        else:
+            titles[source] = humanize_file_name(source)
+    return titles

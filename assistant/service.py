@@ -94,6 +94,7 @@ class Assistant:
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
         self._reader: readers.Reader | None = None
+        self._titles: tuple[str, dict[str, str]] | None = None  # (index version, source -> title)
         self.generator = None  # an LLM answerer when settings.llm_provider is not "extractive" (see answering/generative.py)
         if settings.llm_provider != "extractive":
             from .answering.generative import build_generator
@@ -232,7 +233,7 @@ class Assistant:
             retrieval = loaded.searcher.search(answer.query)
             answer = generator.answer(question, turns, retrieval, extractive=answer)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        return answer
+        return self._titled(answer)
 
     def stream(self, question: str, history=None) -> Iterator[dict]:
         """Events: ``delta`` (answer text, sentence by sentence), ``citations``, ``done`` (the whole answer).
@@ -249,6 +250,8 @@ class Assistant:
                 for event in generator.stream(*calls[0]):
                     if event["type"] == "done":
                         event["answer"]["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+                    for c in event.get("citations") or (event.get("answer") or {}).get("citations") or []:
+                        c["document"] = self.document_title(c["source"])
                     yield event
                 return
         else:
@@ -267,6 +270,28 @@ class Assistant:
 
     def chunks(self) -> list[Chunk]:
         return list(self._ready().index.chunks)
+
+    def document_titles(self) -> dict[str, str]:
+        """Each document's title (``Chunk.source`` -> title), read from the live index's passages once per version."""
+        loaded = self._ready()
+        cached = self._titles
+        if cached is None or cached[0] != loaded.index.info.version:
+            from .documents import document_titles
+
+            cached = self._titles = (loaded.index.info.version, document_titles(loaded.index.chunks, self.settings.titles))
+        return cached[1]
+
+    def document_title(self, source: str) -> str:
+        from .documents import humanize_file_name
+
+        return self.document_titles().get(source) or humanize_file_name(source)
+
+    def _titled(self, answer: Answer) -> Answer:
+        if answer.citations:
+            titles = self.document_titles()
+            for c in answer.citations:
+                c.document = titles.get(c.source) or c.document
+        return answer
 
     def status(self) -> dict:
         info = self.store.current()

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         "What did the leaders learn about sustaining a regional partnership?|Which consortia does the brief feature?|Why did many regions struggle to build lasting partnerships?",
         description="Questions offered to a new user, separated by |.",
     )
+    document_titles: str = Field(
+        "ccpt-regional-sustainability-brief.txt=CCPT Regional Sustainability Brief",
+        description="Titles shown for documents, as file name=Title pairs separated by |; other documents show their own title or first heading.",
+    )
 
     # --- generative answering (optional) --------------------------------------
     llm_provider: Literal["extractive", "openai", "ollama"] = Field("extractive", description="Who writes answers: the offline extractive answerer or an LLM.")
@@ -104,6 +108,11 @@ class Settings(BaseSettings):
     @property
     def starters(self) -> list[str]:
         return [q.strip() for q in self.starter_questions.split("|") if q.strip()]
+
+    @property
+    def titles(self) -> dict[str, str]:
+        pairs = (p.partition("=") for p in self.document_titles.split("|"))
+        return {name.strip(): title.strip() for name, _, title in pairs if name.strip() and title.strip()}
 
     @property
     def origins(self) -> list[str]:

@@ -57,6 +57,7 @@ class Citation(BaseModel):
     n: int
     chunk_id: str
     source: str
+    document: str = Field("", description="The cited document's title (its own title or first heading, or ASSISTANT_DOCUMENT_TITLES).")
     section: str
     page: int | None = None
     text: str = Field(description="The cited passage, as the user sees it.")

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: no calls home
 
+from .documents import humanize_file_name
 from .types import Answer, Chunk, Citation
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -57,6 +58,28 @@ def esc(text: object) -> str:
 
 def where(c: Citation | Chunk) -> str:
     return c.section + (f", p. {c.page}" if c.page is not None else "")
+
+
+def title_of(c: Citation) -> str:
+    """The cited document's title (never its internal path)."""
+    return c.document or humanize_file_name(c.source)
+
+
+def cited_where(c: Citation) -> str:
+    """"Document title · Section, p. 3": which document and where in it."""
+    return f"{title_of(c)} · {where(c)}"
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def quote_line(c: Citation) -> str:
+    """The quoted sentence(s), shortened: what tells two sources of one section apart."""
+    return shorten(c.quote or c.text)
 
 
 def highlight(text: str, quote: str) -> str:
@@ -114,8 +137,8 @@ def render_answer(answer: Answer, passages: Mapping[str, Chunk] | None = None) -
                 continue
             links.append(
                 f'<span class="cite-wrap"><a class="cite" href="{esc(urls[n])}" target="_blank" rel="noopener" '
-                f'data-chunk="{esc(c.chunk_id)}" aria-label="source {n}: {esc(where(c))}">[{n}]</a>'
-                f'<span class="cite-pop" role="tooltip"><span class="where">[{n}] {esc(where(c))}</span>{highlight(c.text, c.quote)}</span></span>'
+                f'data-chunk="{esc(c.chunk_id)}" aria-label="source {n}: {esc(cited_where(c))}">[{n}]</a>'
+                f'<span class="cite-pop" role="tooltip"><span class="where">[{n}] {esc(cited_where(c))}</span>{highlight(c.text, c.quote)}</span></span>'
             )
         return "".join(links)
 
@@ -132,10 +155,10 @@ def render_answer(answer: Answer, passages: Mapping[str, Chunk] | None = None) -
         parts.append('<div class="sources"><div class="sources-title">Sources</div>')
         for c in answer.citations:
             parts.append(
-                f'<details class="source" data-chunk="{esc(c.chunk_id)}"><summary>[{c.n}] {esc(where(c))}</summary>'
+                f'<details class="source" data-chunk="{esc(c.chunk_id)}"><summary>[{c.n}] <span class="src-quote">“{esc(quote_line(c))}”</span>'
+                f'<span class="src-where">{esc(cited_where(c))}</span></summary>'
                 f"<blockquote>{highlight(c.text, c.quote)}</blockquote>"
-                f'<a href="{esc(urls[c.n])}" target="_blank" rel="noopener">Open in the brief ↗</a> '
-                f'<span class="notice">{esc(c.source)}</span></details>'
+                f'<a href="{esc(urls[c.n])}" target="_blank" rel="noopener">Open in the document ↗</a></details>'
             )
         parts.append("</div>")
     parts.append("</div>")
@@ -147,29 +170,35 @@ def _slug(text: str) -> str:
 
 
 PAGE_CSS = """
-:root { color-scheme: light dark; --accent: #1f5fbf; }
-body { font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; padding: 0 1rem 4rem; max-width: 46rem; margin: 0 auto; }
-header { position: sticky; top: 0; background: Canvas; padding: .6rem 0; border-bottom: 1px solid #8884; }
-header a { color: var(--accent); }
-nav ol { padding-left: 1.2rem; } nav a { color: var(--accent); }
-h1 { font-size: 1.35rem; margin: .2rem 0; } h2 { font-size: 1.1rem; margin-top: 2rem; }
+:root { color-scheme: light; --accent: #1f5fbf; }
+body { font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; padding: 0 1rem 4rem; max-width: 46rem;
+  background: #fff; color: #1b1b1f; }
+header { position: sticky; top: 0; background: #fff; padding: .6rem 0; border-bottom: 1px solid #ccc; z-index: 1; }
+a { color: var(--accent); }
+h1 { font-size: 1.4rem; margin: 1.2rem 0 .4rem; } h2 { font-size: 1.1rem; margin-top: 2rem; }
+.toc-label { font-weight: 600; margin: .4rem 0 0; }
+nav ol { padding-left: 1.2rem; margin-top: .2rem; } nav li { padding: .15rem 0; }
 .chunk { padding: .4rem .6rem; border-radius: 6px; scroll-margin-top: 5rem; }
-.chunk:target, .chunk.cited { background: #fff7d6; outline: 2px solid #f0c000; color: #111; }
-.page { font-size: .75rem; opacity: .7; margin-left: .4rem; white-space: nowrap; }
+.chunk:target, .chunk.cited { background: #fff7d6; outline: 2px solid #b38600; color: #111; }
+.page { font-size: .8rem; color: #545459; margin-left: .4rem; white-space: nowrap; }
 mark { background: #ffe58a; color: #111; }
 """
 
 
-def source_page(chunks: list[Chunk], *, cite: str = "", sentences: str = "") -> str:
-    """The brief by section, one anchor ``#c-<chunk id>`` per passage; ``cite`` marks a cited passage."""
+def source_page(chunks: list[Chunk], *, cite: str = "", sentences: str = "", titles: Mapping[str, str] | None = None) -> str:
+    """The documents by section, one anchor ``#c-<chunk id>`` per passage; ``cite`` marks a cited passage.
+
+    Each document is headed by its title (``titles``: ``Chunk.source`` -> title), never its path.
+    """
+    titles = titles or {}
     marked = {int(x) for x in sentences.split(",") if x.strip().isdigit()}
     by_source: dict[str, list[Chunk]] = {}
     for c in sorted(chunks, key=lambda c: (c.source, c.order)):
         by_source.setdefault(c.source, []).append(c)
-    toc, body, seen = [], [], set()
-    for source, items in by_source.items():
-        body.append(f"<h1>{esc(source.rsplit('/', 1)[-1])}</h1>")
-        section = None
+    body, seen = [], set()
+    names = [titles.get(source) or humanize_file_name(source) for source in by_source]
+    for (source, items), name in zip(by_source.items(), names):
+        toc, parts, section = [], [], None
         for c in items:
             if c.section != section:
                 section = c.section
@@ -178,7 +207,7 @@ def source_page(chunks: list[Chunk], *, cite: str = "", sentences: str = "") -> 
                     slug += "-x"
                 seen.add(slug)
                 toc.append(f'<li><a href="#{esc(slug)}">{esc(section)}</a></li>')
-                body.append(f'<h2 id="{esc(slug)}">{esc(section)}</h2>')
+                parts.append(f'<h2 id="{esc(slug)}">{esc(section)}</h2>')
             cited = c.id == cite
             if cited and marked:
                 texts = c.sentence_texts()
@@ -187,13 +216,18 @@ def source_page(chunks: list[Chunk], *, cite: str = "", sentences: str = "") -> 
             else:
                 text = esc(c.text)
             page = f'<span class="page">p. {c.page}</span>' if c.page is not None else ""
-            body.append(f'<p class="chunk{" cited" if cited else ""}" id="c-{esc(c.id)}">{text}{page}</p>')
+            parts.append(f'<p class="chunk{" cited" if cited else ""}" id="c-{esc(c.id)}">{text}{page}</p>')
+        body.append(
+            f'<article><h1>{esc(name)}</h1><nav aria-label="Sections of {esc(name)}"><p class="toc-label">Sections</p><ol>{"".join(toc)}</ol></nav>'
+            f'{"".join(parts)}</article>'
+        )
+    title = names[0] if len(names) == 1 else "The documents, by section"
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>The brief, by section</title><style>{PAGE_CSS}</style></head><body>"
+        f"<title>{esc(title)}</title><style>{PAGE_CSS}</style></head><body>"
         '<header><a href="/">← Ask the assistant</a></header>'
-        f'<nav><h1>Sections</h1><ol>{"".join(toc)}</ol></nav><main>{"".join(body)}</main></body></html>'
+        f'<main>{"".join(body)}</main></body></html>'
     )
 
 

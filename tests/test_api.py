@@ -19,7 +19,7 @@ from assistant.api import RateLimiter, create_app, parse_rate
 from assistant.service import Assistant
 from assistant.settings import Settings
 from web_fixtures import MARKUP_Q, shared_index
-from assistant.types import Answer, Chunk, Citation
+from assistant.types import Answer, Chunk, Citation, Sentence
 from assistant.embed import embed_page
 from assistant.ui import render_answer, source_page
 
@@ -404,6 +404,41 @@ def test_render_answer_links_citations_and_escapes_everything():
 def test_render_refusal_lists_topics():
     out = render_answer(Answer(answer="The brief does not say <b>that</b>.", refused=True, suggestions=["Start <i>with</i> Sustainability"]))
     assert "refusal" in out and "<li>Start &lt;i&gt;with&lt;/i&gt; Sustainability</li>" in out and "<b>" not in out
+
+
+def test_citations_and_the_source_page_name_documents_by_title_not_path(client):
+    body = client.post("/api/ask", json={"question": QUESTION}).json()
+    assert body["citations"] and {c["document"] for c in body["citations"]} == {"CCPT Regional Sustainability Brief"}  # the settings' title
+    markup = client.post("/api/ask", json={"question": MARKUP_Q}).json()["citations"][0]
+    assert markup["document"] == "Markup Notes"  # the document's own first heading
+    html = render_answer(Answer.model_validate(body))
+    page = client.get("/source").text
+    for shown in (html, page):
+        assert "source/" not in shown and ".txt" not in shown
+    assert "<h1>CCPT Regional Sustainability Brief</h1>" in page and "<h1>Markup Notes</h1>" in page
+    # two sources of one section are told apart by their quoted sentence
+    summaries = [s.split("</summary>")[0] for s in html.split('<details class="source"')[1:]]
+    assert len(set(summaries)) == len(summaries) and all("src-quote" in s and "CCPT Regional Sustainability Brief · " in s for s in summaries)
+
+
+def test_document_titles_from_settings_heading_or_file_name():
+    from assistant.documents import document_titles
+
+    chunks = [
+        Chunk(id="a", text="t", source="source/notes.md", section="Harbour Notes", order=0),
+        Chunk(id="b", text="t", source="source/notes.md", section="Tides", order=1),
+        Chunk(id="c", text="t", source="source/annual_report-2024.txt", section="Introduction", order=0),
+        Chunk(id="d", text="t", source="source/x.txt", section="Start", order=0),
+        Chunk(id="e", text="Tide Tables The tide rose. It fell.", source="source/t.txt", section="Introduction", order=0,
+              sentences=(Sentence(start=0, end=11), Sentence(start=12, end=26), Sentence(start=27, end=35))),
+    ]
+    assert document_titles(chunks, {"x.txt": "Named In Settings"}) == {
+        "source/notes.md": "Harbour Notes",
+        "source/annual_report-2024.txt": "Annual report 2024",
+        "source/x.txt": "Named In Settings",
+        "source/t.txt": "Tide Tables",  # a short first line without a full stop
+    }
+    assert Settings(document_titles="a.txt=First | b.pdf = Second|bad").titles == {"a.txt": "First", "b.pdf": "Second"}
 
 
 def test_source_page_function_escapes():
