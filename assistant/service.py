@@ -16,7 +16,7 @@ from . import reader as readers
 from .answering.decide import Decider
 from .answering.pipeline import Pipeline
 from .answering.rerank import Reranker
-from .embeddings import load_embeddings
+from .embeddings import load_embeddings, load_reader_embeddings
 from .index import IndexInfo, IndexStore, OpenIndex, chunker_recipe
 from .ingest import ingest
 from .prompts import Prompts, load_prompts
@@ -127,7 +127,7 @@ class Assistant:
     @property
     def embeddings(self):
         if self.settings.embedding_model == TRAINED:
-            return load_embeddings(str(self.reader.model_path))
+            return load_reader_embeddings(str(self.reader.model_path))  # ONNX Runtime: no torch on the question path
         return load_embeddings(self.settings.embedding_model)
 
     def _recipe(self) -> tuple[str, str]:
