@@ -21,27 +21,32 @@ app = typer.Typer(
     help=(
         "Answers questions about the documents in the source folder, citing the passages that support "
         "each answer, and says so when they do not answer.\n\n"
-        "Examples:\n\n"
-        "  assistant train            (once: fine-tunes the reader here, a few minutes; cached)\n\n"
-        "  assistant ask \"What does the report recommend?\"\n\n"
-        "  assistant serve --port 7860\n\n"
-        "  assistant index --rebuild"
+        "\b\nExamples:\n"
+        "  assistant ask \"What does the report recommend?\"\n"
+        "  assistant ask \"Who led it?\" --json\n"
+        "  assistant serve --port 7860           (web chat at http://127.0.0.1:7860/)\n"
+        "  assistant index --rebuild\n"
+        "  assistant eval eval/users.jsonl\n"
+        "  assistant train                       (once; ask and serve do it when needed)\n\n"
+        "Settings come from ASSISTANT_* environment variables; each flag overrides its variable. "
+        "Run 'assistant COMMAND --help' for a command's flags."
     ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no <bool>/<str> type tags, examples keep their indentation
 )
 err = Console(stderr=True)
 out = Console()
 
-SourceOpt = Annotated[Optional[Path], typer.Option("--source-dir", help="Documents to answer from (env ASSISTANT_SOURCE_DIR; default source).")]
-IndexOpt = Annotated[Optional[Path], typer.Option("--index-dir", help="Where the index lives (env ASSISTANT_INDEX_DIR; default index).")]
-ModelOpt = Annotated[Optional[str], typer.Option("--embedding-model", help="trained (default: the reader trained here), all-MiniLM-L6-v2 as shipped, or a local sentence-transformers folder (env ASSISTANT_EMBEDDING_MODEL).")]
-ChromaOpt = Annotated[Optional[str], typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000 (env ASSISTANT_CHROMA_URL).")]
-ProviderOpt = Annotated[Optional[str], typer.Option("--llm-provider", help="Who writes answers: extractive | openai | ollama (env ASSISTANT_LLM_PROVIDER).")]
-LLMURLOpt = Annotated[Optional[str], typer.Option("--llm-base-url", help="LLM server, e.g. http://127.0.0.1:8080/v1 (env ASSISTANT_LLM_BASE_URL).")]
-RulesOpt = Annotated[Optional[str], typer.Option("--disable-rule", help="Comma-separated answering rules to switch off, to measure them (see assistant/rules.py).")]
-LLMModelOpt = Annotated[Optional[str], typer.Option("--llm-model", help="Model name on the LLM server (env ASSISTANT_LLM_MODEL).")]
+SourceOpt = Annotated[Optional[Path], typer.Option("--source-dir", metavar="DIR", help="Documents to answer from (env ASSISTANT_SOURCE_DIR; default source).")]
+IndexOpt = Annotated[Optional[Path], typer.Option("--index-dir", metavar="DIR", help="Where the index lives (env ASSISTANT_INDEX_DIR; default index).")]
+ModelOpt = Annotated[Optional[str], typer.Option("--embedding-model", metavar="MODEL", help="trained (default: the reader trained here), all-MiniLM-L6-v2 as shipped, or a local sentence-transformers folder (env ASSISTANT_EMBEDDING_MODEL).")]
+ChromaOpt = Annotated[Optional[str], typer.Option("--chroma-url", metavar="URL", help="Use a Chroma server, e.g. http://127.0.0.1:8000 (env ASSISTANT_CHROMA_URL).")]
+ProviderOpt = Annotated[Optional[str], typer.Option("--llm-provider", metavar="NAME", help="Who writes answers: extractive | openai | ollama (env ASSISTANT_LLM_PROVIDER).")]
+LLMURLOpt = Annotated[Optional[str], typer.Option("--llm-base-url", metavar="URL", help="LLM server, e.g. http://127.0.0.1:8080/v1 (env ASSISTANT_LLM_BASE_URL).")]
+RulesOpt = Annotated[Optional[str], typer.Option("--disable-rule", metavar="RULES", help="Comma-separated answering rules to switch off, to measure them (see assistant/rules.py).")]
+LLMModelOpt = Annotated[Optional[str], typer.Option("--llm-model", metavar="NAME", help="Model name on the LLM server (env ASSISTANT_LLM_MODEL).")]
 
 
 def _settings(**flags):
@@ -63,13 +68,17 @@ def _fail(message: str, code: int = 1):
 
 
 def _assistant(settings):
-    from .answering.generative import GeneratorConfigError
     from .prompts import PromptError
     from .service import Assistant
 
+    problems: tuple[type[Exception], ...] = (PromptError,)
+    if settings.llm_provider != "extractive":  # the LLM code (LangChain's chat models) is imported only when it is used
+        from .answering.generative import GeneratorConfigError
+
+        problems += (GeneratorConfigError,)
     try:
         return Assistant(settings)
-    except (PromptError, GeneratorConfigError) as exc:
+    except problems as exc:
         _fail(str(exc))
 
 
@@ -91,16 +100,22 @@ def _ensure(assistant) -> None:
     assistant.ensure_index(progress=sys.stderr.isatty())
 
 
-@app.command()
+@app.command(short_help="Fine-tune the reader on training/ (once; cached).")
 def train(
-    force: Annotated[bool, typer.Option("--force", help="Train again even when a reader for this training data is cached.")] = False,
-    training_dir: Annotated[Optional[Path], typer.Option("--training-dir", help="Labelled questions and their documents (env ASSISTANT_TRAINING_DIR).")] = None,
-    models_dir: Annotated[Optional[Path], typer.Option("--models-dir", help="Where readers are cached (env ASSISTANT_MODELS_DIR).")] = None,
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Train again even when a reader for this training data is cached.")] = False,
+    training_dir: Annotated[Optional[Path], typer.Option("--training-dir", metavar="DIR", help="Labelled questions and their documents (env ASSISTANT_TRAINING_DIR).")] = None,
+    models_dir: Annotated[Optional[Path], typer.Option("--models-dir", metavar="DIR", help="Where readers are cached (env ASSISTANT_MODELS_DIR).")] = None,
 ):
     """Fine-tune the reader from the shipped MiniLM on the labelled questions in training/ and fit its heads.
 
     Deterministic (fixed seed) and cached by a hash of the training data, the base model and the
     recipe: a second run with nothing changed returns at once. About 5-8 minutes on 2 CPU cores.
+    ask, index and serve train it themselves when it is missing.
+
+    \b
+    Examples:
+      assistant train
+      assistant train --force --models-dir /tmp/readers
     """
     from .reader import reader_key
     from .training.train import train as run
@@ -121,13 +136,23 @@ def train(
 
 @app.command()
 def index(
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything instead of only what changed.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", metavar="", help="Re-embed everything instead of only what changed.")] = False,
     source_dir: SourceOpt = None,
     index_dir: IndexOpt = None,
     embedding_model: ModelOpt = None,
     chroma_url: ChromaOpt = None,
 ):
-    """Build or update the index from the documents in the source folder."""
+    """Build or update the index from the documents in the source folder.
+
+    Only new or changed passages are embedded; with nothing changed it returns at once.
+    ask and serve build the index themselves when there is none.
+
+    \b
+    Examples:
+      assistant index
+      assistant index --source-dir ~/reports --index-dir ~/reports-index
+      assistant index --rebuild
+    """
     assistant = _assistant(_settings(source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url))
     try:
         report = assistant.index(rebuild=rebuild, progress=sys.stderr.isatty())
@@ -158,9 +183,9 @@ def _print_answer(answer) -> None:
 
 @app.command()
 def ask(
-    question: Annotated[Optional[str], typer.Argument(help="The question; omit it with --jsonl.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON answer object.")] = False,
-    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Answer every question of a JSON-lines file (id, question, history); '-' reads stdin.")] = None,
+    question: Annotated[Optional[str], typer.Argument(metavar="QUESTION", hidden=True, show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print one JSON answer object.")] = False,
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", metavar="FILE", help="Answer every question of a JSON-lines file (id, question, history); '-' reads stdin.")] = None,
     source_dir: SourceOpt = None,
     index_dir: IndexOpt = None,
     embedding_model: ModelOpt = None,
@@ -170,7 +195,18 @@ def ask(
     llm_model: LLMModelOpt = None,
     disable_rule: RulesOpt = None,
 ):
-    """Answer a question from the documents, with numbered citations."""
+    """Answer QUESTION from the documents, with numbered citations.
+
+    Prints the answer, then one line per citation (file, section, page and the quoted
+    passage). With --jsonl, answers a file of questions instead, one JSON object a line.
+
+    \b
+    Examples:
+      assistant ask "What does the report recommend?"
+      assistant ask "Who led it?" --json
+      assistant ask --jsonl questions.jsonl > answers.jsonl
+      echo '{"id": "q1", "question": "What is it about?"}' | assistant ask --jsonl -
+    """
     from .evaluation import answer_record
 
     if (question is None) == (jsonl is None):
@@ -211,12 +247,12 @@ def _open(path: Path):
 DEFAULT_EVAL = Path(__file__).resolve().parent.parent / "eval" / "holdout.jsonl"
 
 
-@app.command("eval")
+@app.command("eval", short_help="Score the answers to a question set (retrieval, answers, citations, refusals).")
 def evaluate(
-    questions: Annotated[Optional[Path], typer.Argument(help="Question file (JSON lines); default: eval/holdout.jsonl (never trained on).")] = None,
-    answers_out: Annotated[Optional[Path], typer.Option("--answers", help="Also write the answers as JSON lines here.")] = None,
-    show_failures: Annotated[bool, typer.Option("--show-failures", help="List each failed check.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as one JSON object.")] = False,
+    questions: Annotated[Optional[Path], typer.Argument(metavar="QUESTIONS", hidden=True, show_default=False)] = None,
+    answers_out: Annotated[Optional[Path], typer.Option("--answers", metavar="FILE", help="Also write the answers as JSON lines here.")] = None,
+    show_failures: Annotated[bool, typer.Option("--show-failures", metavar="", help="List each failed check.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print the metrics as one JSON object.")] = False,
     source_dir: SourceOpt = None,
     index_dir: IndexOpt = None,
     embedding_model: ModelOpt = None,
@@ -226,7 +262,17 @@ def evaluate(
     llm_model: LLMModelOpt = None,
     disable_rule: RulesOpt = None,
 ):
-    """Answer a question set and print retrieval, answer, citation and refusal metrics."""
+    """Answer a question set and print retrieval, answer, citation and refusal metrics.
+
+    QUESTIONS is a JSON-lines file (id, question, history, answerable, evidence,
+    must_include); without it, eval/holdout.jsonl (never trained on).
+
+    \b
+    Examples:
+      assistant eval
+      assistant eval eval/users.jsonl --show-failures
+      assistant eval eval/probe12.jsonl --json --answers /tmp/answers.jsonl
+    """
     from .evaluation import answer_record, read_jsonl, score
 
     path = questions or DEFAULT_EVAL
@@ -258,9 +304,9 @@ def evaluate(
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on (env ASSISTANT_HOST; default 127.0.0.1).")] = None,
-    port: Annotated[Optional[int], typer.Option("--port", help="Port (env ASSISTANT_PORT; default 7860).")] = None,
-    watch: Annotated[bool, typer.Option("--watch", help="Rebuild the index when the source folder changes.")] = False,
+    host: Annotated[Optional[str], typer.Option("--host", metavar="HOST", help="Address to listen on (env ASSISTANT_HOST; default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", metavar="N", help="Port (env ASSISTANT_PORT; default 7860).")] = None,
+    watch: Annotated[bool, typer.Option("--watch", metavar="", help="Rebuild the index when the source folder changes.")] = False,
     source_dir: SourceOpt = None,
     index_dir: IndexOpt = None,
     embedding_model: ModelOpt = None,
@@ -269,7 +315,16 @@ def serve(
     llm_base_url: LLMURLOpt = None,
     llm_model: LLMModelOpt = None,
 ):
-    """Serve the web chat, the HTTP API and the embeddable widget."""
+    """Serve the web chat, the HTTP API and the embeddable widget.
+
+    The chat is at /, the API at /api (docs at /api/docs), the widget script at /widget.js.
+
+    \b
+    Examples:
+      assistant serve
+      assistant serve --port 8080 --watch
+      assistant serve --host 0.0.0.0 --port 7860
+    """
     settings = _settings(
         host=host, port=port, source_dir=source_dir, index_dir=index_dir, embedding_model=embedding_model, chroma_url=chroma_url,
         llm_provider=llm_provider, llm_base_url=llm_base_url, llm_model=llm_model,
@@ -281,11 +336,47 @@ def serve(
         assistant.warm_up()
     except _user_errors() as exc:
         _fail(str(exc))
+    _skip_gradio_stub_writing()
     try:
         from .api import run_server
     except ImportError as exc:
         _fail(f"the web server is not available: {exc}")
     run_server(assistant, watch=watch)
+
+
+def _skip_gradio_stub_writing() -> None:
+    """Stop Gradio rewriting its own ``.pyi`` stubs on import (half of ``import gradio``: 1.3-2.5 s here).
+
+    Gradio's component metaclass parses each component's source file with ``ast`` and rewrites
+    the ``.pyi`` beside it every time a component class is created: typing stubs for Gradio's
+    developers, of no use to a server (and a write into site-packages). The function is replaced
+    by a no-op as its module loads; if a Gradio release renames it, nothing is replaced.
+    """
+    import importlib.abc
+    import importlib.machinery
+
+    if "gradio" in sys.modules:
+        return
+
+    class NoStubs(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name != "gradio.component_meta":
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if spec is None or spec.loader is None:
+                return spec
+            run = spec.loader.exec_module
+
+            def exec_module(module):
+                run(module)
+                if callable(getattr(module, "create_or_modify_pyi", None)):
+                    module.create_or_modify_pyi = lambda *args, **kwargs: None
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, NoStubs())
 
 
 def _port_free(host: str, port: int) -> None:
