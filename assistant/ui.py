@@ -12,7 +12,9 @@ card showing the passage; under each answer a "Sources" list opens each passage 
 import html
 import os
 import re
+import time
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from urllib.parse import urlencode
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: no calls home
@@ -22,33 +24,7 @@ from .types import Answer, Chunk, Citation
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
-CSS = """
-.gradio-container { max-width: 960px !important; margin: 0 auto !important; }
-#chat .message-wrap { font-size: 1rem; }
-.answer p { margin: 0 0 .5em 0; }
-.answer { position: relative; }
-.cite-wrap { position: static; display: inline; }
-a.cite { text-decoration: none; font-weight: 600; font-size: .85em; vertical-align: super; padding: 0 .1em; }
-.cite-pop { display: none; position: absolute; z-index: 50; left: 0; right: 0; margin-top: .3em; max-height: 50vh; overflow-y: auto;
-  background: var(--background-fill-primary, #fff); color: var(--body-text-color, #111); border: 1px solid var(--border-color-primary, #ccc);
-  border-radius: 8px; padding: .6em .8em; box-shadow: 0 6px 24px rgba(0,0,0,.18); font-size: .85rem; font-weight: 400; line-height: 1.4; }
-.cite-wrap:hover .cite-pop, .cite-wrap:focus-within .cite-pop { display: block; }
-.where { display: block; font-weight: 600; margin-bottom: .3em; }
-mark { background: #ffe58a; color: inherit; padding: 0 .1em; border-radius: 2px; }
-.sources { margin-top: .6em; border-top: 1px solid var(--border-color-primary, #ddd); padding-top: .4em; font-size: .9rem; }
-.sources-title { font-weight: 600; margin-bottom: .2em; }
-.sources details { margin: .25em 0; }
-.sources summary { cursor: pointer; }
-.sources blockquote { margin: .3em 0 .3em .4em; padding-left: .6em; border-left: 3px solid var(--border-color-primary, #ccc); }
-.refusal { font-style: normal; }
-.refusal ul { margin: .3em 0 0 1.2em; }
-.notice { font-size: .85rem; opacity: .8; }
-@media (max-width: 640px) {
-  .gradio-container { padding: 4px !important; }
-  #chat { height: 62vh !important; }
-  .cite-pop { position: fixed; left: 4vw; right: 4vw; top: 20vh; width: auto; }
-}
-"""
+STATIC = Path(__file__).resolve().parent / "static"  # chat.css and chat.js: the chat page's own style and behaviour
 
 
 # ---------------------------------------------------------------------------- HTML pieces
@@ -115,15 +91,47 @@ def source_url(c: Citation, sentences: Iterable[int] = ()) -> str:
     return f"/source?{urlencode(query)}#c-{c.chunk_id}"
 
 
+def plain_answer(answer: Answer) -> str:
+    """An answer as people copy it: the text with its [n] markers, then a "Sources" list (no markup)."""
+    lines = [answer.answer.strip()]
+    if answer.notice:
+        lines += ["", answer.notice]
+    if answer.citations and not answer.refused:
+        lines += ["", "Sources"]
+        lines += [f"[{c.n}] {cited_where(c)}: “{quote_line(c)}”" for c in answer.citations]
+    return "\n".join(lines)
+
+
+def topic_question(topic: str) -> str:
+    return f"What do the documents say about {topic}?"
+
+
+def render_refusal(answer: Answer) -> str:
+    """A refusal names the covered topics once, each a button that asks about it (chat.js)."""
+    chips = "".join(f'<button type="button" class="topic" value="{esc(topic_question(t))}">{esc(t)}</button>' for t in answer.suggestions)
+    listed = "; ".join(answer.suggestions)
+    text = answer.answer
+    at = text.rfind(listed) if listed else -1
+    if chips and at >= 0:  # the sentence already lists them: the buttons stand in their place
+        rest = text[at + len(listed) :].strip()
+        body = f'{esc(text[:at].rstrip())} <span class="topics">{chips}</span>{esc(rest) if rest.strip(".") else ""}'
+    elif chips:
+        body = f'{esc(text)}</p><p class="topics">{chips}'
+    else:
+        body = esc(text)
+    return f'<div class="answer refusal" data-plain="{esc(plain_answer(answer))}"><p>{body}</p></div>'
+
+
 def render_answer(answer: Answer, passages: Mapping[str, Chunk] | None = None) -> str:
-    """An answer as safe HTML: linked [n] markers with hover cards, then the sources list."""
+    """An answer as safe HTML: linked [n] markers with hover cards, then the sources list.
+
+    ``data-plain`` carries the answer as plain text: what the copy button copies and
+    screen readers hear (chat.js reads it from the message's content; the chat's
+    sanitizer drops data- and aria- attributes from what it shows, so a link is named by its text).
+    """
     passages = passages or {}
     if answer.refused:
-        parts = [f'<div class="answer refusal"><p>{esc(answer.answer)}</p>']
-        if answer.suggestions:
-            parts.append("<p>Topics the brief does cover:</p><ul>" + "".join(f"<li>{esc(t)}</li>" for t in answer.suggestions) + "</ul>")
-        parts.append("</div>")
-        return "".join(parts)
+        return render_refusal(answer)
 
     by_n = {c.n: c for c in answer.citations}
     urls = {c.n: source_url(c, quoted_sentences(passages.get(c.chunk_id), c.quote)) for c in answer.citations}
@@ -137,8 +145,9 @@ def render_answer(answer: Answer, passages: Mapping[str, Chunk] | None = None) -
                 continue
             links.append(
                 f'<span class="cite-wrap"><a class="cite" href="{esc(urls[n])}" target="_blank" rel="noopener" '
-                f'data-chunk="{esc(c.chunk_id)}" aria-label="source {n}: {esc(cited_where(c))}">[{n}]</a>'
-                f'<span class="cite-pop" role="tooltip"><span class="where">[{n}] {esc(cited_where(c))}</span>{highlight(c.text, c.quote)}</span></span>'
+                f'title="{esc(cited_where(c))}">[{n}]<span class="sr-only"> source: {esc(cited_where(c))}</span></a>'
+                f'<span class="cite-pop"><span class="where">[{n}] {esc(cited_where(c))}</span>{highlight(c.text, c.quote)}'
+                f'<a class="open" href="{esc(urls[n])}" target="_blank" rel="noopener">Open in the document ↗</a></span></span>'
             )
         return "".join(links)
 
@@ -148,14 +157,14 @@ def render_answer(answer: Answer, passages: Mapping[str, Chunk] | None = None) -
         body.append(marker(m))
         pos = m.end()
     body.append(esc(answer.answer[pos:]))
-    parts = [f'<div class="answer"><p>{"".join(body)}</p>']
+    parts = [f'<div class="answer" data-plain="{esc(plain_answer(answer))}"><p>{"".join(body)}</p>']
     if answer.notice:
         parts.append(f'<p class="notice">{esc(answer.notice)}</p>')
     if answer.citations:
         parts.append('<div class="sources"><div class="sources-title">Sources</div>')
         for c in answer.citations:
             parts.append(
-                f'<details class="source" data-chunk="{esc(c.chunk_id)}"><summary>[{c.n}] <span class="src-quote">“{esc(quote_line(c))}”</span>'
+                f'<details class="source"><summary>[{c.n}] <span class="src-quote">“{esc(quote_line(c))}”</span>'
                 f'<span class="src-where">{esc(cited_where(c))}</span></summary>'
                 f"<blockquote>{highlight(c.text, c.quote)}</blockquote>"
                 f'<a href="{esc(urls[c.n])}" target="_blank" rel="noopener">Open in the document ↗</a></details>'
@@ -232,43 +241,65 @@ def source_page(chunks: list[Chunk], *, cite: str = "", sentences: str = "", tit
 
 
 # ---------------------------------------------------------------------------- Gradio chat
-def build_chat(assistant, *, limiter=None, feedback=None):
+WORD_PACE = 0.015  # seconds between the words of an offline answer as they are shown (it is computed at once)
+
+
+def stream_words(text: str, pace: float) -> Iterable[str]:
+    """``text`` growing a few words at a time, ``pace`` seconds apart: visible streaming of an answer made at once."""
+    words = text.split(" ")
+    for end in range(2, len(words) + 2, 2):
+        if pace:
+            time.sleep(pace)
+        yield " ".join(words[:end])
+
+
+def build_chat(assistant, *, limiter=None, feedback=None, pace: float = WORD_PACE):
     """The Gradio Blocks of the chat page."""
     import gradio as gr
 
+    settings = assistant.settings
+    paced = pace if assistant.generator is None else 0.0  # an LLM's tokens stream by themselves
+
     def user_html(text: str) -> str:
         return f"<p>{esc(text)}</p>"
+
+    def streaming_html(text: str) -> str:
+        return f'<div class="answer streaming" data-plain="{esc(text.strip())}"><p>{esc(text.strip())}</p></div>'
+
+    def buttons(running: bool):
+        return gr.update(visible=not running), gr.update(visible=running)
 
     def respond(message: str, chat: list, turns: list, request: gr.Request | None = None):
         chat = list(chat or [])
         turns = list(turns or [])
         message = message or ""
+        idle = buttons(False)
         if not message.strip():
             gr.Warning("Type a question first.")
-            yield chat, turns, message
+            yield chat, turns, message, *idle
             return
         if limiter is not None and request is not None:
             client = request.client.host if getattr(request, "client", None) else "unknown"
             wait = limiter.hit(client)
             if wait:
                 gr.Warning(f"Too many questions; try again in {int(wait) + 1} s.")
-                yield chat, turns, message
+                yield chat, turns, message, *idle
                 return
-        history = [(t["question"], t["answer"]) for t in turns][-assistant.settings.max_history_turns :]
+        history = [(t["question"], t["answer"]) for t in turns][-settings.max_history_turns :]
         chat.append({"role": "user", "content": user_html(message)})
         chat.append({"role": "assistant", "content": '<p class="notice">Looking in the documents…</p>'})
-        yield chat, turns, ""
+        yield chat, turns, "", *buttons(True)
+        skip = (gr.skip(), gr.skip())
         text = ""
         try:
             for event in assistant.stream(message, history):
-                if event["type"] == "delta":
-                    text += event["text"]
-                    chat[-1] = {"role": "assistant", "content": f'<div class="answer"><p>{esc(text.strip())}</p></div>'}
-                    yield chat, turns, ""
-                elif event["type"] == "replace":  # an LLM draft after verification removed what its passages do not support
-                    text = event["text"]
-                    chat[-1] = {"role": "assistant", "content": f'<div class="answer"><p>{esc(text.strip())}</p></div>'}
-                    yield chat, turns, ""
+                if event["type"] in ("delta", "replace"):  # replace: an LLM draft after verification removed what its passages do not support
+                    shown = text
+                    text = text + event["text"] if event["type"] == "delta" else event["text"]
+                    pieces = stream_words(event["text"], paced) if paced and event["type"] == "delta" else [text[len(shown) :]]
+                    for piece in pieces:
+                        chat[-1] = {"role": "assistant", "content": streaming_html(shown + piece)}
+                        yield chat, turns, gr.skip(), *skip
                 elif event["type"] == "done":
                     answer = Answer.model_validate(event["answer"])
                     passages = {c.chunk_id: assistant.passage(c.chunk_id) for c in answer.citations}
@@ -281,80 +312,116 @@ def build_chat(assistant, *, limiter=None, feedback=None):
                             "citations": [{"n": c.n, "chunk_id": c.chunk_id, "section": c.section, "page": c.page} for c in answer.citations],
                         }
                     )
-                    yield chat, turns, ""
+                    yield chat, turns, gr.skip(), *idle
         except ValueError as exc:  # QuestionError: too long, malformed history
             chat[-1] = {"role": "assistant", "content": f'<p class="refusal">Sorry, I cannot take that question: {esc(exc)}.</p>'}
-            yield chat, turns, ""
+            yield chat, turns, gr.skip(), *idle
+
+    def stopped(chat: list):
+        chat = list(chat or [])
+        if chat and chat[-1].get("role") == "assistant":
+            chat[-1] = {**chat[-1], "content": chat[-1]["content"] + '<p class="notice">Stopped.</p>'}
+        return chat, *buttons(False)
 
     def on_like(turns: list, data: gr.LikeData):
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         turn = next((t for t in turns or [] if t["msg"] == index), None)
         if turn is None or feedback is None:
             return
-        vote = "up" if data.liked is True or data.liked == "Like" else "down" if data.liked is False or data.liked == "Dislike" else None
+        liked = data.liked
+        vote = "up" if liked is True or liked == "Like" else "down" if liked is not None and liked != "" else None
         if vote is None:  # an un-vote
             return
-        feedback.append({"question": turn["question"], "answer": turn["answer"], "citations": turn["citations"], "vote": vote, "via": "chat"})
+        reason = liked if isinstance(liked, str) and liked not in ("Like", "Dislike") else None
+        record = {"question": turn["question"], "answer": turn["answer"], "citations": turn["citations"], "vote": vote, "via": "chat"}
+        feedback.append({**record, **({"reason": reason} if reason else {})})
         gr.Info("Thanks for the feedback.")
 
     def pick_example(chat, turns, evt: gr.SelectData, request: gr.Request):
         value = evt.value.get("text") if isinstance(evt.value, dict) else str(evt.value)
         yield from respond(value, chat, turns, request)
 
-    name = assistant.settings.product_name
+    name = settings.product_name
     with gr.Blocks(title=name, analytics_enabled=False, fill_height=True) as demo:
-        gr.HTML(
-            '<div style="display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:.5em">'
-            f"<h2 style='margin:0'>{esc(name)}</h2>"
-            '<span><a href="/source" target="_blank" rel="noopener">Read the documents by section ↗</a> · '
-            '<a href="/api/docs" target="_blank" rel="noopener">API</a></span></div>'
-            "<p style='margin:.2em 0 0'>Answers come only from the documents, "
-            "with numbered citations: hover or open a [n] to see the passage.</p>"
-        )
+        with gr.Row(elem_id="top", equal_height=True):
+            gr.HTML(
+                f'<header class="top"><h1>{esc(name)}</h1>'
+                '<p class="intro">Answers come only from the documents, with numbered citations: hover or tap a [n] to see the passage. '
+                '<a href="/source" target="_blank" rel="noopener">Read the documents ↗</a> · '
+                '<a href="/api/docs" target="_blank" rel="noopener">API</a></p></header>',
+                elem_id="masthead",
+            )
+            new_chat = gr.Button("New chat", size="sm", scale=0, min_width=90, elem_id="new-chat")
         turns = gr.State([])
+        saved = gr.BrowserState({"chat": [], "turns": []}, storage_key="assistant-conversation")
         chatbot = gr.Chatbot(
             elem_id="chat",
             label="Conversation",
+            show_label=False,
+            autoscroll=False,  # chat.js keeps the new question at the top while its answer arrives
             height="62vh",
+            layout="panel",
             render_markdown=False,
             sanitize_html=True,
             line_breaks=False,
-            feedback_options=("Like", "Dislike"),
-            examples=[{"text": q} for q in assistant.settings.starters],
-            placeholder="Ask a question about the brief, or start with one of these:",
+            feedback_options=("Like", "Dislike", "Wrong source", "Incomplete"),
+            examples=[{"text": q} for q in settings.starters],
+            placeholder="Ask a question about the documents, or start with one of these:",
             buttons=["copy"],
         )
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=True, elem_id="ask-row"):
             box = gr.Textbox(
-                placeholder="Ask about the brief…",
+                placeholder="Ask about the documents…",
                 show_label=False,
                 scale=5,
                 max_lines=4,
-                max_length=assistant.settings.max_question_chars,
+                max_length=settings.max_question_chars,
                 elem_id="question",
                 autofocus=True,
             )
             send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
-        clear = gr.Button("Clear chat", size="sm", elem_id="clear")
+            stop = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="stop", visible=False)
 
-        outputs = [chatbot, turns, box]
-        box.submit(respond, [box, chatbot, turns], outputs, concurrency_limit=4, show_progress="minimal")
-        send.click(respond, [box, chatbot, turns], outputs, concurrency_limit=4, show_progress="minimal")
-        chatbot.example_select(pick_example, [chatbot, turns], outputs, concurrency_limit=4)
+        def save(chat, kept):
+            return {"chat": chat or [], "turns": kept or []}
+
+        def restore(state):
+            state = state if isinstance(state, dict) else {}
+            return state.get("chat") or [], state.get("turns") or []
+
+        outputs = [chatbot, turns, box, send, stop]
+        asked = [
+            box.submit(respond, [box, chatbot, turns], outputs, concurrency_limit=4, show_progress="hidden"),
+            send.click(respond, [box, chatbot, turns], outputs, concurrency_limit=4, show_progress="hidden"),
+            chatbot.example_select(pick_example, [chatbot, turns], outputs, concurrency_limit=4, show_progress="hidden"),
+        ]
+        for event in asked:
+            event.then(save, [chatbot, turns], saved, queue=False, show_progress="hidden")
+        stop.click(stopped, [chatbot], [chatbot, send, stop], cancels=asked, queue=False).then(save, [chatbot, turns], saved, queue=False)
         chatbot.like(on_like, [turns], None)
-        clear.click(lambda: ([], [], ""), None, outputs, queue=False)
-        chatbot.clear(lambda: ([], [], ""), None, outputs, queue=False)
+        new_chat.click(lambda: ([], [], "", {"chat": [], "turns": []}), None, [chatbot, turns, box, saved], queue=False)
+        demo.load(restore, [saved], [chatbot, turns], queue=False, show_progress="hidden")
     return demo
 
 
-def mount_chat(app, assistant, *, limiter=None, feedback=None, path: str = "/"):
+def mount_chat(app, assistant, *, limiter=None, feedback=None, path: str = "/", pace: float = WORD_PACE):
     """Mount the Gradio chat on ``app`` (after every other route: a mount at "/" matches everything)."""
     import gradio as gr
 
-    theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    theme = gr.themes.Default(primary_hue="blue", font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]).set(
+        # WCAG AA: white on blue-700 is 6.7:1 (Gradio's default orange is 2.8:1); placeholders neutral-500 (4.8:1 on white)
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        button_primary_background_fill_dark="*primary_700",
+        button_primary_background_fill_hover_dark="*primary_800",
+        button_primary_text_color="white",
+        button_primary_text_color_dark="white",
+        input_placeholder_color="*neutral_500",
+        input_placeholder_color_dark="*neutral_400",
+    )
     return gr.mount_gradio_app(
         app,
-        build_chat(assistant, limiter=limiter, feedback=feedback),
+        build_chat(assistant, limiter=limiter, feedback=feedback, pace=pace),
         path=path,
         footer_links=[],
         run_history=False,
@@ -364,5 +431,6 @@ def mount_chat(app, assistant, *, limiter=None, feedback=None, path: str = "/"):
         mcp_server=False,
         enable_monitoring=False,
         theme=theme,
-        css=CSS,
+        # in the head, not css=: Gradio scopes css= under its content area, and the page's padding is outside it
+        head=f"<style>{(STATIC / 'chat.css').read_text(encoding='utf-8')}</style><script>{(STATIC / 'chat.js').read_text(encoding='utf-8')}</script>",
     )

@@ -7,6 +7,7 @@ passages are escaped wherever they are shown).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import threading
 import time
@@ -401,9 +402,26 @@ def test_render_answer_links_citations_and_escapes_everything():
     assert '<a href="javascript' not in out
 
 
-def test_render_refusal_lists_topics():
-    out = render_answer(Answer(answer="The brief does not say <b>that</b>.", refused=True, suggestions=["Start <i>with</i> Sustainability"]))
-    assert "refusal" in out and "<li>Start &lt;i&gt;with&lt;/i&gt; Sustainability</li>" in out and "<b>" not in out
+def test_render_refusal_lists_topics_once_as_buttons():
+    topics = ["Start <i>with</i> Sustainability", "Tides"]
+    out = render_answer(Answer(answer="The brief does not say <b>that</b>. It covers: Start <i>with</i> Sustainability; Tides.", refused=True, suggestions=topics))
+    assert "refusal" in out and "<b>" not in out and "<i>" not in out
+    assert out.count("Start &lt;i&gt;with&lt;/i&gt; Sustainability</button>") == 1 and out.count("Tides</button>") == 1
+    assert 'value="What do the documents say about Tides?"' in out
+    shown = re.sub(r'data-plain="[^"]*"', "", out)  # what the page shows, without the copy text
+    assert "Sustainability; Tides" not in shown  # listed once: as buttons, not also as text
+    out = render_answer(Answer(answer="Not in the documents.", refused=True, suggestions=["Tides"]))
+    assert out.count("Tides</button>") == 1 and "Not in the documents." in out
+
+
+def test_plain_answer_is_text_with_markers_and_sources():
+    from assistant.ui import plain_answer
+
+    cit = Citation(n=1, chunk_id="c", source="source/a.txt", document="Harbour Notes", section="Tides", page=3, text="The tide rose. It fell.", quote="The tide rose.")
+    text = plain_answer(Answer(answer="It rose [1].", citations=[cit]))
+    assert text == "It rose [1].\n\nSources\n[1] Harbour Notes · Tides, p. 3: “The tide rose.”"
+    out = render_answer(Answer(answer="It rose [1].", citations=[cit]))
+    assert 'data-plain="It rose [1].' in out and "source/a.txt" not in out
 
 
 def test_citations_and_the_source_page_name_documents_by_title_not_path(client):
