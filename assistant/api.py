@@ -44,6 +44,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from .index import IndexError_
 from .service import Assistant, NoDocumentsError, QuestionError
+from .settings import Settings
 from .types import Answer
 
 log = logging.getLogger("assistant.api")
@@ -371,10 +372,24 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
     async def widget_js():
         return FileResponse(STATIC / "widget.js", media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "public, max-age=300"})
 
+    @app.get("/api/origin", tags=["widget"])
+    async def origin_check(request: Request):
+        """Whether the calling page's origin may use the API; readable from any origin, so the widget can tell a webmaster what to set."""
+        origin = request.headers.get("origin")
+        body = {"origin": origin, "allowed": origin_allowed(origin, request, settings.origins), "setting": ORIGINS_SETTING}
+        return JSONResponse(body, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store", "Vary": "Origin"})
+
     @app.get("/embed", include_in_schema=False, response_class=HTMLResponse)
     async def embed(request: Request):
-        from .embed import embed_page
+        from .embed import blocked_page, embed_page
 
+        # A browser refuses a frame that frame-ancestors forbids and shows only a broken-page icon. When the
+        # request says it is for a frame on a page of an origin not allowed, answer a notice that any page may
+        # frame instead (text only, nothing to click): the webmaster reads what to change.
+        framer = referrer_origin(request.headers.get("referer", ""))
+        if request.headers.get("sec-fetch-dest") == "iframe" and framer and not origin_allowed(framer, request, settings.origins):
+            csp = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"
+            return HTMLResponse(blocked_page(framer, ORIGINS_SETTING), headers={"Content-Security-Policy": csp})
         return HTMLResponse(embed_page(request.query_params, settings.product_name))
 
     @app.get("/source", include_in_schema=False, response_class=HTMLResponse)
@@ -395,6 +410,25 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
     if ui:
         web.mount_chat(app, assistant, limiter=limiter, feedback=feedback)
     return app
+
+
+ORIGINS_SETTING = Settings.model_config["env_prefix"] + "ALLOWED_ORIGINS"  # the variable behind Settings.allowed_origins
+
+
+def referrer_origin(referer: str) -> str | None:
+    """``https://site.example/page`` -> ``https://site.example``; None when there is no usable referrer."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(referer)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def origin_allowed(origin: str | None, request: Request, allowed: list[str]) -> bool:
+    """Same-origin (no Origin header, or our own host) or on the allowlist."""
+    if not origin:
+        return True
+    own = request.headers.get("host", "")
+    return origin.rstrip("/") in allowed or (bool(own) and origin.split("://", 1)[-1] == own)
 
 
 def _sse(event: dict) -> str:
