@@ -186,13 +186,21 @@ def _rows(result: dict, key: str) -> list:
 
 
 class OpenIndex:
-    """A loaded build: all chunks in memory (for BM25 and citations), vectors in Chroma."""
+    """A loaded build: all chunks in memory (for BM25 and citations), vectors in Chroma.
 
-    def __init__(self, info: IndexInfo, chunks_store, sentences_store):
+    Questions query the two Chroma collections directly (``chunks_collection``,
+    ``sentences_collection``). Their LangChain vector stores (``_chunks_store``,
+    ``_sentences_store``) are made on first use: importing ``langchain_chroma`` costs half a
+    second of a new process's start, and answering a question never needs it.
+    """
+
+    def __init__(self, info: IndexInfo, chunks_collection, sentences_collection, stores: Callable[[], tuple[Any, Any]] | None = None):
         self.info = info
-        self._chunks_store = chunks_store
-        self._sentences_store = sentences_store
-        raw = _get_all(chunks_store._collection, ["documents", "metadatas"])
+        self.chunks_collection = chunks_collection
+        self.sentences_collection = sentences_collection
+        self._make_stores = stores
+        self._stores: tuple[Any, Any] | None = None
+        raw = _get_all(chunks_collection, ["documents", "metadatas"])
         chunks = [_chunk_from(i, d, m) for i, d, m in zip(raw["ids"], raw["documents"], raw["metadatas"])]
         chunks.sort(key=lambda c: (c.source, c.order))
         self.chunks: list[Chunk] = chunks
@@ -201,12 +209,29 @@ class OpenIndex:
         # come back question after question, and a Chroma get() costs more than the scoring.
         self._vector_cache: dict[str, Any] = {}
 
+    def _langchain_stores(self) -> tuple[Any, Any]:
+        if self._stores is None:
+            if self._make_stores is None:
+                raise RuntimeError("this index was opened without its LangChain vector stores")
+            self._stores = self._make_stores()
+        return self._stores
+
+    @property
+    def _chunks_store(self):
+        """The passages as a LangChain ``Chroma`` vector store (made on first use)."""
+        return self._langchain_stores()[0]
+
+    @property
+    def _sentences_store(self):
+        """The sentence units as a LangChain ``Chroma`` vector store (made on first use)."""
+        return self._langchain_stores()[1]
+
     def dense_search(self, vector: list[float], k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) best first."""
         k = min(k, len(self.chunks))
         if k <= 0:
             return []
-        res = self._chunks_store._collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        res = self.chunks_collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0])]
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, Any]:
@@ -216,7 +241,7 @@ class OpenIndex:
         found = {i: v for i in ids if (v := cache.get(i)) is not None}
         missing = [i for i in ids if i not in found]
         if missing:
-            res = self._sentences_store._collection.get(ids=missing, include=["embeddings"])
+            res = self.sentences_collection.get(ids=missing, include=["embeddings"])
             fetched = dict(zip(res["ids"], res["embeddings"]))
             if len(cache) + len(fetched) > VECTOR_CACHE_SIZE:
                 cache.clear()  # a huge corpus: start again rather than grow without bound
@@ -309,10 +334,8 @@ class IndexStore:
         path = None if self.chroma_url else self.index_dir / info.path
         try:
             client = self._client(path)
-            for name in self._names(info.version):
-                client.get_collection(name)  # never re-create a pruned build as an empty one
-            chunks, sentences = self._stores(client, info.version, embeddings)
-            return OpenIndex(info, chunks, sentences)
+            chunks, sentences = self._raw_collections(client, info.version)  # get, never create: a pruned build is not re-made empty
+            return OpenIndex(info, chunks, sentences, stores=lambda: self._stores(client, info.version, embeddings))
         except Exception as exc:
             raise IndexError_(f"cannot open index {info.version} ({type(exc).__name__}: {exc}); {_open_hint(path, exc)}") from None
 

@@ -14,11 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from langchain_core.vectorstores.utils import maximal_marginal_relevance
-from pydantic import ConfigDict
 
 from .index import OpenIndex
 from .text import content_terms
@@ -78,7 +73,7 @@ class HybridSearcher:
         return [self.index.chunks[i].id for i in order if scores[i] > 0]
 
     def _sentence_ranking(self, vector: np.ndarray, k: int) -> list[str]:
-        store = self.index._sentences_store._collection
+        store = self.index.sentences_collection
         n = min(k * 3, self.index.info.sentences)
         if n <= 0:
             return []
@@ -112,25 +107,43 @@ class HybridSearcher:
         return retrieval
 
     def _diversify(self, vector: np.ndarray, ids: list[str]) -> list[str]:
-        res = self.index._chunks_store._collection.get(ids=ids, include=["embeddings"])
+        from langchain_core.vectorstores.utils import maximal_marginal_relevance
+
+        res = self.index.chunks_collection.get(ids=ids, include=["embeddings"])
         by_id = dict(zip(res["ids"], res["embeddings"]))
         matrix = [by_id[i] for i in ids]
         picked = maximal_marginal_relevance(np.array(vector), matrix, lambda_mult=0.7, k=self.top_k)
         return [ids[i] for i in picked]
 
 
-class BriefRetriever(BaseRetriever):
-    """The hybrid searcher as a LangChain retriever (documents carry section, page and score)."""
+def __getattr__(name: str):
+    """``BriefRetriever`` is defined on first use: LangChain's retriever module costs half a second to import."""
+    if name == "BriefRetriever":
+        globals()[name] = cls = _brief_retriever()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    searcher: HybridSearcher
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [
-            Document(
-                page_content=h.chunk.text,
-                id=h.chunk.id,
-                metadata={"chunk_id": h.chunk.id, "source": h.chunk.source, "section": h.chunk.section, "page": h.chunk.page, "score": h.score},
-            )
-            for h in self.searcher.search(query).hits
-        ]
+def _brief_retriever():
+    from langchain_core.callbacks import CallbackManagerForRetrieverRun
+    from langchain_core.documents import Document
+    from langchain_core.retrievers import BaseRetriever
+    from pydantic import ConfigDict
+
+    class BriefRetriever(BaseRetriever):
+        """The hybrid searcher as a LangChain retriever (documents carry section, page and score)."""
+
+        model_config = ConfigDict(arbitrary_types_allowed=True)
+        searcher: HybridSearcher
+
+        def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+            return [
+                Document(
+                    page_content=h.chunk.text,
+                    id=h.chunk.id,
+                    metadata={"chunk_id": h.chunk.id, "source": h.chunk.source, "section": h.chunk.section, "page": h.chunk.page, "score": h.score},
+                )
+                for h in self.searcher.search(query).hits
+            ]
+
+    return BriefRetriever
