@@ -35,6 +35,9 @@ FRAME_PAGE = """<!doctype html><html lang=en><head><meta charset=utf-8><title>Fr
 <body><h1>Framed chat</h1><iframe id="bot" title="Chat" src="{api}/embed" style="width:400px;height:600px"></iframe></body></html>"""
 
 
+NO_REFERRER_FRAME_PAGE = FRAME_PAGE.replace('<iframe id="bot"', '<iframe id="bot" referrerpolicy="no-referrer"')
+
+
 class Server:
     """uvicorn on a fixed port, that a test can stop and start again."""
 
@@ -81,6 +84,7 @@ def site(tmp_path_factory):
     (pages / "host.html").write_text(HOST_PAGE.format(api=main.url), encoding="utf-8")
     (pages / "flaky.html").write_text(HOST_PAGE.format(api=flaky.url), encoding="utf-8")
     (pages / "frame.html").write_text(FRAME_PAGE.format(api=main.url), encoding="utf-8")
+    (pages / "frame-noref.html").write_text(NO_REFERRER_FRAME_PAGE.format(api=main.url), encoding="utf-8")
     hosts = [serve_dir(pages, allowed_port), serve_dir(pages, denied_port)]
     yield {"api": main.url, "allowed": allowed, "denied": denied, "flaky": flaky}
     for h in hosts:
@@ -188,6 +192,18 @@ def test_embed_framed_by_an_origin_not_allowed_explains_instead_of_a_broken_fram
     notice.wait_for()
     assert "ASSISTANT_ALLOWED_ORIGINS" in notice.inner_text() and site["denied"] in notice.inner_text()
     assert frame.locator("textarea").count() == 0  # no chat in a frame the allowlist refuses
+
+
+def test_embed_framed_without_a_referrer_is_still_refused(context, site):
+    """A page that sends no Referer cannot be told apart from an allowed one: the browser's frame-ancestors check refuses it."""
+    page = context.new_page()
+    page.goto(site["denied"] + "/frame-noref.html")
+    frame = next(f for f in page.frames if f != page.main_frame)
+    deadline = time.time() + 15
+    while not frame.url.startswith("chrome-error://") and time.time() < deadline:
+        page.wait_for_timeout(50)  # polls the frame's URL until the browser's refusal replaces it
+    assert frame.url.startswith("chrome-error://")
+    assert frame.locator("textarea").count() == 0
 
 
 def test_embed_framed_by_an_allowed_origin_is_the_chat(context, site):
