@@ -326,6 +326,17 @@ def test_axe_on_embed_after_an_answer_with_a_citation_open(browser, site, viewpo
     ctx.close()
 
 
+@pytest.mark.parametrize("color", ["#ffee00", "#7fb3ff", "#2a2a2a"])
+def test_any_data_color_keeps_the_text_readable(browser, site, color):
+    ctx = browser.new_context(viewport=DESKTOP)
+    page = ctx.new_page()
+    page.goto(site["api"] + "/embed?color=" + color.replace("#", "%23"))
+    ask(page, QUESTION)
+    open_citation(last_answer(page))
+    assert serious(page) == []
+    ctx.close()
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_axe_on_a_host_page_with_the_widget_open(browser, site, viewport):
     ctx = browser.new_context(viewport=viewport)

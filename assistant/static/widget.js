@@ -34,49 +34,64 @@
   var MAX_TURNS = 10;
   var TOUCH = "@media (max-width:480px),(pointer:coarse)";
 
+  // WCAG relative luminance of a #rgb / #rrggbb colour (alpha ignored).
+  function luminance(hex) {
+    var h = hex.slice(1);
+    if (h.length < 6) h = h.split("").slice(0, 3).map(function (x) { return x + x; }).join("");
+    return [0, 2, 4].map(function (i) {
+      var v = parseInt(h.substr(i, 2), 16) / 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    }).reduce(function (sum, v, i) { return sum + v * [0.2126, 0.7152, 0.0722][i]; }, 0);
+  }
+  // Whatever data-color a site picks, text stays readable (AA): dark text on a light colour, and
+  // links on white in the colour only when it is dark enough.
+  var LUM = luminance(COLOR);
+  var ON = LUM > 0.179 ? "#000" : "#fff";
+  var INK = 1.05 / (LUM + 0.05) >= 4.5 ? COLOR : "#1b1b1b";
+
   var CSS = [
     ":host{all:initial}",
     "*{box-sizing:border-box}",
-    ".root{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b1b1b;--c:" + COLOR + "}",
-    ".fab{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;border-radius:50%;border:0;background:var(--c);color:#fff;cursor:pointer;box-shadow:0 4px 16px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center;padding:0}",
+    ".root{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b1b1b;--c:" + COLOR + ";--on:" + ON + ";--ink:" + INK + "}",
+    ".fab{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;border-radius:50%;border:0;background:var(--c);color:var(--on);cursor:pointer;box-shadow:0 4px 16px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center;padding:0}",
     "button:focus-visible,a:focus-visible,textarea:focus-visible,.log:focus-visible{outline:3px solid #000;outline-offset:1px}",
-    ".head button:focus-visible{outline-color:#fff}",
+    ".head button:focus-visible{outline-color:currentColor}",
     ".panel{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:min(380px,calc(100vw - 24px));height:min(560px,calc(100vh - 110px));background:#fff;border-radius:12px;box-shadow:0 8px 32px rgba(0,0,0,.28);display:flex;flex-direction:column;overflow:hidden}",
     ".panel[hidden]{display:none}",
     ".inline .panel{position:static;width:100%;height:100vh;border-radius:0;box-shadow:none}",
     "@media (max-width:480px){.root:not(.inline) .panel{right:6px;left:6px;bottom:84px;width:auto;height:calc(100vh - 100px)}}",
-    ".head{background:var(--c);color:#fff;padding:6px 8px 6px 12px;display:flex;align-items:center;gap:6px;font-weight:600}",
+    ".head{background:var(--c);color:var(--on);padding:6px 8px 6px 12px;display:flex;align-items:center;gap:6px;font-weight:600}",
     ".title{flex:1;margin:0;font:inherit;font-weight:600}",
-    ".head button{background:transparent;border:1px solid rgba(255,255,255,.6);border-radius:6px;color:#fff;cursor:pointer;font:inherit;font-size:12.5px;padding:3px 8px}",
+    ".head button{background:transparent;border:1px solid currentColor;border-radius:6px;color:var(--on);cursor:pointer;font:inherit;font-size:12.5px;padding:3px 8px}",
     ".head .close{border:0;font-size:20px;line-height:1;padding:2px 8px}",
     ".log{flex:1;overflow-y:auto;padding:10px;background:#f6f7f9}",
     ".msg{margin:6px 0;padding:8px 10px;border-radius:10px;max-width:92%;white-space:pre-wrap;word-wrap:break-word}",
-    ".user{background:var(--c);color:#fff;margin-left:auto}",
+    ".user{background:var(--c);color:var(--on);margin-left:auto}",
     ".bot{background:#fff;border:1px solid #e1e4e8}",
     ".bot.refused{border-color:#e0b252;background:#fffaf0}",
     ".bot.error{border-color:#d66;background:#fff4f4}",
     ".bot.error code{font-family:ui-monospace,monospace;background:#fff;border:1px solid #e3c4c4;border-radius:4px;padding:0 3px;word-break:break-all}",
-    ".cite{border:0;background:none;color:var(--c);font:inherit;font-weight:700;font-size:.85em;vertical-align:super;cursor:pointer;padding:0 2px;text-decoration:underline}",
+    ".cite{border:0;background:none;color:var(--ink);font:inherit;font-weight:700;font-size:.85em;vertical-align:super;cursor:pointer;padding:0 2px;text-decoration:underline}",
     ".sources{margin-top:6px;border-top:1px solid #eee;padding-top:4px;font-size:12px;white-space:normal}",
-    ".sources h3{font-size:12px;margin:0 0 2px}",
+    ".sources h2{font-size:12px;margin:0 0 2px}",
     ".sources ol{list-style:none;margin:0;padding:0}",
     ".sources button{display:block;width:100%;text-align:left;border:0;background:none;color:#1b1b1b;cursor:pointer;padding:3px 0;font:inherit}",
-    ".sources .name{color:var(--c);font-weight:600;display:block}",
+    ".sources .name{color:var(--ink);font-weight:600;display:block}",
     ".sources .quote{color:#444;display:block}",
     ".passage{margin-top:6px;padding:8px;border-left:3px solid var(--c);background:#f8f9fb;font-size:12.5px;white-space:normal}",
     ".passage .where{font-weight:600;display:block;margin-bottom:3px}",
-    ".passage a{color:var(--c);display:inline-block;margin-top:4px}",
+    ".passage a{color:var(--ink);display:inline-block;margin-top:4px}",
     "mark{background:#ffe58a;color:inherit}",
     ".chips{display:flex;flex-wrap:wrap;gap:4px;margin-top:6px;white-space:normal}",
-    ".chips button{border:1px solid var(--c);color:var(--c);background:#fff;border-radius:12px;padding:2px 8px;cursor:pointer;font:inherit;font-size:12px}",
+    ".chips button{border:1px solid var(--c);color:var(--ink);background:#fff;border-radius:12px;padding:2px 8px;cursor:pointer;font:inherit;font-size:12px}",
     ".actions{margin-top:4px;white-space:normal;display:flex;flex-wrap:wrap;gap:4px}",
     ".actions button,.retry{border:1px solid #d5d9e0;border-radius:10px;background:#fff;color:#444;cursor:pointer;font:inherit;font-size:11.5px;padding:1px 8px}",
-    ".actions button[aria-pressed=true]{border-color:var(--c);color:var(--c);font-weight:600}",
+    ".actions button[aria-pressed=true]{border-color:var(--c);color:var(--ink);font-weight:600}",
     ".retry{display:block;margin-top:6px;font-size:12.5px;color:#1b1b1b}",
     "form{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e4e8;background:#fff}",
     "textarea{flex:1;resize:none;height:44px;max-height:120px;padding:8px;border:1px solid #8a919c;border-radius:8px;font:inherit;color:#1b1b1b;background:#fff}",
     "textarea::placeholder{color:#6b7280}",
-    "form button{border:0;border-radius:8px;background:var(--c);color:#fff;padding:0 14px;cursor:pointer;font:inherit;font-weight:600;min-height:44px}",
+    "form button{border:0;border-radius:8px;background:var(--c);color:var(--on);padding:0 14px;cursor:pointer;font:inherit;font-weight:600;min-height:44px}",
     "form button:disabled,textarea:disabled{opacity:.55;cursor:default}",
     // a finger needs 44x44 px: every control and each [n] on a phone or touch screen
     TOUCH + "{.head button,.chips button,.actions button,.retry,.passage a,.sources button{min-height:44px;min-width:44px}"
@@ -368,7 +383,7 @@
     }
     if ((answer.citations || []).length) {
       var src = el("div", "sources");
-      src.appendChild(el("h3", null, "Sources"));
+      src.appendChild(el("h2", null, "Sources"));
       var list = el("ol");
       answer.citations.forEach(function (c) {
         var b = button("source", null, null, function () { showPassage(box, c); });
