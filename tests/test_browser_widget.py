@@ -241,6 +241,24 @@ def test_new_chat_empties_the_conversation(context, site):
     assert page.locator(f"{W} textarea").input_value() == ""
 
 
+def test_the_conversation_survives_a_reload_until_new_chat(context, site):
+    page = context.new_page()
+    open_widget(page, site["allowed"] + "/host.html")
+    ask(page, QUESTION)
+    answer = last_answer(page).locator(".text").inner_text()
+    page.reload()
+    page.locator(f"{W} .fab").click()
+    assert page.locator(f"{W} .msg.user").all_inner_texts() == [QUESTION]
+    kept = page.locator(f"{W} .msg.bot").last
+    assert kept.locator(".text").inner_text() == answer and kept.locator(".sources li").count() >= 1
+    kept.locator(".cite").first.click()  # its citations still open
+    kept.locator(".passage mark").first.wait_for()
+    page.locator(f"{W} button.new").click()
+    page.reload()
+    page.locator(f"{W} .fab").click()
+    assert page.locator(f"{W} .msg").all_inner_texts() == ["Hello from the brief"]
+
+
 def test_copy_gives_plain_text_with_markers_and_sources(context, site):
     page = context.new_page()
     open_widget(page, site["allowed"] + "/host.html")

@@ -13,7 +13,8 @@
  * All text is inserted with textContent: nothing from a question, an answer or a
  * passage is ever parsed as HTML.
  * data-mode="inline" fills the page instead (used by /embed, for iframes).
- * Keys: Enter asks, Shift+Enter is a new line, Escape closes the panel.
+ * Keys: Enter asks, Shift+Enter is a new line, Escape closes the panel. The conversation is kept in
+ * the tab's sessionStorage, so a reload or another page of the site shows it again; New chat clears it.
  */
 (function () {
   "use strict";
@@ -263,6 +264,27 @@
   function greet() { log.appendChild(el("div", "msg bot greeting", GREETING)); }
   greet();
 
+  // The conversation outlives a reload or a move to another page of the site (this tab only).
+  var STORE = "ccpt-widget:" + API + (INLINE ? ":inline" : "");
+  var MAX_SAVED = 20;
+  var saved = []; // {q, a}: each question and the answer JSON as the server sent it
+  function save() {
+    try { sessionStorage.setItem(STORE, JSON.stringify(saved.slice(-MAX_SAVED))); } catch (e) { /* storage blocked: nothing kept */ }
+  }
+  function restore() {
+    var turns;
+    try { turns = JSON.parse(sessionStorage.getItem(STORE) || "[]"); } catch (e) { turns = []; }
+    (Array.isArray(turns) ? turns : []).forEach(function (t) {
+      if (!t || typeof t.q !== "string" || !t.a || typeof t.a.answer !== "string") return;
+      log.appendChild(el("div", "msg user", t.q));
+      var box = el("div", "msg bot");
+      log.appendChild(box);
+      renderAnswer(box, t.a, t.q);
+      history.push([t.q, t.a.answer]);
+      saved.push(t);
+    });
+  }
+
   function scroll() { log.scrollTop = log.scrollHeight; }
 
   // GET /api/origin: {origin, allowed, setting}; {unreachable: true} when the server cannot be reached.
@@ -321,6 +343,8 @@
     if (busy) busy.abort();
     busy = null;
     history = [];
+    saved = [];
+    save();
     log.textContent = "";
     greet();
     input.value = "";
@@ -498,6 +522,8 @@
             box.removeAttribute("aria-busy");
             renderAnswer(box, ev.answer, question);
             history.push([question, ev.answer.answer]);
+            saved.push({ q: question, a: ev.answer });
+            save();
           } else if (ev.type === "error") { done = true; fail(box, ev.detail || "The assistant could not answer.", question); }
         }
         function pump() {
@@ -533,6 +559,8 @@
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit")); }
   });
+
+  restore();
 
   function mount() { document.body.appendChild(host); }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
