@@ -320,7 +320,9 @@ def build_chat(assistant, *, limiter=None, feedback=None, pace: float = WORD_PAC
     def stopped(chat: list):
         chat = list(chat or [])
         if chat and chat[-1].get("role") == "assistant":
-            chat[-1] = {**chat[-1], "content": chat[-1]["content"] + '<p class="notice">Stopped.</p>'}
+            content = chat[-1]["content"]  # Gradio sends a message's content back as a list of parts
+            text = content if isinstance(content, str) else "".join(p.get("text", "") for p in content if isinstance(p, dict))
+            chat[-1] = {"role": "assistant", "content": text + '<p class="notice">Stopped.</p>'}
         return chat, *buttons(False)
 
     def on_like(turns: list, data: gr.LikeData):

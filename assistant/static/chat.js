@@ -91,6 +91,7 @@
       var wrap = cite.closest(".cite-wrap");
       if (!wrap.classList.contains("open")) {
         e.preventDefault();
+        wrap.classList.remove("shut");
         closeCards(wrap);
         wrap.classList.add("open");
         return;
@@ -107,16 +108,18 @@
   });
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Escape") return;
-    var open = document.querySelector("#chat .cite-wrap.open, #chat .cite-wrap:focus-within");
-    if (!open) return;
-    closeCards(null);
-    var link = open.querySelector("a.cite");
-    if (open.contains(document.activeElement)) { open.classList.add("shut"); link.focus(); }
+    var shown = document.querySelectorAll("#chat .cite-wrap.open, #chat .cite-wrap:focus-within, #chat .cite-wrap:hover");
+    if (!shown.length) return;
+    shown.forEach(function (w) { w.classList.remove("open"); w.classList.add("shut"); }); // stays shut until left
+    var focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("#chat .cite-wrap");
+    if (focused) focused.querySelector("a.cite").focus();
   });
-  document.addEventListener("focusout", function (e) {
+  function reopen(e) {
     var wrap = e.target.closest && e.target.closest(".cite-wrap.shut");
-    if (wrap) wrap.classList.remove("shut");
-  });
+    if (wrap && (!e.relatedTarget || !wrap.contains(e.relatedTarget))) wrap.classList.remove("shut");
+  }
+  document.addEventListener("focusout", reopen);
+  document.addEventListener("mouseout", reopen);
 })();
 
 // After Ask, the cursor is back in the question box for the next question.
