@@ -38,6 +38,20 @@ FRAME_PAGE = """<!doctype html><html lang=en><head><meta charset=utf-8><title>Fr
 NO_REFERRER_FRAME_PAGE = FRAME_PAGE.replace('<iframe id="bot"', '<iframe id="bot" referrerpolicy="no-referrer"')
 
 
+class Held:
+    """The real app, with questions to /api/ask/stream held until ``release`` is set: an answer as slow as an LLM's."""
+
+    def __init__(self, app):
+        self.app, self.release = app, threading.Event()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/api/ask/stream":
+            import asyncio
+
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
+        await self.app(scope, receive, send)
+
+
 class Server:
     """uvicorn on a fixed port, that a test can stop and start again."""
 
@@ -78,18 +92,21 @@ def site(tmp_path_factory):
     assistant.warm_up()
     main = Server(create_app(assistant, ui=False), free_port())
     flaky = Server(create_app(assistant, ui=False), free_port())  # stopped and restarted by a test
-    main.start()
-    flaky.start()
+    slow = Server(Held(create_app(assistant, ui=False)), free_port())
+    for s in (main, flaky, slow):
+        s.start()
     pages = tmp_path_factory.mktemp("widget-hosts")
     (pages / "host.html").write_text(HOST_PAGE.format(api=main.url), encoding="utf-8")
     (pages / "flaky.html").write_text(HOST_PAGE.format(api=flaky.url), encoding="utf-8")
+    (pages / "slow.html").write_text(HOST_PAGE.format(api=slow.url), encoding="utf-8")
     (pages / "frame.html").write_text(FRAME_PAGE.format(api=main.url), encoding="utf-8")
     (pages / "frame-noref.html").write_text(NO_REFERRER_FRAME_PAGE.format(api=main.url), encoding="utf-8")
     hosts = [serve_dir(pages, allowed_port), serve_dir(pages, denied_port)]
-    yield {"api": main.url, "allowed": allowed, "denied": denied, "flaky": flaky}
+    yield {"api": main.url, "allowed": allowed, "denied": denied, "flaky": flaky, "slow": slow}
+    slow.app.release.set()
     for h in hosts:
         h.shutdown()
-    for s in (main, flaky):
+    for s in (main, flaky, slow):
         if s.thread.is_alive():
             s.server.should_exit = True
             s.thread.join(timeout=10)
@@ -292,6 +309,27 @@ def test_a_failed_question_is_kept_and_retried(context, site):
     assert "[1]" in bot.inner_text()
     assert page.locator(f"{W} .msg.bot.error").count() == 0
     assert page.locator(f"{W} .msg.user").all_inner_texts() == [QUESTION]  # asked once, not twice
+
+
+def test_stop_ends_a_slow_answer_and_keeps_the_question(context, site):
+    held = site["slow"].app
+    held.release.clear()
+    page = context.new_page()
+    open_widget(page, site["allowed"] + "/slow.html")
+    ask(page, QUESTION)
+    stop = page.locator(f"{W} form button", has_text="Stop")
+    stop.wait_for()
+    page.locator(f"{W} textarea").press("Enter")  # Enter while an answer comes does not stop it
+    assert stop.is_visible() and page.locator(f"{W} .msg.bot.error").count() == 0
+    stop.click()
+    stopped = page.locator(f"{W} .msg.bot.error")
+    stopped.wait_for()
+    assert "Stopped" in stopped.inner_text()
+    assert page.locator(f"{W} textarea").input_value() == QUESTION
+    assert page.locator(f"{W} form button").inner_text() == "Ask"
+    held.release.set()  # the server answers again: Retry gets the answer
+    stopped.locator("button.retry").click()
+    assert "[1]" in last_answer(page).inner_text()
 
 
 # ----------------------------------------------------------------------------- sources

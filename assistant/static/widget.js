@@ -258,6 +258,7 @@
 
   var history = [];
   var busy = null; // the AbortController of the question being answered
+  var current = null; // {box, question} of that question
   var blocked = null; // the server's word that this page's origin may not use it
   var checked = null;
 
@@ -341,7 +342,8 @@
 
   function newChat() {
     if (busy) busy.abort();
-    busy = null;
+    busy = current = null;
+    working(false);
     history = [];
     saved = [];
     save();
@@ -482,10 +484,11 @@
     if (!question || busy || blocked) return;
     var controller = typeof AbortController === "function" ? new AbortController() : { abort: function () {}, signal: undefined };
     busy = controller;
-    send.disabled = true;
+    working(true);
     if (input.value.trim() === question) input.value = "";
     log.appendChild(el("div", "msg user", question));
     var box = el("div", "msg bot pending", "…");
+    current = { box: box, question: question };
     box.setAttribute("aria-busy", "true");
     log.appendChild(box);
     scroll();
@@ -546,18 +549,38 @@
       .then(function () {
         if (stale()) return;
         if (!done) fail(box, "The answer was cut off.", question);
-        busy = null;
-        send.disabled = !!blocked;
+        busy = current = null;
+        working(false);
         input.focus();
       });
   }
 
+  // While an answer comes, Ask turns into Stop (an LLM may take many seconds).
+  function working(on) {
+    send.textContent = on ? "Stop" : "Ask";
+    send.classList.toggle("stop", on);
+    if (on) send.setAttribute("aria-label", "Stop the answer"); else send.removeAttribute("aria-label");
+    send.disabled = !on && !!blocked;
+  }
+
+  function stop() {
+    var c = busy, was = current;
+    busy = current = null;
+    c.abort();
+    working(false);
+    if (was) fail(was.box, "Stopped. Your question is back in the box.", was.question);
+    input.focus();
+  }
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    ask(input.value);
+    if (busy) stop(); else ask(input.value);
   });
   input.addEventListener("keydown", function (e) {
-    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit")); }
+    if (e.key === "Enter" && !e.shiftKey) {
+      e.preventDefault();
+      if (!busy) form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit"));
+    }
   });
 
   restore();
