@@ -36,6 +36,7 @@ from web_fixtures import shared_index  # noqa: E402
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
 QUESTION = "What did leaders learn from CCPT?"
 OFF_TOPIC = "What is the best recipe for banana bread?"
+LONG_ANSWER = "What did the leaders learn about sustaining a regional partnership?"  # three sources: taller than the chat
 ANSWER_TIMEOUT = 30_000
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -133,6 +134,11 @@ def first_line_box(page, answer) -> dict:
     )
 
 
+def last_turn_height(page) -> float:
+    """The height of the last question and its answer, as shown."""
+    return page.evaluate("[...document.querySelectorAll('#chat .message-row')].slice(-2).reduce((h, r) => h + r.getBoundingClientRect().height, 0)")
+
+
 def visible_in_chat(page, box: dict) -> bool:
     """Whether a box is on screen, inside the conversation's scrolled area, and not covered by anything."""
     return page.evaluate(
@@ -165,9 +171,10 @@ def serious_violations(page) -> list[str]:
 
 # ----------------------------------------------------------------------------- reading an answer
 def test_a_new_answer_opens_at_its_start_with_its_question(desktop):
-    ask(desktop, "How did consortia build coalitions of the willing?")
-    answer = ask(desktop, QUESTION)  # a second turn: the conversation has to scroll
+    ask(desktop, QUESTION)
+    answer = ask(desktop, LONG_ANSWER)  # a second turn, taller than the conversation's height: it has to scroll
     answer.locator(".sources").wait_for()
+    assert last_turn_height(desktop) > desktop.locator("#chat").bounding_box()["height"]
     question = desktop.locator("#chat [data-testid='user']").last
     assert visible_in_chat(desktop, first_line_box(desktop, answer)), "the answer's first line is out of view or covered"
     assert visible_in_chat(desktop, question.bounding_box() and first_line_box(desktop, question)), "the question scrolled away"
