@@ -9,6 +9,7 @@ A citation ``[n]`` is a link to the passage in the source view (``/source``, the
 by section, one anchor per passage, the supporting sentences highlighted) with a hover
 card showing the passage; under each answer a "Sources" list opens each passage in place.
 """
+import hashlib
 import html
 import os
 import re
@@ -355,7 +356,10 @@ def build_chat(assistant, *, limiter=None, feedback=None, pace: float = WORD_PAC
             )
             new_chat = gr.Button("New chat", size="sm", scale=0, min_width=90, elem_id="new-chat")
         turns = gr.State([])
-        saved = gr.BrowserState({"chat": [], "turns": []}, storage_key="assistant-conversation")
+        # The conversation in the browser's localStorage, kept across reloads. It is the person's own
+        # conversation in their own browser: the secret only has to stay the same across server restarts.
+        secret = hashlib.sha256(f"{name}|{settings.index_dir.resolve()}".encode()).hexdigest()[:32]
+        saved = gr.BrowserState({"chat": [], "turns": []}, storage_key="assistant-conversation", secret=secret)
         chatbot = gr.Chatbot(
             elem_id="chat",
             label="Conversation",

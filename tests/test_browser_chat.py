@@ -11,6 +11,7 @@ and the same chat at ``/slow`` showing words slowly, so that Stop lands mid-answ
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import socket
@@ -77,7 +78,7 @@ def site(tmp_path_factory):
         time.sleep(0.1)
     else:
         pytest.fail("the server did not become healthy")
-    yield {"api": api, "assistant": assistant}
+    yield {"api": api, "assistant": assistant, "feedback": settings.feedback_log}
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -228,6 +229,19 @@ def test_answer_appears_progressively(desktop):
     ask(desktop, QUESTION).locator(".sources").wait_for()
     seen = desktop.evaluate("window.__seen")
     assert len(seen) >= 4 and seen == sorted(seen), seen  # several growing partial answers before the finished one
+
+
+def test_feedback_can_say_why(desktop, site):
+    ask(desktop, QUESTION).locator(".sources").wait_for()
+    desktop.locator("#chat [data-testid='bot']").last.hover()
+    desktop.locator("#chat button[aria-label='Feedback']").last.click()
+    desktop.locator("#chat").get_by_text("Wrong source", exact=True).click()
+    log = site["feedback"]
+    deadline = time.time() + 10
+    while time.time() < deadline and not (log.exists() and '"reason": "Wrong source"' in log.read_text()):
+        time.sleep(0.1)  # the vote is written by the server: poll the file for it
+    last = json.loads(log.read_text().splitlines()[-1])
+    assert last["vote"] == "down" and last["reason"] == "Wrong source" and last["question"] == QUESTION and last["citations"]
 
 
 # ----------------------------------------------------------------------------- a phone
