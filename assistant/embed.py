@@ -34,7 +34,7 @@ def blocked_page(origin: str, setting: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>This site may not embed the assistant</title>"
         "<style>body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1b1b1b;background:#fff4f4}"
-        "main{padding:16px;border-left:4px solid #b3261e}h1{font-size:17px;margin:0 0 8px}code{background:#fff;padding:1px 4px;border:1px solid #e3c4c4;border-radius:4px;word-break:break-all}</style>"
+        "main{box-sizing:border-box;min-height:100vh;padding:16px;border-left:4px solid #b3261e}h1{font-size:17px;margin:0 0 8px}code{background:#fff;padding:1px 4px;border:1px solid #e3c4c4;border-radius:4px;word-break:break-all}</style>"
         '</head><body><main><h1>This site may not embed the assistant</h1>'
         f"<p>Pages of <code>{esc(origin)}</code> are not on the assistant's list of allowed origins.</p>"
         f"<p>To the webmaster: add <code>{esc(origin)}</code> to <code>{esc(setting)}</code> (origins separated by commas) "

@@ -405,6 +405,28 @@ def test_axe_on_a_host_page_with_the_widget_open(browser, site, viewport):
     ctx.close()
 
 
+def in_view(page, node) -> bool:
+    """Whether the top of ``node`` shows inside the conversation's scrolled area."""
+    log, box = page.locator(f"{W} .log").bounding_box(), node.bounding_box()
+    return log["y"] - 1 <= box["y"] <= log["y"] + log["height"] - 16
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_an_answer_opens_at_its_start_with_its_question(browser, site, viewport):
+    ctx = browser.new_context(viewport=viewport)
+    page = ctx.new_page()
+    open_widget(page, site["allowed"] + "/host.html")
+    for q in ("How did consortia build coalitions of the willing?", QUESTION):  # the second answer is longer than the panel
+        ask(page, q)
+        bot = last_answer(page)
+        question = page.locator(f"{W} .msg.user").last
+        assert in_view(page, question) and in_view(page, bot.locator(".text"))
+    assert page.locator(f"{W} .log").evaluate("e => e.scrollHeight > e.clientHeight")  # there was something to scroll past
+    passage = open_citation(bot)
+    assert in_view(page, passage)
+    ctx.close()
+
+
 def test_phone_tap_targets_and_plain_aria_labels(browser, site):
     ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = ctx.new_page()

@@ -65,7 +65,7 @@
     ".title{flex:1;margin:0;font:inherit;font-weight:600}",
     ".head button{background:transparent;border:1px solid currentColor;border-radius:6px;color:var(--on);cursor:pointer;font:inherit;font-size:12.5px;padding:3px 8px}",
     ".head .close{border:0;font-size:20px;line-height:1;padding:2px 8px}",
-    ".log{flex:1;overflow-y:auto;padding:10px;background:#f6f7f9}",
+    ".log{flex:1;overflow-y:auto;position:relative;padding:10px;background:#f6f7f9}",
     ".msg{margin:6px 0;padding:8px 10px;border-radius:10px;max-width:92%;white-space:pre-wrap;word-wrap:break-word}",
     ".user{background:var(--c);color:var(--on);margin-left:auto}",
     ".bot{background:#fff;border:1px solid #e1e4e8}",
@@ -115,9 +115,9 @@
     return b;
   }
 
-  // "Document — Section, p. 3": the document's title when the server sends one, never a file path.
+  // "Document · Section, p. 3": the document's title when the server sends one, never a file path.
   function where(c) {
-    var doc = c.document ? String(c.document) + " — " : "";
+    var doc = c.document ? String(c.document) + " · " : "";
     return doc + c.section + (c.page != null ? ", p. " + c.page : "");
   }
 
@@ -288,6 +288,19 @@
 
   function scroll() { log.scrollTop = log.scrollHeight; }
 
+  // An answer is read from its start: scroll down to it, but never past its question (kept at the top).
+  function follow(box) {
+    var question = box.previousSibling || box;
+    log.scrollTop = Math.min(log.scrollHeight - log.clientHeight, question.offsetTop - 8);
+  }
+
+  // An opened passage is brought into view, its top first.
+  function reveal(node) {
+    var top = node.offsetTop - 8, bottom = node.offsetTop + node.offsetHeight + 8;
+    if (bottom > log.scrollTop + log.clientHeight) log.scrollTop = Math.min(top, bottom - log.clientHeight);
+    else if (top < log.scrollTop) log.scrollTop = top;
+  }
+
   // GET /api/origin: {origin, allowed, setting}; {unreachable: true} when the server cannot be reached.
   function checkOrigin() {
     if (API === location.origin) return Promise.resolve({ allowed: true });
@@ -363,7 +376,7 @@
     p.appendChild(el("span", "where", "[" + c.n + "] " + where(c)));
     p.appendChild(highlighted(c.text || "", c.quote || ""));
     box.appendChild(p);
-    scroll();
+    reveal(p);
     sourceLink(c).then(function (href) {
       if (!p.isConnected) return;
       p.appendChild(document.createElement("br"));
@@ -446,7 +459,7 @@
       });
     }
     box.appendChild(actions);
-    scroll();
+    follow(box);
   }
 
   // A failed question goes back into the input (unless something new was typed), with a Retry.
@@ -464,7 +477,7 @@
         ask(question);
       }));
     }
-    scroll();
+    follow(box);
   }
 
   // Why a request did not get through: the page's origin is refused (CORS), or the server is down.
@@ -491,7 +504,7 @@
     current = { box: box, question: question };
     box.setAttribute("aria-busy", "true");
     log.appendChild(box);
-    scroll();
+    follow(box);
     var text = "";
     var done = false;
     function stale() { return busy !== controller; }
@@ -517,8 +530,8 @@
             .map(function (l) { return l.slice(5).trim(); }).join("\n");
           if (!data || stale()) return;
           var ev = JSON.parse(data);
-          if (ev.type === "delta") { text += ev.text; box.textContent = text; scroll(); }
-          else if (ev.type === "replace") { text = ev.text; box.textContent = text; scroll(); }
+          if (ev.type === "delta") { text += ev.text; box.textContent = text; follow(box); }
+          else if (ev.type === "replace") { text = ev.text; box.textContent = text; follow(box); }
           else if (ev.type === "done") {
             done = true;
             box.classList.remove("pending");
