@@ -147,8 +147,8 @@ def render_answer(answer: Answer, passages: Mapping[str, Chunk] | None = None) -
             links.append(
                 f'<span class="cite-wrap"><a class="cite" href="{esc(urls[n])}" target="_blank" rel="noopener" '
                 f'title="{esc(cited_where(c))}">[{n}]<span class="sr-only"> source: {esc(cited_where(c))}</span></a>'
-                f'<span class="cite-pop"><span class="where">[{n}] {esc(cited_where(c))}</span>{highlight(c.text, c.quote)}'
-                f'<a class="open" href="{esc(urls[n])}" target="_blank" rel="noopener">Open in the document ↗</a></span></span>'
+                f'<span class="cite-pop"><span class="where">[{n}] {esc(cited_where(c))}</span>'
+                f'<a class="open" href="{esc(urls[n])}" target="_blank" rel="noopener">Open in the document ↗</a>{highlight(c.text, c.quote)}</span></span>'
             )
         return "".join(links)
 
@@ -191,6 +191,7 @@ nav ol { padding-left: 1.2rem; margin-top: .2rem; } nav li { padding: .15rem 0; 
 .chunk { padding: .4rem .6rem; border-radius: 6px; scroll-margin-top: 5rem; }
 .chunk:target, .chunk.cited { background: #fff7d6; outline: 2px solid #b38600; color: #111; }
 .page { font-size: .8rem; color: #545459; margin-left: .4rem; white-space: nowrap; }
+.here { display: block; font-size: .85rem; color: #3f3f46; margin-top: .15rem; }
 mark { background: #ffe58a; color: #111; }
 """
 
@@ -232,17 +233,19 @@ def source_page(chunks: list[Chunk], *, cite: str = "", sentences: str = "", tit
             f'{"".join(parts)}</article>'
         )
     title = names[0] if len(names) == 1 else "The documents, by section"
+    cited = next((c for c in chunks if c.id == cite), None)
+    here = f' <span class="here">{esc(titles.get(cited.source) or humanize_file_name(cited.source))} · {esc(where(cited))}</span>' if cited else ""
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title><style>{PAGE_CSS}</style></head><body>"
-        '<header><a href="/">← Ask the assistant</a></header>'
+        f'<header><a href="/">← Ask the assistant</a>{here}</header>'
         f'<main>{"".join(body)}</main></body></html>'
     )
 
 
 # ---------------------------------------------------------------------------- Gradio chat
-WORD_PACE = 0.015  # seconds between the words of an offline answer as they are shown (it is computed at once)
+WORD_PACE = 0.025  # seconds between the words of an offline answer as they are shown (it is computed at once)
 
 
 def stream_words(text: str, pace: float) -> Iterable[str]:
