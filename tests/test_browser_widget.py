@@ -285,7 +285,7 @@ def test_copy_gives_plain_text_with_markers_and_sources(context, site):
     bot.locator("button.copy", has_text="Copied").wait_for()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "<" not in copied and "[1]" in copied
-    body, _, sources = copied.partition("\n\nSources:\n")
+    body, _, sources = copied.partition("\n\nSources\n")
     assert body.strip() and sources.startswith("[1] ")
     assert "“" in sources  # each source with its quoted sentence
     assert "source/" not in copied and ".txt" not in copied  # never a file path
@@ -330,6 +330,19 @@ def test_stop_ends_a_slow_answer_and_keeps_the_question(context, site):
     held.release.set()  # the server answers again: Retry gets the answer
     stopped.locator("button.retry").click()
     assert "[1]" in last_answer(page).inner_text()
+
+
+def test_a_refusal_names_each_topic_once_as_a_button_that_asks(context, site):
+    page = context.new_page()
+    open_widget(page, site["allowed"] + "/host.html")
+    ask(page, "What is the best recipe for banana bread?")
+    refusal = page.locator(f"{W} .msg.bot.refused")
+    refusal.wait_for(timeout=ANSWER_TIMEOUT)
+    topics = refusal.locator(".chips button").all_inner_texts()
+    assert topics and all(refusal.inner_text().count(t) == 1 for t in topics)
+    refusal.locator(".chips button").first.click()
+    assert page.locator(f"{W} .msg.user").last.inner_text() == f"What do the documents say about {topics[0]}?"
+    last_answer(page)
 
 
 # ----------------------------------------------------------------------------- sources

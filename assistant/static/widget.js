@@ -155,11 +155,10 @@
     var out = String(answer.answer || "").trim();
     var cites = answer.citations || [];
     if (cites.length) {
-      out += "\n\nSources:";
+      out += "\n\nSources";
       cites.forEach(function (c) {
-        out += "\n[" + c.n + "] " + where(c);
         var q = quoteLine(c, 0);
-        if (q) out += "\n    " + q;
+        out += "\n[" + c.n + "] " + where(c) + (q ? ": " + q : "");
       });
     }
     return out;
@@ -411,13 +410,21 @@
     box.appendChild(body);
     if (answer.refused) {
       box.classList.add("refused");
-      if ((answer.suggestions || []).length) {
-        box.appendChild(el("div", "hint", "Topics the documents cover:"));
-        var chips = el("div", "chips");
-        answer.suggestions.forEach(function (t) {
-          chips.appendChild(button(null, t, null, function () { ask("What does the brief say about " + t + "?"); }));
+      var topics = answer.suggestions || [];
+      if (topics.length) {
+        var chips = el("span", "chips");
+        topics.forEach(function (t) {
+          chips.appendChild(button(null, t, "Ask what the documents say about " + t, function () { ask("What do the documents say about " + t + "?"); }));
         });
-        box.appendChild(chips);
+        var listed = topics.join("; "), at = text.lastIndexOf(listed);
+        if (at >= 0) { // the sentence already lists the topics: the buttons stand in their place, named once
+          body.textContent = text.slice(0, at).trimEnd();
+          body.appendChild(chips);
+          var rest = text.slice(at + listed.length).trim();
+          if (rest.replace(/\./g, "")) body.appendChild(document.createTextNode(rest));
+        } else {
+          box.appendChild(chips);
+        }
       }
     }
     if ((answer.citations || []).length) {
