@@ -73,6 +73,7 @@
     ".bot.error{border-color:#d66;background:#fff4f4}",
     ".bot.error code{font-family:ui-monospace,monospace;background:#fff;border:1px solid #e3c4c4;border-radius:4px;padding:0 3px;word-break:break-all}",
     ".cite{border:0;background:none;color:var(--ink);font:inherit;font-weight:700;font-size:.85em;vertical-align:super;cursor:pointer;padding:0 2px;text-decoration:underline}",
+    ".notice{margin-top:6px;font-size:12.5px;color:#5b4300;background:#fff6d6;border-radius:6px;padding:4px 6px;white-space:normal}",
     ".sources{margin-top:6px;border-top:1px solid #eee;padding-top:4px;font-size:12px;white-space:normal}",
     ".sources h2{font-size:12px;margin:0 0 2px}",
     ".sources ol{list-style:none;margin:0;padding:0}",
@@ -153,6 +154,7 @@
   // The answer as a person would paste it: text with its [n] markers, then the sources.
   function plainText(answer) {
     var out = String(answer.answer || "").trim();
+    if (answer.notice) out += "\n\n" + answer.notice;
     var cites = answer.citations || [];
     if (cites.length) {
       out += "\n\nSources";
@@ -408,6 +410,7 @@
     }
     body.appendChild(document.createTextNode(text.slice(pos)));
     box.appendChild(body);
+    if (answer.notice) box.appendChild(el("div", "notice", answer.notice));
     if (answer.refused) {
       box.classList.add("refused");
       var topics = answer.suggestions || [];
