@@ -17,6 +17,11 @@ and far faster on a busy one (see ``SentenceEmbeddings.embed_many``), so the ses
 batches runs one intra-op thread; batches of more than ``SMALL_BATCH`` texts (indexing) use a
 second session, made on first use, with one thread per core. ``intra_op_num_threads`` is fixed
 when a session is made, hence two sessions rather than switching a process-wide setting.
+
+Indexing goes through the same graph: its vectors equal sentence-transformers' to about 3e-7,
+so an index built either way answers identically (every eval set: the same answers, citations
+and retrieval). int8 dynamic quantisation was measured and is not used: 3 ms faster a question
+and 0.5 s faster to load, but cosine 0.91-0.97 to these vectors, and the answers changed.
 """
 from __future__ import annotations
 

@@ -110,6 +110,6 @@ def test_asking_from_a_new_process_imports_no_torch_and_draws_no_loading_bar(bri
     assert "Sonoma" in run.stdout and "[1]" in run.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
     assert "onnxruntime" in imported and "chromadb" in imported  # the listing is real
-    for heavy in ("torch", "sentence_transformers", "transformers", "gradio", "sklearn"):
+    for heavy in ("torch", "sentence_transformers", "transformers", "gradio", "sklearn", "langchain_chroma"):
         assert heavy not in imported, f"{heavy} was imported on the question path"
     assert "Loading weights" not in run.stderr
