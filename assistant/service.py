@@ -233,7 +233,7 @@ class Assistant:
             retrieval = loaded.searcher.search(answer.query)
             answer = generator.answer(question, turns, retrieval, extractive=answer)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        return self._titled(answer)
+        return self._titled(answer, loaded)
 
     def stream(self, question: str, history=None) -> Iterator[dict]:
         """Events: ``delta`` (answer text, sentence by sentence), ``citations``, ``done`` (the whole answer).
@@ -271,9 +271,9 @@ class Assistant:
     def chunks(self) -> list[Chunk]:
         return list(self._ready().index.chunks)
 
-    def document_titles(self) -> dict[str, str]:
+    def document_titles(self, loaded: _Loaded | None = None) -> dict[str, str]:
         """Each document's title (``Chunk.source`` -> title), read from the live index's passages once per version."""
-        loaded = self._ready()
+        loaded = loaded or self._ready()
         cached = self._titles
         if cached is None or cached[0] != loaded.index.info.version:
             from .documents import document_titles
@@ -286,9 +286,9 @@ class Assistant:
 
         return self.document_titles().get(source) or humanize_file_name(source)
 
-    def _titled(self, answer: Answer) -> Answer:
+    def _titled(self, answer: Answer, loaded: _Loaded) -> Answer:
         if answer.citations:
-            titles = self.document_titles()
+            titles = self.document_titles(loaded)
             for c in answer.citations:
                 c.document = titles.get(c.source) or c.document
         return answer

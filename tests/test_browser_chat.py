@@ -219,6 +219,22 @@ def test_ask_returns_focus_to_the_box_and_markers_look_like_links(desktop):
     assert contrast(*placeholder) >= 4.5, placeholder
 
 
+def test_cards_by_keyboard(desktop):
+    answer = ask(desktop, QUESTION)
+    answer.locator(".sources").wait_for()
+    cite, pop = answer.locator("a.cite").first, answer.locator(".cite-pop").first
+    desktop.mouse.move(0, 0)
+    cite.focus()  # as Tab reaches it
+    pop.wait_for(state="visible")
+    desktop.keyboard.press("Escape")
+    pop.wait_for(state="hidden")
+    assert cite.evaluate("a => document.activeElement === a")  # focus stays on the marker
+    summary = answer.locator("details.source summary").first
+    summary.focus()
+    desktop.keyboard.press("Enter")
+    assert answer.locator("details.source blockquote").first.is_visible()
+
+
 def test_answer_appears_progressively(desktop):
     desktop.evaluate(
         """() => { window.__seen = []; new MutationObserver(() => {
