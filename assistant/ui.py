@@ -425,6 +425,12 @@ def mount_chat(app, assistant, *, limiter=None, feedback=None, path: str = "/", 
         button_primary_background_fill_hover_dark="*primary_800",
         button_primary_text_color="white",
         button_primary_text_color_dark="white",
+        button_cancel_background_fill="#b91c1c",  # Stop: white on red-700, 6.5:1
+        button_cancel_background_fill_hover="#991b1b",
+        button_cancel_background_fill_dark="#b91c1c",
+        button_cancel_background_fill_hover_dark="#991b1b",
+        button_cancel_text_color="white",
+        button_cancel_text_color_dark="white",
         input_placeholder_color="*neutral_500",
         input_placeholder_color_dark="*neutral_400",
     )

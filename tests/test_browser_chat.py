@@ -315,6 +315,8 @@ def test_stop_ends_an_answer_midway(browser, site):
     stop = page.locator("#stop")
     stop.wait_for(state="visible")
     page.locator("#chat .answer.streaming").wait_for()
+    colors = stop.evaluate("b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]")
+    assert contrast(*colors) >= 4.5, colors
     stop.click()
     page.locator("#ask").wait_for(state="visible")
     stop.wait_for(state="hidden")
