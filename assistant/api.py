@@ -408,7 +408,9 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
     app.add_middleware(BodyLimitAndHeaders, frame_origins=settings.origins)
 
     if ui:
-        web.mount_chat(app, assistant, limiter=limiter, feedback=feedback)
+        from .chat import mount_chat
+
+        mount_chat(app, assistant, limiter=limiter, feedback=feedback)
     return app
 
 

@@ -28,7 +28,7 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is not installed")
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
 
-from assistant import ui  # noqa: E402
+from assistant import chat, ui  # noqa: E402
 from assistant.api import create_app  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
@@ -63,8 +63,8 @@ def site(tmp_path_factory):
     assistant = Assistant(settings)
     assistant.warm_up()
     app = create_app(assistant, ui=False)
-    ui.mount_chat(app, assistant, limiter=app.state.limiter, feedback=app.state.feedback, path="/slow", pace=0.25)
-    ui.mount_chat(app, assistant, limiter=app.state.limiter, feedback=app.state.feedback)  # "/" last: it matches everything
+    chat.mount_chat(app, assistant, limiter=app.state.limiter, feedback=app.state.feedback, path="/slow", pace=0.25)
+    chat.mount_chat(app, assistant, limiter=app.state.limiter, feedback=app.state.feedback)  # "/" last: it matches everything
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
