@@ -171,6 +171,12 @@ class Health(BaseModel):
     llm_provider: str
 
 
+class OriginCheck(BaseModel):
+    origin: str | None = Field(description="The calling page's origin (the browser's Origin header); null for a same-origin call.")
+    allowed: bool = Field(description="Whether that origin may call the API and frame /embed.")
+    setting: str = Field(description="The environment variable that lists the allowed origins.")
+
+
 async def require_json(request: Request) -> None:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
@@ -372,7 +378,7 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
     async def widget_js():
         return FileResponse(STATIC / "widget.js", media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "public, max-age=300"})
 
-    @app.get("/api/origin", tags=["widget"])
+    @app.get("/api/origin", tags=["widget"], response_model=OriginCheck)
     async def origin_check(request: Request):
         """Whether the calling page's origin may use the API; readable from any origin, so the widget can tell a webmaster what to set."""
         origin = request.headers.get("origin")

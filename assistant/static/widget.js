@@ -345,7 +345,7 @@
   }
   fab.addEventListener("click", function () { toggle(panel.hidden); });
   if (INLINE) check();
-  panel.addEventListener("keydown", function (e) {
+  root.addEventListener("keydown", function (e) { // Escape, from the panel or the launcher
     if (e.key === "Escape" && !INLINE && !panel.hidden) {
       e.preventDefault();
       e.stopPropagation();
