@@ -339,6 +339,16 @@ def test_axe_finds_nothing_serious_on_the_chat_with_a_card_open(browser, site, p
     page.context.close()
 
 
+@pytest.mark.parametrize("phone_width", [False, True], ids=["1280x800", "390x844"])
+def test_axe_finds_nothing_serious_on_the_new_chat_and_a_refusal(browser, site, phone_width):
+    page = open_chat(browser, site, phone=phone_width)
+    page.locator("#chat").get_by_text(Settings().starters[0]).wait_for()
+    assert serious_violations(page) == []
+    ask(page, OFF_TOPIC, tap=phone_width).locator("button.topic").first.wait_for()
+    assert serious_violations(page) == []
+    page.context.close()
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x800", "390x844"])
 def test_axe_finds_nothing_serious_on_the_source_view(browser, site, viewport):
     cite = site["assistant"].ask(QUESTION).citations[0]

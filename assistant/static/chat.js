@@ -75,7 +75,12 @@
       });
       if (r.target.closest && r.target.closest("#chat")) chatChanged = true;
     });
-    if (chatChanged) keepPinned();
+    if (chatChanged) {
+      keepPinned();
+      // Gradio lists the starter questions as buttons in a role="list" without list items (axe: critical)
+      var starters = document.querySelector("#chat .examples[role='list']");
+      if (starters) { starters.setAttribute("role", "group"); starters.setAttribute("aria-label", "Starter questions"); }
+    }
   }).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["aria-label"] });
 
   // Citation cards: hover or keyboard focus shows one (CSS); a tap opens it first, the next tap
