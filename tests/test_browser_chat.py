@@ -63,7 +63,7 @@ def site(tmp_path_factory):
     assistant = Assistant(settings)
     assistant.warm_up()
     app = create_app(assistant, ui=False)
-    chat.mount_chat(app, assistant, limiter=app.state.limiter, feedback=app.state.feedback, path="/slow", pace=0.25)
+    chat.mount_chat(app, assistant, limiter=app.state.limiter, feedback=app.state.feedback, path="/slow", pace=0.5)
     chat.mount_chat(app, assistant, limiter=app.state.limiter, feedback=app.state.feedback)  # "/" last: it matches everything
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -309,7 +309,7 @@ def test_reload_keeps_the_conversation_and_new_chat_empties_it(desktop):
 
 
 def test_stop_ends_an_answer_midway(browser, site):
-    page = open_chat(browser, site, path="/slow/")  # words shown 0.25 s apart: Stop lands mid-answer
+    page = open_chat(browser, site, path="/slow/")  # two words every 0.5 s: Stop lands mid-answer
     page.locator("#question textarea").fill(QUESTION)
     page.locator("#ask").click()
     stop = page.locator("#stop")
@@ -317,6 +317,7 @@ def test_stop_ends_an_answer_midway(browser, site):
     page.locator("#chat .answer.streaming").wait_for()
     colors = stop.evaluate("b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]")
     assert contrast(*colors) >= 4.5, colors
+    assert serious_violations(page) == []  # while an answer streams in, Stop showing
     stop.click()
     page.locator("#ask").wait_for(state="visible")
     stop.wait_for(state="hidden")
