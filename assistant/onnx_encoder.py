@@ -206,8 +206,11 @@ class OnnxEmbeddings(Embeddings):
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
-    def embed_many(self, texts: list[str]) -> np.ndarray:
-        """Numpy matrix of normalised vectors; a few texts on one thread, more on every core, in length-sorted batches."""
+    def embed_many(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        """Numpy matrix of normalised vectors; a few texts on one thread, more on every core, in length-sorted batches.
+
+        ``progress`` draws a bar on stderr over the batches (``assistant index`` on a terminal).
+        """
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -215,17 +218,20 @@ class OnnxEmbeddings(Embeddings):
             return self._encode(self._small, texts)
         session = self._bulk_session()
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        parts = []
-        for start in range(0, len(order), BATCH_SIZE):
-            picked = order[start : start + BATCH_SIZE]
-            parts.append(self._encode(session, [texts[i] for i in picked]))
+        starts = range(0, len(order), BATCH_SIZE)
+        if progress:
+            from rich.console import Console
+            from rich.progress import track
+
+            starts = track(starts, description=f"Embedding {len(texts)} texts", console=Console(stderr=True), transient=True)
+        parts = [self._encode(session, [texts[i] for i in order[start : start + BATCH_SIZE]]) for start in starts]
         out = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
         out[order] = np.concatenate(parts)
         return out
 
     def embed_documents(self, texts: list[str], progress: bool = False) -> list[list[float]]:
-        """Bulk encoding (indexing); ``progress`` is accepted for SentenceEmbeddings' signature and not drawn."""
-        return self.embed_many(texts).tolist()
+        """Bulk encoding (indexing)."""
+        return self.embed_many(texts, progress=progress).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_many([text])[0].tolist()

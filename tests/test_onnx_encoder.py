@@ -61,6 +61,7 @@ def test_bulk_encoding_keeps_the_input_order(encoders):
     one_by_one = np.stack([onnx.embed_many([t])[0] for t in many])
     assert _cosines(got, one_by_one).min() > 1 - 1e-5
     assert onnx.embed_documents(many[:2]) == got[:2].tolist()
+    assert np.array_equal(onnx.embed_many(many, progress=True), got)  # the bar (assistant index on a terminal) changes nothing
 
 
 def test_a_question_runs_on_one_thread_and_bulk_on_every_core(encoders):
