@@ -10,6 +10,7 @@ the question box. ``static/chat.css`` holds the styles: AA contrast, a phone lay
 44 px targets.
 """
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: n
 from .types import Answer
 from .ui import esc, render_answer
 
+log = logging.getLogger("assistant.chat")
 STATIC = Path(__file__).resolve().parent / "static"  # chat.css and chat.js: the chat page's own style and behaviour
 WORD_PACE = 0.025  # seconds between the words of an offline answer as they are shown (it is computed at once)
 
@@ -96,6 +98,10 @@ def build_chat(assistant, *, limiter=None, feedback=None, pace: float = WORD_PAC
         except ValueError as exc:  # QuestionError: too long, malformed history
             chat[-1] = {"role": "assistant", "content": f'<p class="refusal">Sorry, I cannot take that question: {esc(exc)}.</p>'}
             yield chat, turns, gr.skip(), *idle
+        except Exception:  # the index unavailable, a bug: said in the chat, Ask back, the question kept to retry
+            log.exception("error while answering in the chat")
+            chat[-1] = {"role": "assistant", "content": '<p class="refusal">Sorry, something went wrong while answering. Try again in a moment.</p>'}
+            yield chat, turns, message, *idle
 
     def stopped(chat: list):
         chat = list(chat or [])
