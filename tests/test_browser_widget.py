@@ -436,7 +436,7 @@ def test_an_answer_opens_at_its_start_with_its_question(browser, site, viewport)
         assert in_view(page, question) and in_view(page, bot.locator(".text"))
     assert page.locator(f"{W} .log").evaluate("e => e.scrollHeight > e.clientHeight")  # there was something to scroll past
     passage = open_citation(bot)
-    assert in_view(page, passage)
+    assert in_view(page, passage) and in_view(page, passage.locator("a.open"))
     ctx.close()
 
 

@@ -387,6 +387,7 @@
       a.rel = "noopener";
       a.setAttribute("aria-label", "Open source " + c.n + " in the document, the quoted sentence highlighted");
       p.appendChild(a);
+      reveal(p); // the link made the card taller
     });
   }
 
