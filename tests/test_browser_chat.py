@@ -7,7 +7,8 @@ that ask when clicked, an answer that appears progressively and stops on Stop, a
 axe-core (the engine, in the page) finding no serious or critical violation.
 
 One real server (uvicorn, real model, real index): the chat at ``/`` as the app mounts it,
-and the same chat at ``/slow`` showing words slowly, so that Stop lands mid-answer.
+the same chat at ``/slow`` showing words slowly, so that Stop lands mid-answer, and at
+``/broken`` one whose index is on a Chroma server that is not running.
 """
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ def site(tmp_path_factory):
     assistant.warm_up()
     app = create_app(assistant, ui=False)
     chat.mount_chat(app, assistant, limiter=app.state.limiter, feedback=app.state.feedback, path="/slow", pace=0.5)
+    unreachable = Assistant(settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{free_port()}"}))  # no Chroma server there
+    chat.mount_chat(app, unreachable, path="/broken")
     chat.mount_chat(app, assistant, limiter=app.state.limiter, feedback=app.state.feedback)  # "/" last: it matches everything
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -323,6 +326,17 @@ def test_stop_ends_an_answer_midway(browser, site):
     stop.wait_for(state="hidden")
     page.locator("#chat .notice", has_text="Stopped.").wait_for()
     assert page.locator("#chat .sources").count() == 0
+    page.context.close()
+
+
+def test_an_error_is_said_in_the_chat_and_the_question_kept(browser, site):
+    page = open_chat(browser, site, path="/broken/")  # its index is on a Chroma server that is not running
+    page.locator("#question textarea").fill(QUESTION)
+    page.locator("#ask").click()
+    page.locator("#chat .refusal", has_text="something went wrong").wait_for(timeout=ANSWER_TIMEOUT)
+    page.locator("#ask").wait_for(state="visible")
+    assert page.locator("#stop").is_hidden()
+    assert page.locator("#question textarea").input_value() == QUESTION  # kept, to retry
     page.context.close()
 
 
