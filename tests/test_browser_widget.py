@@ -201,6 +201,20 @@ def test_origin_check_answers_any_origin(site):
     assert "access-control-allow-origin" not in r.headers
 
 
+def test_embed_answers_a_frame_request_by_who_frames_it(site):
+    def get(**headers):
+        return httpx.get(site["api"] + "/embed", headers=headers)
+
+    denied = get(**{"Sec-Fetch-Dest": "iframe", "Referer": site["denied"] + "/frame.html"})
+    assert "ASSISTANT_ALLOWED_ORIGINS" in denied.text and "widget.js" not in denied.text
+    assert denied.headers["content-security-policy"] == "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"
+    for chat in (get(**{"Sec-Fetch-Dest": "iframe", "Referer": site["allowed"] + "/frame.html"}), get(**{"Sec-Fetch-Dest": "iframe"}), get()):
+        assert 'src="/widget.js"' in chat.text
+        assert chat.headers["content-security-policy"].endswith(f"frame-ancestors 'self' {site['allowed']}")
+    own = get(**{"Sec-Fetch-Dest": "iframe", "Referer": site["api"] + "/somewhere"})
+    assert 'src="/widget.js"' in own.text  # framed by the assistant's own pages
+
+
 def test_embed_framed_by_an_origin_not_allowed_explains_instead_of_a_broken_frame(context, site):
     page = context.new_page()
     page.goto(site["denied"] + "/frame.html")
