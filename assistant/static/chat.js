@@ -55,8 +55,12 @@
     var box = scroller(pinned);
     if (!box) return;
     var top = pinned.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop - 8;
-    if (Math.abs(box.scrollTop - top) > 1) box.scrollTop = top;
+    if (Math.abs(box.scrollTop - top) > 1) { box.scrollTop = top; placed = box.scrollTop; }
   }
+  var placed = null; // where keepPinned last put the conversation: any other scroll is the person's
+  document.addEventListener("scroll", function (e) {
+    if (pinned && e.target.nodeType === 1 && e.target.contains(pinned) && placed !== null && Math.abs(e.target.scrollTop - placed) > 2) pinned = null;
+  }, true);
   ["wheel", "touchmove", "keydown"].forEach(function (type) {
     document.addEventListener(type, function (e) {
       if (type === "keydown" && !/^(PageUp|PageDown|ArrowUp|ArrowDown|Home|End)$/.test(e.key)) return;
