@@ -7,6 +7,7 @@ host page with the widget open, after an answer, with a citation open, at deskto
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -39,17 +40,32 @@ NO_REFERRER_FRAME_PAGE = FRAME_PAGE.replace('<iframe id="bot"', '<iframe id="bot
 
 
 class Held:
-    """The real app, with questions to /api/ask/stream held until ``release`` is set: an answer as slow as an LLM's."""
+    """The real app, its answers as slow as an LLM's: /api/ask/stream waits for ``release`` to start and,
+    after its first event, for ``midway`` to go on (both set unless a test clears them)."""
 
     def __init__(self, app):
-        self.app, self.release = app, threading.Event()
+        self.app, self.release, self.midway = app, threading.Event(), threading.Event()
+        self.release.set()
+        self.midway.set()
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/api/ask/stream":
-            import asyncio
+        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/api/ask/stream"):
+            return await self.app(scope, receive, send)
+        import asyncio
 
-            await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
-        await self.app(scope, receive, send)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.release.wait)
+        sent = 0
+
+        async def paced(message):
+            nonlocal sent
+            if message["type"] == "http.response.body" and message.get("body"):
+                sent += 1
+                if sent == 2:
+                    await loop.run_in_executor(None, self.midway.wait)
+            await send(message)
+
+        await self.app(scope, receive, paced)
 
 
 class Server:
@@ -104,6 +120,7 @@ def site(tmp_path_factory):
     hosts = [serve_dir(pages, allowed_port), serve_dir(pages, denied_port)]
     yield {"api": main.url, "allowed": allowed, "denied": denied, "flaky": flaky, "slow": slow}
     slow.app.release.set()
+    slow.app.midway.set()
     for h in hosts:
         h.shutdown()
     for s in (main, flaky, slow):
@@ -323,6 +340,23 @@ def test_a_failed_question_is_kept_and_retried(context, site):
     assert "[1]" in bot.inner_text()
     assert page.locator(f"{W} .msg.bot.error").count() == 0
     assert page.locator(f"{W} .msg.user").all_inner_texts() == [QUESTION]  # asked once, not twice
+
+
+def test_an_answer_shows_as_it_streams(context, site):
+    held = site["slow"].app
+    held.midway.clear()
+    try:
+        page = context.new_page()
+        open_widget(page, site["allowed"] + "/slow.html")
+        ask(page, QUESTION)
+        partial = page.locator(f"{W} .msg.bot.pending", has_text=re.compile(r"\w+ \w+ \w+"))
+        partial.wait_for(timeout=ANSWER_TIMEOUT)  # the first sentence shows while the rest is held back
+        assert partial.get_attribute("aria-busy") == "true" and page.locator(f"{W} .sources").count() == 0
+        assert page.locator(f"{W} form button").inner_text() == "Stop"
+    finally:
+        held.midway.set()
+    bot = last_answer(page)
+    assert bot.get_attribute("aria-busy") is None and "[1]" in bot.inner_text()
 
 
 def test_stop_ends_a_slow_answer_and_keeps_the_question(context, site):
