@@ -227,15 +227,15 @@ def test_chat_fits_a_phone(browser, site):
 # ----------------------------------------------------------------------------- the widget
 def open_widget_and_ask(page, url: str, question: str):
     page.goto(url)
-    fab = page.locator("[data-ccpt-widget] .fab")  # Playwright's CSS pierces open shadow roots
+    fab = page.locator("[data-assistant-widget] .fab")  # Playwright's CSS pierces open shadow roots
     fab.click()
-    page.locator("[data-ccpt-widget] textarea").fill(question)
-    page.locator("[data-ccpt-widget] form button").click()
+    page.locator("[data-assistant-widget] textarea").fill(question)
+    page.locator("[data-assistant-widget] form button").click()
 
 
 def test_widget_on_an_allowed_origin_answers_with_citations(page, site):
     open_widget_and_ask(page, site["allowed"] + "/host.html", QUESTION)
-    bot = page.locator("[data-ccpt-widget] .msg.bot").last
+    bot = page.locator("[data-assistant-widget] .msg.bot").last
     bot.locator(".sources").wait_for(timeout=ANSWER_TIMEOUT)
     assert "[1]" in bot.inner_text()
     bot.locator(".cite").first.click()
@@ -245,31 +245,31 @@ def test_widget_on_an_allowed_origin_answers_with_citations(page, site):
     assert passage.locator("a").get_attribute("href").startswith(site["api"] + "/source?cite=")
     # the host page's "* { color: red !important }" and "button { display: none }" do not reach inside
     assert bot.evaluate("e => getComputedStyle(e).color") != "rgb(255, 0, 0)"
-    assert page.locator("[data-ccpt-widget] form button").is_visible()
+    assert page.locator("[data-assistant-widget] form button").is_visible()
     # and the widget's styles do not leak out
     assert page.evaluate("getComputedStyle(document.querySelector('h1')).color") == "rgb(255, 0, 0)"
-    assert page.locator("[data-ccpt-widget] .head").inner_text().startswith("Brief bot")
+    assert page.locator("[data-assistant-widget] .head").inner_text().startswith("Brief bot")
 
 
 def test_widget_on_an_origin_not_allowed_says_what_to_set(page, site):
     page.goto(site["denied"] + "/host.html")
-    page.locator("[data-ccpt-widget] .fab").click()
-    notice = page.locator("[data-ccpt-widget] .msg.bot.error.blocked")
+    page.locator("[data-assistant-widget] .fab").click()
+    notice = page.locator("[data-assistant-widget] .msg.bot.error.blocked")
     notice.wait_for(timeout=ANSWER_TIMEOUT)
     assert "ASSISTANT_ALLOWED_ORIGINS" in notice.inner_text() and site["denied"] in notice.inner_text()
     assert notice.evaluate("e => getComputedStyle(e).color") != "rgb(255, 0, 0)"  # the hostile host CSS does not reach it
-    assert page.locator("[data-ccpt-widget] textarea").is_disabled()
-    assert page.locator("[data-ccpt-widget] .sources").count() == 0
+    assert page.locator("[data-assistant-widget] textarea").is_disabled()
+    assert page.locator("[data-assistant-widget] .sources").count() == 0
 
 
 def test_widget_shows_markup_as_text(page, site):
     open_widget_and_ask(page, site["allowed"] + "/host.html", "<img src=x onerror=\"window.__xss=1\"> " + MARKUP_Q)
-    bot = page.locator("[data-ccpt-widget] .msg.bot").last
+    bot = page.locator("[data-assistant-widget] .msg.bot").last
     bot.locator(".sources").wait_for(timeout=ANSWER_TIMEOUT)
     bot.locator(".cite").first.click()
     assert "<script>alert('xss-passage')</script>" in bot.locator(".passage").inner_text()
-    assert "<img src=x" in page.locator("[data-ccpt-widget] .msg.user").last.inner_text()
-    assert page.locator("[data-ccpt-widget] img").count() == 0
+    assert "<img src=x" in page.locator("[data-assistant-widget] .msg.user").last.inner_text()
+    assert page.locator("[data-assistant-widget] img").count() == 0
     assert page.evaluate("window.__xss") is None and page.dialogs == []
 
 

@@ -25,7 +25,7 @@ axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright", reason="
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-W = "[data-ccpt-widget]"  # Playwright's CSS pierces the widget's open shadow root
+W = "[data-assistant-widget]"  # Playwright's CSS pierces the widget's open shadow root
 
 HOST_PAGE = """<!doctype html><html lang=en><head><meta charset=utf-8><meta name="viewport" content="width=device-width, initial-scale=1"><title>Partner site</title></head>
 <body><main><h1>Partner site</h1><p>Some content of the host page.</p></main>

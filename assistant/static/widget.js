@@ -23,8 +23,8 @@
     var all = document.querySelectorAll("script[src*='widget.js']");
     script = all[all.length - 1];
   }
-  if (!script || script.__ccptWidget) return;
-  script.__ccptWidget = true;
+  if (!script || script.__assistantWidget) return;
+  script.__assistantWidget = true;
 
   var API = new URL(script.src, location.href).origin;
   var d = script.dataset || {};
@@ -204,7 +204,7 @@
   }
 
   var host = document.createElement("div");
-  host.setAttribute("data-ccpt-widget", "");
+  host.setAttribute("data-assistant-widget", "");
   var shadow = host.attachShadow({ mode: "open" });
   var style = el("style");
   style.textContent = CSS;
@@ -267,7 +267,7 @@
   greet();
 
   // The conversation outlives a reload or a move to another page of the site (this tab only).
-  var STORE = "ccpt-widget:" + API + (INLINE ? ":inline" : "");
+  var STORE = "assistant-widget:" + API + (INLINE ? ":inline" : "");
   var MAX_SAVED = 20;
   var saved = []; // {q, a}: each question and the answer JSON as the server sent it
   function save() {
