@@ -23,7 +23,7 @@ app = typer.Typer(
         "each answer, and says so when they do not answer.\n\n"
         "\b\nExamples:\n"
         "  assistant ask \"What does the report recommend?\"\n"
-        "  assistant ask \"Who led it?\" --json\n"
+        "  assistant ask \"What are the main findings?\" --json\n"
         "  assistant serve --port 7860           (web chat at http://127.0.0.1:7860/)\n"
         "  assistant index --rebuild\n"
         "  assistant eval eval/users.jsonl\n"
@@ -115,7 +115,7 @@ def train(
     \b
     Examples:
       assistant train
-      assistant train --force --models-dir /tmp/readers
+      assistant train --force            (train again even though a reader is cached)
     """
     from .reader import reader_key
     from .training.train import train as run
@@ -203,7 +203,7 @@ def ask(
     \b
     Examples:
       assistant ask "What does the report recommend?"
-      assistant ask "Who led it?" --json
+      assistant ask "What are the main findings?" --json
       assistant ask --jsonl questions.jsonl > answers.jsonl
       echo '{"id": "q1", "question": "What is it about?"}' | assistant ask --jsonl -
     """
