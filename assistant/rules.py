@@ -14,6 +14,7 @@ RULES: dict[str, str] = {
     "antecedent": "a chosen sentence that refers back ('This ...', 'They ...', 'X, on the other hand, ...') brings the sentence before it",
     "announced_list": "a chosen sentence that announces a list (ends with ':') brings the list",
     "quotation": "a chosen sentence that opens a quotation brings the rest of it, to its closing mark (within the budget)",
+    "enumeration": "when a list is asked for and the best sentence opens a counted sequence ('First, ...'), the retrieved sentences that go on with it ('Second, ...', 'Finally, ...') join",
     "speaker": "a quoted sentence is shown with the speaker the document names for it",
 }
 

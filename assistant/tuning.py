@@ -16,6 +16,7 @@ class Tuning:
     bm25_weight: float = 0.8  # BM25's vote in the fusion (dense passages and dense sentences vote 1.0)
     fusion_depth: int = 20  # how deep each ranker is read before fusing
     pool: int = 10  # passages whose sentences the reranker reads
+    decide_quantity_sentences: int = 3  # best-ranked sentences the decider looks in for a quantity asked for
     # reading a conversation
     history_chars: int = 300  # how much of the previous answer a follow-up's query carries
     # composing

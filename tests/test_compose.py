@@ -79,3 +79,21 @@ def test_every_sentence_carries_the_marker_of_its_passage():
     assert answer.answer.count("[1]") == 1 and answer.answer.count("[2]") == 1
     assert [c.chunk_id for c in answer.citations] == ["b", "o"]
     assert answer.citations[0].quote == "day tickets, week tickets and season passes."
+
+
+KNOTS = chunk("k", ["Sailors rely on a few knots.", "The first knot to learn is the bowline, which makes a fixed loop.", "Harbours charge a mooring fee."])
+KNOTS_2 = chunk("k2", ["Second, the clove hitch ties a line to a post.", "Finally, the reef knot joins two ropes of equal size.", "Tides turn twice a day."])
+KNOTS_2 = KNOTS_2.model_copy(update={"order": 1})
+
+
+def test_a_counted_sequence_goes_on_when_a_list_is_asked_for():
+    axes = np.eye(5, dtype=np.float32)  # five different sentences, none repeating another
+    ranked = [cand(KNOTS, 1, 0.9, axes[0]), cand(KNOTS, 2, 0.5, axes[1]), cand(KNOTS_2, 1, 0.2, axes[2]), cand(KNOTS_2, 2, 0.15, axes[3]), cand(KNOTS_2, 0, 0.1, axes[4])]
+    plan = read("What are the knots a sailor should learn?")
+    assert plan.wants_list
+    # the sequence's items join in the document's order, though "Finally" ranked above "Second"
+    assert [(c.chunk.id, c.index) for c in choose(plan, ranked, 90)] == [("k", 1), ("k", 2), ("k2", 0), ("k2", 1)]
+    off = read("What are the knots a sailor should learn?", disabled=frozenset({"enumeration"}))
+    assert [(c.chunk.id, c.index) for c in choose(off, ranked, 90)] == [("k", 1), ("k", 2)]
+    single = read("Which knot makes a fixed loop?")
+    assert [(c.chunk.id, c.index) for c in choose(single, ranked, 90)] == [("k", 1), ("k", 2)]

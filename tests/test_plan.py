@@ -61,3 +61,12 @@ def test_why_and_lists_are_read():
     assert read("Why did the bridge close?").asks_cause
     assert read("List the steps to reset the device").wants_list
     assert not read("When did the bridge close?").asks_cause
+
+
+@pytest.mark.parametrize(
+    "question, number",
+    [("How many ferries cross each day?", True), ("When does the kiosk open?", True), ("What year was the pier built?", True),
+     ("What percentage of tickets are sold online?", True), ("Why do ferries stop in winter?", False), ("Who runs the kiosk?", False)],
+)  # fmt: skip
+def test_questions_asking_for_a_quantity_or_a_date_are_read(question, number):
+    assert read(question).wants_number is number

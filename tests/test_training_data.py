@@ -77,3 +77,26 @@ def test_the_projects_training_data_is_located(tmp_path):
     corpus = load_corpus(Path(__file__).resolve().parent.parent / "training", max_words=110, min_words=30)
     lost = [q.id for q in corpus.questions if q.answerable and q.evidence and not q.positives]
     assert len(lost) <= 0.02 * len(corpus.questions), lost
+
+
+def test_a_fine_tuning_already_done_on_the_same_examples_is_reused(tmp_path):
+    """Changing only the heads (a decider feature) must not fine-tune the encoder again: the same examples
+    reuse the cached model; other examples fine-tune anew."""
+    from assistant.embeddings import resolve_model_path
+    from assistant.reader import RECIPE
+    from assistant.training.train import _fine_tuned
+
+    base = resolve_model_path(RECIPE["base"])
+    examples = [("how often do ferries leave", "Ferries leave the pier every hour.", "Season passes are sold online.")]
+    pairs = [("Tickets", "Day tickets cost four pounds at the kiosk.")]
+    said: list[str] = []
+    first = _fine_tuned(base, examples, pairs, tmp_path / "run1", tmp_path / "cache", said.append)
+    assert (first / "model.safetensors").is_file()
+    cached = list((tmp_path / "cache").glob("finetuned-*"))
+    assert len(cached) == 1 and not any("reusing" in s for s in said)
+    again = _fine_tuned(base, examples, pairs, tmp_path / "run2", tmp_path / "cache", said.append)
+    assert again == cached[0] / "model" and "reusing" in said[-1]
+    assert not (tmp_path / "run2").exists()  # nothing was trained
+    _fine_tuned(base, examples + [("when do ferries stop", "In winter they leave every two hours.", "Tickets cost four pounds.")], pairs, tmp_path / "run3", tmp_path / "cache", said.append)
+    assert len(list((tmp_path / "cache").glob("finetuned-*"))) == 2
+    assert not list((tmp_path / "cache").glob(".*"))  # no staging left behind

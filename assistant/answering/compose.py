@@ -28,6 +28,9 @@ _REFERS_BACK = re.compile(
 _CONTRASTS_BACK = re.compile(r"^[^,;]{0,80},\s*(?:on the other hand|however|in contrast|by contrast|instead|though|too|as well)\b", re.I)
 
 
+# A counted sequence in prose: its opening ("First, ...", "The first lesson ...") and its continuations.
+_SEQUENCE_OPENS = re.compile(r"^\W*(?:the\s+)?first\b", re.I)
+_SEQUENCE_GOES_ON = re.compile(r"^\W*(?:the\s+)?(?:second|third|fourth|fifth|sixth|next|finally|lastly|last)\b", re.I)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•▪–]|\d{1,2}[.)]|\(?[a-z]\)|[a-z])")
 
 
@@ -71,16 +74,23 @@ def choose(plan: Plan, ranked: list[Candidate], max_words: int, tuning: Tuning =
     best = ranked[0]
     chosen = [best]
     words = _words(best.text)
+    sequence = plan.wants_list and plan.uses("enumeration") and bool(_SEQUENCE_OPENS.match(best.text))
+    going_on: list[Candidate] = []
     for c in ranked[1:]:
-        if len(chosen) >= limit or c.score < tuning.close_to_best * best.score:
+        if len(chosen) + len(going_on) >= limit:
+            break
+        goes_on = sequence and c.chunk.source == best.chunk.source and bool(_SEQUENCE_GOES_ON.match(c.text))
+        if c.score < tuning.close_to_best * best.score and not goes_on:
+            if sequence:
+                continue  # the sequence's later items may rank lower still
             break
         if words + _words(c.text) > max_words:
             continue
-        if any(float(np.dot(c.vector, o.vector)) > tuning.redundancy for o in chosen):
+        if any(float(np.dot(c.vector, o.vector)) > tuning.redundancy for o in chosen + going_on):
             continue
-        chosen.append(c)
+        (going_on if goes_on else chosen).append(c)
         words += _words(c.text)
-    return chosen
+    return chosen + sorted(going_on, key=lambda c: (c.chunk.order, c.index))  # a sequence reads in the document's order
 
 
 def arrange(plan: Plan, chosen: list[Candidate], max_words: int, tuning: Tuning = TUNING) -> list[Piece]:

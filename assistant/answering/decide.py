@@ -5,17 +5,28 @@ was chosen by cross-validation. Misuse is declined before, by the named rule in 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..text import content_terms
+from ..tuning import TUNING
 from .candidates import FEATURES, Candidate
 from .heads import LinearHead
 from .plan import Plan
 
-DECIDE_FEATURES = ("top", "second", "mean_top5", "top_cos", "top_cos_typed", "top_lex", "top_lex_typed", "unknown_terms", "terms", "follow_up")
+DECIDE_FEATURES = (
+    "top", "second", "mean_top5", "top_cos", "top_cos_typed", "top_lex", "top_lex_typed", "unknown_terms", "terms", "follow_up",
+    "wants_number",  # the question asks for a quantity or a date
+    "number_offered",  # ... and one of the best sentences holds one (a sentence without a number cannot say "how many")
+)  # fmt: skip
+# A quantity in English: digits or a number word.
+_QUANTITY = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|"
+    r"million|billion|dozen|half|quarter|percent|several|once|twice|first|second|third|decade|annual|yearly|monthly)\b", re.I
+)
 _COS, _COS_TYPED = FEATURES.index("cos"), FEATURES.index("cos_typed")
 _LEX, _LEX_TYPED = FEATURES.index("lex"), FEATURES.index("lex_typed")
 
@@ -36,6 +47,8 @@ def question_features(plan: Plan, ranked: list[Candidate], known: Callable[[str]
             sum(1 for t in terms if not known(t)) / len(terms) if terms else 0.0,
             min(len(terms), 12) / 12,
             float(plan.follow_up),
+            float(plan.wants_number),
+            float(plan.wants_number and any(_QUANTITY.search(c.text) for c in ranked[: TUNING.decide_quantity_sentences])),
         ],
         dtype=np.float32,
     )

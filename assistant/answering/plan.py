@@ -34,6 +34,11 @@ _MISUSE = [
 ]
 _MISUSE_RE = [re.compile(p) for p in _MISUSE]
 
+# Questions whose answer is a quantity or a date ("how many ...?", "what year ...?", "when ...?").
+_NUMBER = re.compile(
+    r"\b(?:how\s+(?:many|much|long|old|often|big|large|far)|(?:what|which)\s+(?:year|date|month|day|percentage|percent|share|"
+    r"proportion|number|amount|sum|size|rate|score|ranking|version)|when)\b", re.I
+)
 _ASKER = re.compile(r"\b(?:I|I['’](?:m|d|ve|ll)|my|me|we|our)\b")
 _STANDS_ALONE = re.compile(r"(?:what|which|who|whom|how|why|when|where|is|are|was|were|do|does|did|can|could)\b(?!.*\b(?:that|this|it|these|those)\b)", re.I)
 
@@ -49,6 +54,7 @@ class Plan:
     previous_sentences: tuple[str, ...] = ()  # ... split into sentences, to find them in the documents
     asks_cause: bool = False  # "why?": the cause of what was said
     wants_list: bool = False  # several items: a larger answer
+    wants_number: bool = False  # a quantity or a date ("how many", "what year", "when")
     misuse: bool = False
     item: str | None = None  # "the second one": that item of the previous answer's list
     disabled: frozenset[str] = field(default_factory=frozenset)
@@ -112,19 +118,20 @@ def read(question: str, history: list[tuple[str, str]] | None = None, disabled: 
     misuse = "misuse" not in disabled and is_misuse(question)
     asks_cause = bool(_WHY.match(text))
     wants_list = bool(_LIST.search(text))
+    wants_number = bool(_NUMBER.search(text))
     if not history:
-        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, misuse=misuse, disabled=disabled)
+        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, disabled=disabled)
     user, answer = history[-1]
     previous = without_markers(answer)
     item = listed_item(text, previous) if "listed_item" not in disabled else None
     follow_up = "follow_up" not in disabled and (item is not None or leans_on_history(text))
     if not follow_up:
-        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, misuse=misuse, disabled=disabled)
+        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, disabled=disabled)
     if item:
         query = f"{text} {item}"
     else:
         query = f"{text} {user} {previous[: TUNING.history_chars]}"
     return Plan(
         question, " ".join(query.split()), follow_up=True, previous_answer=previous, previous_sentences=_sentences(previous),
-        asks_cause=asks_cause, wants_list=wants_list, misuse=misuse, item=item, disabled=disabled,
+        asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, item=item, disabled=disabled,
     )  # fmt: skip

@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -101,6 +102,36 @@ def fine_tune(base_path: Path, examples: list[tuple[str, str, str]], pairs: list
     path = out / "model"
     model.save(str(path))
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
+    return path
+
+
+_TUNING_RECIPE = ("base", "loss", "epochs", "batch_size", "learning_rate", "max_seq_length", "seed")
+KEEP_FINE_TUNED = 6  # fine-tuned models kept for reuse (about 90 MB each)
+
+
+def _fine_tuned(base_path: Path, examples: list[tuple[str, str, str]], pairs: list[tuple[str, str]], out: Path, cache: Path, say: Say) -> Path:
+    """``fine_tune``, reused when the same examples were fine-tuned on before: a change to the heads' features
+    or to the decider retrains the heads in minutes, not the encoder."""
+    h = hashlib.sha256(json.dumps([{k: RECIPE[k] for k in _TUNING_RECIPE}, examples, pairs]).encode())
+    for weights in sorted(base_path.rglob("*.safetensors")):
+        h.update(hashlib.sha256(weights.read_bytes()).digest())
+    done = cache / f"finetuned-{h.hexdigest()[:16]}"
+    if (done / "model").is_dir():
+        say(f"fine-tuned before on these {len(examples) + len(pairs)} examples: reusing {done.name}")
+        os.utime(done)
+        return done / "model"
+    path = fine_tune(base_path, examples, pairs, out, say)
+    staging = out / "to-cache"  # inside the run's work folder: a killed run leaves nothing in the cache
+    cache.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(path, staging / "model", dirs_exist_ok=True)
+    for p in staging.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    try:
+        os.replace(staging, done)
+    except OSError:  # another process got there first: same content
+        shutil.rmtree(staging, ignore_errors=True)
+    for old in sorted(cache.glob("finetuned-*"), key=lambda p: p.stat().st_mtime)[:-KEEP_FINE_TUNED]:
+        shutil.rmtree(old, ignore_errors=True)
     return path
 
 
@@ -248,13 +279,15 @@ def _train(settings: Settings, key: str, say: Say) -> Reader:
             say(f"fold {fold + 1} of {RECIPE['folds']}: a reader trained without these questions reads them")
             train_qs = [q for q in corpus.questions if q.fold != fold]
             test_qs = [q for q in corpus.questions if q.fold == fold]
-            path = fine_tune(base_path, _examples(corpus, train_qs, base, rng), pairs, work / f"fold{fold}", say)
+            path = _fine_tuned(base_path, _examples(corpus, train_qs, base, rng), pairs, work / f"fold{fold}", final.parent, say)
             read_questions += _read_fold(corpus, test_qs, path, settings, work / f"fold{fold}")
         vocabulary = Vocabulary([f"{c.section} {c.text}" for c in corpus.chunks])
         reranker, decider, metrics, oof = fit_heads(read_questions, vocabulary.known)
         say(f"heads fitted: {json.dumps(metrics)}")
         say("the reader served: fine-tuned on all the questions")
-        fine_tune(base_path, _examples(corpus, corpus.questions, base, rng), pairs, work / "final", say)
+        served = _fine_tuned(base_path, _examples(corpus, corpus.questions, base, rng), pairs, work / "final", final.parent, say)
+        if served != work / "final" / "model":
+            shutil.copytree(served, work / "final" / "model")
         metrics["seconds"] = round(time.perf_counter() - started, 1)
         metrics["examples"] = len(located)
         heads = {"reranker": reranker.to_json(), "decider": decider.to_json(), "meta": {"key": key, "recipe": RECIPE, **metrics}}
