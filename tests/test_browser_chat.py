@@ -222,6 +222,24 @@ def test_ask_returns_focus_to_the_box_and_markers_look_like_links(desktop):
     assert contrast(*placeholder) >= 4.5, placeholder
 
 
+def test_a_card_opens_whole_within_the_conversation(desktop):
+    answer = ask(desktop, LONG_ANSWER)
+    answer.locator(".sources").wait_for()
+    for i in range(answer.locator("a.cite").count()):
+        cite, pop = answer.locator("a.cite").nth(i), answer.locator(".cite-pop").nth(i)
+        if not visible_in_chat(desktop, cite.bounding_box() and first_line_box(desktop, cite)):
+            continue
+        cite.hover()
+        pop.wait_for(state="visible")
+        inside = pop.evaluate(
+            """p => { let box = p.parentElement; while (box && !(/(auto|scroll)/.test(getComputedStyle(box).overflowY) && box.scrollHeight > box.clientHeight)) box = box.parentElement;
+                      const r = p.getBoundingClientRect(), b = box.getBoundingClientRect(); return r.top >= b.top - 1 && r.bottom <= b.bottom + 1; }"""
+        )
+        assert inside, f"card {i + 1} runs out of the conversation"
+        desktop.mouse.move(0, 0)
+        pop.wait_for(state="hidden")
+
+
 def test_cards_by_keyboard(desktop):
     answer = ask(desktop, QUESTION)
     answer.locator(".sources").wait_for()

@@ -123,6 +123,19 @@
     var focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("#chat .cite-wrap");
     if (focused) focused.querySelector("a.cite").focus();
   });
+  // A card opens on the side of its marker with more room in the conversation, and no taller than that room.
+  function place(e) {
+    var wrap = e.target.closest && e.target.closest("#chat .cite-wrap");
+    if (!wrap || matchMedia("(max-width: 640px)").matches) return;
+    var pop = wrap.querySelector(".cite-pop"), box = scroller(wrap);
+    if (!pop || !box || getComputedStyle(pop).display === "none") return;
+    var room = box.getBoundingClientRect(), mark = wrap.getBoundingClientRect();
+    var below = room.bottom - mark.bottom - 12, above = mark.top - room.top - 12;
+    wrap.classList.toggle("above", above > below && below < pop.scrollHeight);
+    pop.style.maxHeight = Math.max(Math.max(above, below), 120) + "px";
+  }
+  document.addEventListener("mouseover", place);
+  document.addEventListener("focusin", place);
   function reopen(e) {
     var wrap = e.target.closest && e.target.closest(".cite-wrap.shut");
     if (wrap && (!e.relatedTarget || !wrap.contains(e.relatedTarget))) wrap.classList.remove("shut");
