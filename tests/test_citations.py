@@ -19,4 +19,6 @@ def test_renumber_orders_drops_unused_and_unknown_markers():
 
 def test_citation_line_shows_section_page_and_quote():
     line = format_citation_line(_cite(1, text="Sustainability is the result of systems change."))
-    assert line == "[1] source/b.txt — S, p. 3: “Sustainability is the result of systems change.”"
+    assert line == "[1] b.txt · S, p. 3: “Sustainability is the result of systems change.”"  # no folder path
+    titled = format_citation_line(_cite(1, text="Ferries leave hourly.").model_copy(update={"document": "Harbour Guide"}))
+    assert titled == "[1] Harbour Guide · S, p. 3: “Ferries leave hourly.”"

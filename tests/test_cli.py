@@ -17,7 +17,9 @@ def _env(brief_index):
 def test_ask_prints_the_answer_then_numbered_citations(brief_index):
     result = runner.invoke(app, ["ask", "What did leaders say conversations do not require?"], env=_env(brief_index))
     assert result.exit_code == 0, result.output
-    assert "[1]" in result.output and "p." in result.output and "source/" in result.output
+    cited = [line for line in result.output.splitlines() if line.startswith("[1] ") and " · " in line]
+    assert cited and ", p. " in cited[-1]  # [1] Title · Section, p. N: "quote"
+    assert "source/" not in result.output  # the document by its title, never a folder path
 
 
 def test_ask_json_is_one_answer_object(brief_index):

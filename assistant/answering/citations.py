@@ -46,4 +46,5 @@ def format_citation_line(c: Citation) -> str:
     where = c.section + (f", p. {c.page}" if c.page is not None else "")
     quote = (c.quote or c.text).strip()
     shown = quote if quote[:1] in "“\"‘" else f"“{quote}”"  # a quotation keeps its own marks, not doubled ones
-    return f"[{c.n}] {c.source} — {where}: {shown}"
+    title = c.document or c.source.rsplit("/", 1)[-1]  # the document's title, as the chat and widget show it; never a folder path
+    return f"[{c.n}] {title} · {where}: {shown}"
