@@ -313,9 +313,19 @@ def test_refusal_lists_topics_once_and_they_ask(desktop):
     assert desktop.locator("#chat [data-testid='user']").last.inner_text().strip() == f"What do the documents say about {first}?"
 
 
+def saved_conversation(page) -> str | None:
+    return page.evaluate("localStorage.getItem('assistant-conversation')")
+
+
 def test_reload_keeps_the_conversation_and_new_chat_empties_it(desktop):
+    before = saved_conversation(desktop)
     ask(desktop, QUESTION).locator(".sources").wait_for()
     shown = desktop.locator("#chat .answer").last.inner_text()
+    # The conversation is saved by a second round trip after the answer ends; a reload before it lands would
+    # test nothing but the race (under load it did): wait until the browser holds the new conversation.
+    desktop.wait_for_function(
+        "before => { const v = localStorage.getItem('assistant-conversation'); return v !== null && v !== before; }", arg=before, timeout=ANSWER_TIMEOUT
+    )
     desktop.reload()
     desktop.locator("#chat .answer .sources").first.wait_for()
     assert desktop.locator("#chat [data-testid='user']").last.inner_text().strip() == QUESTION
