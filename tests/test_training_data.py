@@ -100,3 +100,24 @@ def test_a_fine_tuning_already_done_on_the_same_examples_is_reused(tmp_path):
     _fine_tuned(base, examples + [("when do ferries stop", "In winter they leave every two hours.", "Tickets cost four pounds.")], pairs, tmp_path / "run3", tmp_path / "cache", said.append)
     assert len(list((tmp_path / "cache").glob("finetuned-*"))) == 2
     assert not list((tmp_path / "cache").glob(".*"))  # no staging left behind
+
+
+def test_only_the_newest_readers_stay_in_the_cache(tmp_path):
+    import os
+
+    from assistant.training.train import KEEP_READERS, prune_readers
+
+    folders = []
+    for n in range(KEEP_READERS + 2):
+        f = tmp_path / f"reader-{n:016x}"
+        (f / "model").mkdir(parents=True)
+        (tmp_path / f".{f.name}.lock").touch()
+        os.utime(f, (1_000_000 + n, 1_000_000 + n))
+        folders.append(f)
+    current = folders[0]  # the one just trained may be the oldest by mtime (a cached folder reused): it stays
+    removed = prune_readers(tmp_path, keep=current)
+    left = sorted(p.name for p in tmp_path.glob("reader-*"))
+    assert current.name in left and len(left) == KEEP_READERS
+    assert set(left) == {current.name} | {f.name for f in folders[-(KEEP_READERS - 1) :]}
+    assert all(not p.exists() and not (tmp_path / f".{p.name}.lock").exists() for p in removed)
+    assert (tmp_path / f".{current.name}.lock").exists()

@@ -107,6 +107,7 @@ def fine_tune(base_path: Path, examples: list[tuple[str, str, str]], pairs: list
 
 _TUNING_RECIPE = ("base", "loss", "epochs", "batch_size", "learning_rate", "max_seq_length", "seed")
 KEEP_FINE_TUNED = 6  # fine-tuned models kept for reuse (about 90 MB each)
+KEEP_READERS = 3  # trained readers kept in the cache, the newest (about 180 MB each with its ONNX export)
 
 
 def _fine_tuned(base_path: Path, examples: list[tuple[str, str, str]], pairs: list[tuple[str, str]], out: Path, cache: Path, say: Say) -> Path:
@@ -133,6 +134,18 @@ def _fine_tuned(base_path: Path, examples: list[tuple[str, str, str]], pairs: li
     for old in sorted(cache.glob("finetuned-*"), key=lambda p: p.stat().st_mtime)[:-KEEP_FINE_TUNED]:
         shutil.rmtree(old, ignore_errors=True)
     return path
+
+
+def prune_readers(cache: Path, keep: Path) -> list[Path]:
+    """Remove all but the ``KEEP_READERS`` newest readers (``keep`` always stays): each training-data change
+    adds one, and a cache nobody trims grows without end. A process already serving a removed reader keeps
+    working (its model is loaded); one started later for that training data trains it again."""
+    readers = sorted((p for p in cache.glob("reader-*") if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = readers[max(KEEP_READERS - 1, 0) :]
+    for old in removed:
+        shutil.rmtree(old, ignore_errors=True)
+        (cache / f".{old.name}.lock").unlink(missing_ok=True)
+    return removed
 
 
 def _read_fold(corpus: Corpus, questions: list[Labelled], model_path: Path, settings: Settings, work: Path) -> list[tuple[Labelled, list]]:
@@ -301,4 +314,6 @@ def _train(settings: Settings, key: str, say: Say) -> Reader:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     say(f"trained reader {key} in {time.perf_counter() - started:.0f} s: {final}")
+    for old in prune_readers(final.parent, keep=final):
+        say(f"removed an older reader from the cache: {old.name}")
     return load(settings, key)
