@@ -199,21 +199,19 @@ def mount_chat(app, assistant, *, limiter=None, feedback=None, path: str = "/", 
     """Mount the Gradio chat on ``app`` (after every other route: a mount at "/" matches everything)."""
     import gradio as gr
 
+    # WCAG AA in light and dark alike: white on blue-700 is 6.7:1 (Gradio's default orange is 2.8:1), Stop white on red-700 6.5:1
+    both = {
+        "button_primary_background_fill": "*primary_700",
+        "button_primary_background_fill_hover": "*primary_800",
+        "button_primary_text_color": "white",
+        "button_cancel_background_fill": "#b91c1c",
+        "button_cancel_background_fill_hover": "#991b1b",
+        "button_cancel_text_color": "white",
+    }
     theme = gr.themes.Default(primary_hue="blue", font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]).set(
-        # WCAG AA: white on blue-700 is 6.7:1 (Gradio's default orange is 2.8:1); placeholders neutral-500 (4.8:1 on white)
-        button_primary_background_fill="*primary_700",
-        button_primary_background_fill_hover="*primary_800",
-        button_primary_background_fill_dark="*primary_700",
-        button_primary_background_fill_hover_dark="*primary_800",
-        button_primary_text_color="white",
-        button_primary_text_color_dark="white",
-        button_cancel_background_fill="#b91c1c",  # Stop: white on red-700, 6.5:1
-        button_cancel_background_fill_hover="#991b1b",
-        button_cancel_background_fill_dark="#b91c1c",
-        button_cancel_background_fill_hover_dark="#991b1b",
-        button_cancel_text_color="white",
-        button_cancel_text_color_dark="white",
-        input_placeholder_color="*neutral_500",
+        **both,
+        **{f"{name}_dark": value for name, value in both.items()},
+        input_placeholder_color="*neutral_500",  # 4.8:1 on white
         input_placeholder_color_dark="*neutral_400",
     )
     return gr.mount_gradio_app(

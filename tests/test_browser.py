@@ -10,12 +10,10 @@ import functools
 import http.server
 import json
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")  # found the way the README and .ci/run find it
@@ -27,18 +25,12 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (the Py
 from assistant.api import create_app  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from web_fixtures import MARKUP_Q, shared_index  # noqa: E402
+from web_fixtures import MARKUP_Q, LiveServer, free_port, launch_chromium, shared_index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
 QUESTION = "What did leaders learn from CCPT?"
 ANSWER_TIMEOUT = 30_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 HOST_PAGE = """<!doctype html><html><head><meta charset=utf-8><title>Partner site</title>
@@ -70,8 +62,6 @@ def serve_dir(directory: Path, port: int) -> http.server.ThreadingHTTPServer:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The assistant's server plus two host-page servers: ``allowed`` (on the allowlist) and ``denied``."""
-    import uvicorn
-
     source, index = shared_index(tmp_path_factory)
     port, allowed_port, denied_port = free_port(), free_port(), free_port()
     api = f"http://127.0.0.1:{port}"
@@ -83,19 +73,7 @@ def site(tmp_path_factory):
     )
     assistant = Assistant(settings)
     assistant.warm_up()
-    server = uvicorn.Server(uvicorn.Config(create_app(assistant), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{api}/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    else:
-        pytest.fail("the server did not become healthy")
+    server = LiveServer(create_app(assistant), port).start()
 
     pages = tmp_path_factory.mktemp("host-pages")
     (pages / "host.html").write_text(HOST_PAGE.format(api=api), encoding="utf-8")
@@ -104,16 +82,12 @@ def site(tmp_path_factory):
     yield {"api": api, "allowed": allowed, "denied": denied, "feedback": feedback}
     for h in hosts:
         h.shutdown()
-    server.should_exit = True
-    thread.join(timeout=10)
+    server.stop()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    yield from launch_chromium(CHROMIUM, ARGS)
 
 
 @pytest.fixture

@@ -15,12 +15,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
-import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
@@ -33,7 +30,7 @@ from assistant import chat, ui  # noqa: E402
 from assistant.api import create_app  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from web_fixtures import shared_index  # noqa: E402
+from web_fixtures import LiveServer, free_port, launch_chromium, shared_index  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
 QUESTION = "What did leaders learn from CCPT?"
@@ -44,16 +41,8 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    import uvicorn
-
     source, index = shared_index(tmp_path_factory)
     port = free_port()
     api = f"http://127.0.0.1:{port}"
@@ -68,30 +57,14 @@ def site(tmp_path_factory):
     unreachable = Assistant(settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{free_port()}"}))  # no Chroma server there
     chat.mount_chat(app, unreachable, path="/broken")
     chat.mount_chat(app, assistant, limiter=app.state.limiter, feedback=app.state.feedback)  # "/" last: it matches everything
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{api}/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    else:
-        pytest.fail("the server did not become healthy")
+    server = LiveServer(app, port).start()
     yield {"api": api, "assistant": assistant, "feedback": settings.feedback_log}
-    server.should_exit = True
-    thread.join(timeout=10)
+    server.stop()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    yield from launch_chromium(CHROMIUM, ARGS)
 
 
 def open_chat(browser, site, *, phone: bool = False, path: str = "/"):

@@ -14,12 +14,12 @@ import time
 import httpx
 import pytest
 
-from test_browser import ANSWER_TIMEOUT, ARGS, CHROMIUM, QUESTION, free_port, serve_dir, sync_api  # noqa: F401 (skips without chromium)
+from test_browser import ANSWER_TIMEOUT, ARGS, CHROMIUM, QUESTION, serve_dir, sync_api  # noqa: F401 (skips without chromium)
 
 from assistant.api import create_app
 from assistant.service import Assistant
 from assistant.settings import Settings
-from web_fixtures import shared_index
+from web_fixtures import LiveServer, free_port, launch_chromium, shared_index
 
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed (test extras)")
 
@@ -68,36 +68,6 @@ class Held:
         await self.app(scope, receive, paced)
 
 
-class Server:
-    """uvicorn on a fixed port, that a test can stop and start again."""
-
-    def __init__(self, app, port: int):
-        self.app, self.port, self.url = app, port, f"http://127.0.0.1:{port}"
-        self.server = self.thread = None
-
-    def start(self) -> None:
-        import uvicorn
-
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        pytest.fail(f"the server on {self.url} did not become healthy")
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        with pytest.raises(httpx.HTTPError):
-            httpx.get(f"{self.url}/api/health", timeout=2)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     source, index = shared_index(tmp_path_factory)
@@ -106,9 +76,9 @@ def site(tmp_path_factory):
     settings = Settings(source_dir=source, index_dir=index, allowed_origins=allowed, rate_limit="1000/minute", feedback_log=tmp_path_factory.mktemp("widget") / "fb.jsonl")
     assistant = Assistant(settings)
     assistant.warm_up()
-    main = Server(create_app(assistant, ui=False), free_port())
-    flaky = Server(create_app(assistant, ui=False), free_port())  # stopped and restarted by a test
-    slow = Server(Held(create_app(assistant, ui=False)), free_port())
+    main = LiveServer(create_app(assistant, ui=False))
+    flaky = LiveServer(create_app(assistant, ui=False))  # stopped and restarted by a test
+    slow = LiveServer(Held(create_app(assistant, ui=False)))
     for s in (main, flaky, slow):
         s.start()
     pages = tmp_path_factory.mktemp("widget-hosts")
@@ -124,17 +94,12 @@ def site(tmp_path_factory):
     for h in hosts:
         h.shutdown()
     for s in (main, flaky, slow):
-        if s.thread.is_alive():
-            s.server.should_exit = True
-            s.thread.join(timeout=10)
+        s.stop()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    yield from launch_chromium(CHROMIUM, ARGS)
 
 
 @pytest.fixture
@@ -326,7 +291,7 @@ def test_a_failed_question_is_kept_and_retried(context, site):
     flaky = site["flaky"]
     page = context.new_page()
     open_widget(page, site["allowed"] + "/flaky.html")
-    flaky.stop()
+    flaky.stop_and_check()
     try:
         ask(page, QUESTION)
         error = page.locator(f"{W} .msg.bot.error")

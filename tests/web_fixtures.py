@@ -1,8 +1,16 @@
-"""The index the web tests share: the brief plus a document whose text is hostile markup."""
+"""What the web tests share: the index (the brief plus a document whose text is hostile markup), a live
+uvicorn server, free ports and one headless Chromium per module."""
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import httpx
+import pytest
 
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -29,3 +37,56 @@ def shared_index(tmp_path_factory) -> tuple[Path, Path]:
         (source / "zz-markup-notes.txt").write_text(MARKUP_DOC, encoding="utf-8")
     Assistant(Settings(source_dir=source, index_dir=index)).index()
     return source, index
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn serving ``app`` on a fixed port in a thread; healthy when ``start`` returns; a test can stop and start it again."""
+
+    def __init__(self, app, port: int | None = None):
+        self.app = app
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = self.thread = None
+
+    def start(self) -> LiveServer:
+        import uvicorn
+
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        pytest.fail(f"the server on {self.url} did not become healthy")
+
+    def stop(self) -> None:
+        if self.thread is not None and self.thread.is_alive():
+            self.server.should_exit = True
+            self.thread.join(timeout=10)
+
+    def stop_and_check(self) -> None:
+        """Stop, and show the port no longer answers (a test of what a page does when its server is gone)."""
+        self.stop()
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{self.url}/api/health", timeout=2)
+
+
+def launch_chromium(executable: Path, args: list[str]) -> Iterator:
+    """One headless Chromium (Debian's, never `playwright install`), for a module fixture to ``yield from``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(executable), args=args)
+        yield browser
+        browser.close()

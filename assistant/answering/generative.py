@@ -64,7 +64,7 @@ def make_chat_model(settings) -> BaseChatModel:
         try:
             from langchain_openai import ChatOpenAI
         except ImportError:
-            raise GeneratorConfigError("llm_provider=openai needs langchain-openai: pip install 'ccpt-brief-assistant[llm]'") from None
+            raise GeneratorConfigError("llm_provider=openai needs langchain-openai: pip install -e '.[llm]' in the checkout (or pip install langchain-openai)") from None
         api_key = settings.llm_api_key or os.environ.get("OPENAI_API_KEY")
         if not api_key:
             if not settings.llm_base_url:
@@ -91,7 +91,7 @@ def make_chat_model(settings) -> BaseChatModel:
         try:
             from langchain_ollama import ChatOllama
         except ImportError:
-            raise GeneratorConfigError("llm_provider=ollama needs langchain-ollama: pip install 'ccpt-brief-assistant[llm]'") from None
+            raise GeneratorConfigError("llm_provider=ollama needs langchain-ollama: pip install -e '.[llm]' in the checkout (or pip install langchain-ollama)") from None
         return ChatOllama(
             model=settings.llm_model,
             base_url=settings.llm_base_url,
