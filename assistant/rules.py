@@ -15,6 +15,7 @@ RULES: dict[str, str] = {
     "announced_list": "a chosen sentence that announces a list (ends with ':') brings the list",
     "quotation": "a chosen sentence that opens a quotation brings the rest of it, to its closing mark (within the budget)",
     "enumeration": "when a list is asked for and the best sentence opens a counted sequence ('First, ...'), the retrieved sentences that go on with it ('Second, ...', 'Finally, ...') join",
+    "continuation": "a short answer goes on with the sentence after its best one in the same passage (the rest of what it begins: the items it announces, the other half of a contrast, the fix after the problem)",
     "speaker": "a quoted sentence is shown with the speaker the document names for it",
 }
 

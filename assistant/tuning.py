@@ -24,6 +24,7 @@ class Tuning:
     max_sentences: int = 3  # sentences picked by the reranker (cohesion may add their antecedent or list)
     list_max_sentences: int = 4  # ... when the question asks for a list
     redundancy: float = 0.92  # a sentence this similar to one already chosen adds nothing
+    continuation_below_words: int = 40  # an answer shorter than this goes on with the sentence after its best one
     cohesion_words: int = 45  # an antecedent or announced list is brought only while the answer stays under budget + this
 
 

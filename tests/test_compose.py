@@ -1,12 +1,15 @@
 """Composing an answer from ranked sentences: cohesion and citations, on text written for the test."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from assistant.answering.candidates import Candidate
 from assistant.answering.compose import arrange, choose, to_answer
 from assistant.answering.plan import read
 from assistant.retrieval import Hit
+from assistant.tuning import TUNING
 from assistant.types import Chunk, Sentence
 
 
@@ -50,11 +53,14 @@ def test_a_repeated_sentence_is_not_chosen_twice():
     assert len(choose(read("hours?"), ranked, 90)) == 1
 
 
+NO_CONTINUATION = frozenset({"continuation"})  # tests of the other rules see them alone
+
+
 def test_a_sentence_that_refers_back_brings_its_antecedent():
-    plan = read("Does the timetable change?")
+    plan = read("Does the timetable change?", disabled=NO_CONTINUATION)
     pieces = arrange(plan, [cand(BOATS, 1, 0.9)], 90)
     assert [p.index for p in pieces] == [0, 1]
-    off = read("Does the timetable change?", disabled=frozenset({"antecedent"}))
+    off = read("Does the timetable change?", disabled=NO_CONTINUATION | {"antecedent"})
     assert [p.index for p in arrange(off, [cand(BOATS, 1, 0.9)], 90)] == [1]
 
 
@@ -74,11 +80,25 @@ def test_a_quotation_is_shown_with_the_speaker_the_document_gives_it():
 
 def test_every_sentence_carries_the_marker_of_its_passage():
     other = chunk("o", ["Bikes ride free on weekdays."])
-    pieces = arrange(read("What does it cost?"), [cand(BOATS, 3, 0.9), cand(other, 0, 0.8)], 90)
+    pieces = arrange(read("What does it cost?", disabled=NO_CONTINUATION), [cand(BOATS, 3, 0.9), cand(other, 0, 0.8)], 90)
     answer = to_answer(pieces, [])
     assert answer.answer.count("[1]") == 1 and answer.answer.count("[2]") == 1
     assert [c.chunk_id for c in answer.citations] == ["b", "o"]
     assert answer.citations[0].quote == "day tickets, week tickets and season passes."
+
+
+def test_a_short_answer_goes_on_with_the_sentence_after_its_best_one():
+    fix = chunk("f", ["The pump stalls when the filter clogs.", "Rinse the filter weekly to prevent it.", "Spare filters are sold in packs of two.", "The pump is rated for ten years."])
+    plan = read("Why does my pump stall?")
+    # the best sentence alone is 7 words: the answer goes on while it stays under the tuning's word floor
+    pieces = arrange(plan, [cand(fix, 0, 0.9)], 90, TUNING)
+    assert [p.index for p in pieces] == [0, 1, 2, 3]
+    assert [p.index for p in arrange(plan, [cand(fix, 0, 0.9)], 90, replace(TUNING, continuation_below_words=14))] == [0, 1]
+    # an answer already long enough, or a best sentence that ends its passage, does not go on
+    assert [p.index for p in arrange(plan, [cand(fix, 0, 0.9)], 90, replace(TUNING, continuation_below_words=5))] == [0]
+    assert [p.index for p in arrange(plan, [cand(fix, 3, 0.9)], 90, TUNING)] == [3]
+    off = read("Why does my pump stall?", disabled=NO_CONTINUATION)
+    assert [p.index for p in arrange(off, [cand(fix, 0, 0.9)], 90, TUNING)] == [0]
 
 
 KNOTS = chunk("k", ["Sailors rely on a few knots.", "The first knot to learn is the bowline, which makes a fixed loop.", "Harbours charge a mooring fee."])

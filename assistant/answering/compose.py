@@ -129,6 +129,13 @@ def arrange(plan: Plan, chosen: list[Candidate], max_words: int, tuning: Tuning 
                     j += 1
                     if j < len(texts) and not _LIST_ITEM.match(texts[j]):
                         break
+    if plan.uses("continuation") and chosen:
+        best = chosen[0]
+        texts, j = best.chunk.sentence_texts(), best.index + 1
+        while total < tuning.continuation_below_words and j < len(texts) and j not in keys[best.chunk.id] and total + _words(texts[j]) <= budget:
+            keys[best.chunk.id].add(j)
+            total += _words(texts[j])
+            j += 1
     return [Piece(chunk, i, _shown(chunk, i, plan)) for chunk in order for i in sorted(keys[chunk.id])]
 
 
