@@ -35,6 +35,7 @@ DEFAULT_SETS = [
     "probe13=eval/probe13.jsonl",
     f"gpl3=eval/other/gpl3.jsonl:{OTHER}",
     f"zlib=eval/other/zlib.jsonl:{OTHER}",
+    "ninja=eval/other/ninja.jsonl:eval/other/docs/ninja-manual.html",
 ]
 METRICS = ["retrieval_recall@1", "retrieval_recall@5", "answer_accuracy", "citation_support", "refusal_accuracy", "false_refusal_rate", "answer_words_p50"]
 

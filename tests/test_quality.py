@@ -63,3 +63,16 @@ def library(tmp_path_factory, brief_index):
 @pytest.mark.parametrize("name", ["gpl3", "zlib"])
 def test_documents_never_trained_on_stay_above_their_floors(library, name):
     _check(name, _measure(library, ROOT / "eval" / "other" / f"{name}.jsonl"))
+
+
+def test_a_manual_never_trained_on_stays_above_its_floor(tmp_path, brief_index):
+    """The Ninja manual (a third genre: a build tool's manual), asked beside the brief alone."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    source = tmp_path / "source"
+    shutil.copytree(brief_index[0], source)
+    shutil.copy(ROOT / "eval" / "other" / "docs" / "ninja-manual.html", source)
+    assistant = Assistant(Settings(source_dir=source, index_dir=tmp_path / "index"))
+    assistant.ensure_index()
+    _check("ninja", _measure(assistant, ROOT / "eval" / "other" / "ninja.jsonl"))
