@@ -70,6 +70,19 @@ def test_an_announced_list_brings_its_items():
     assert [p.index for p in pieces] == [2, 3]
 
 
+def test_a_list_announced_at_the_end_of_a_passage_is_taken_from_the_next():
+    intro = chunk("p1", ["The harbour office sells passes.", "Three kinds are on offer:"])
+    items = chunk("p2", ["- day passes", "- week passes", "- season passes", "Prices rise in May."]).model_copy(update={"order": 1})
+    elsewhere = items.model_copy(update={"id": "p3", "section": "Prices"})
+    plan = read("What passes can I buy?", disabled=NO_CONTINUATION)
+    pieces = arrange(plan, [cand(intro, 1, 0.9)], 90, following=lambda c: items if c.id == "p1" else None)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("p1", 1), ("p2", 0), ("p2", 1), ("p2", 2)]
+    assert to_answer(pieces, []).answer.endswith("- season passes [2]")
+    # the next passage of another section is not the list's continuation; without ``following`` nothing is added
+    assert [p.chunk.id for p in arrange(plan, [cand(intro, 1, 0.9)], 90, following=lambda c: elsewhere if c.id == "p1" else None)] == ["p1"]
+    assert [p.chunk.id for p in arrange(plan, [cand(intro, 1, 0.9)], 90)] == ["p1"]
+
+
 def test_a_quotation_is_shown_with_the_speaker_the_document_gives_it():
     quote = chunk("q", ["“We never run late,” the captain said.", "“Storms are the exception.”"], ["the captain", "the captain"])
     pieces = arrange(read("Are the ferries late?"), [cand(quote, 1, 0.9), cand(quote, 0, 0.8)], 90)

@@ -8,6 +8,7 @@ list brings the list, a quotation names the speaker the document gives it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,9 +94,13 @@ def choose(plan: Plan, ranked: list[Candidate], max_words: int, tuning: Tuning =
     return chosen + sorted(going_on, key=lambda c: (c.chunk.order, c.index))  # a sequence reads in the document's order
 
 
-def arrange(plan: Plan, chosen: list[Candidate], max_words: int, tuning: Tuning = TUNING) -> list[Piece]:
-    """Order the chosen sentences (by passage, in reading order within one) and add what cohesion needs."""
+def arrange(
+    plan: Plan, chosen: list[Candidate], max_words: int, tuning: Tuning = TUNING, following: Callable[[Chunk], Chunk | None] | None = None
+) -> list[Piece]:
+    """Order the chosen sentences (by passage, in reading order within one) and add what cohesion needs.
+    ``following`` gives the passage after a passage, for a list announced at the end of one."""
     budget = max_words + tuning.cohesion_words
+    continued: dict[str, Chunk] = {}  # passage id -> the next passage, which holds the list it announces
     keys: dict[str, set[int]] = {}
     order: list[Chunk] = []
     for c in chosen:
@@ -121,13 +126,20 @@ def arrange(plan: Plan, chosen: list[Candidate], max_words: int, tuning: Tuning 
                         break
                     j += 1
             if plan.uses("announced_list") and texts[i].rstrip().endswith(":"):
-                # the list: the next sentence, and those after it that continue it (an item, not a new sentence)
-                j = i + 1
-                while j < len(texts) and j not in keys[chunk.id] and total + _words(texts[j]) <= budget:
-                    keys[chunk.id].add(j)
-                    total += _words(texts[j])
+                # the list: the next sentence, and those after it that continue it (an item, not a new sentence);
+                # announced at the end of a passage, it opens the next passage of the same section
+                target, items, j = chunk, texts, i + 1
+                if j == len(texts) and following is not None:
+                    after = following(chunk)
+                    if after is not None and after.section == chunk.section and after.id not in keys:
+                        target, items, j = after, after.sentence_texts(), 0
+                        continued[chunk.id] = after
+                        keys[after.id] = set()
+                while j < len(items) and j not in keys[target.id] and total + _words(items[j]) <= budget:
+                    keys[target.id].add(j)
+                    total += _words(items[j])
                     j += 1
-                    if j < len(texts) and not _LIST_ITEM.match(texts[j]):
+                    if j < len(items) and not _LIST_ITEM.match(items[j]):
                         break
     if plan.uses("continuation") and chosen:
         best = chosen[0]
@@ -136,6 +148,7 @@ def arrange(plan: Plan, chosen: list[Candidate], max_words: int, tuning: Tuning 
             keys[best.chunk.id].add(j)
             total += _words(texts[j])
             j += 1
+    order = [c for chunk in order for c in ([chunk, continued[chunk.id]] if chunk.id in continued else [chunk])]
     return [Piece(chunk, i, _shown(chunk, i, plan)) for chunk in order for i in sorted(keys[chunk.id])]
 
 

@@ -22,7 +22,7 @@ from ..index import OpenIndex
 from ..prompts import Prompts
 from ..retrieval import HybridSearcher, Retrieval
 from ..text import content_terms
-from ..types import Answer, Retrieved
+from ..types import Answer, Chunk, Retrieved
 from . import candidates as candidates_step
 from .compose import arrange, choose, to_answer
 from .decide import Decider, Decision
@@ -79,6 +79,7 @@ class Pipeline:
         self.top_k = top_k
         self.disabled = disabled
         self.vocabulary = Vocabulary([f"{c.section} {c.text}" for c in index.chunks])
+        self._at = {(c.source, c.order): c for c in index.chunks}
 
     # ------------------------------------------------------------------ the steps before the heads
     def gather(self, question: str, history: list[tuple[str, str]] | None = None) -> Read:
@@ -106,8 +107,12 @@ class Pipeline:
         if not decision.answer:
             return self._decline(decision, retrieved, base)
         chosen = choose(got.plan, ranked, self.max_words)
-        pieces = arrange(got.plan, chosen, self.max_words)
+        pieces = arrange(got.plan, chosen, self.max_words, following=self.following)
         return to_answer(pieces, retrieved, **base)
+
+    def following(self, chunk: Chunk) -> Chunk | None:
+        """The passage after ``chunk`` in its document."""
+        return self._at.get((chunk.source, chunk.order + 1))
 
     def _retrieved(self, retrieval: Retrieval, ranked) -> list[Retrieved]:
         """Passages best first by their best sentence (the reranker's view), the fused order breaking ties."""
