@@ -16,6 +16,14 @@ _ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "st", "vs", "no"
 # whitespace, then something that can start a sentence.
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"“‘(\[]{0,2}[A-Z0-9$])")
 
+# A numbered item's marker ("1.", "12.") closing a span: it belongs to the item that follows it.
+_ITEM_NUMBER = re.compile(r"(?<!\S)(\d{1,2})\.$")
+
+
+def _opens_item(before: str, n: int) -> bool:
+    """Is "n." after ``before`` a list item's number: the first after a colon, or the next after item n-1."""
+    return before.rstrip().endswith(":") if n == 1 else bool(re.match(rf"\s*{n - 1}\.\s", before))
+
 _QUOTE_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "—": " ", "–": " "})
 
 STOPWORDS = frozenset(
@@ -51,6 +59,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             continue
         if len(text[start:end].split()) < 2 and re.fullmatch(r"\s*[A-Z]\.", text[start:end]):
             continue  # an initial such as "J." is not a sentence
+        marker = _ITEM_NUMBER.search(text, start, end)
+        if marker and not text[start : marker.start()].strip():
+            continue  # a bare item number ("2.") opens the sentence after it
+        if marker and _opens_item(text[start : marker.start()], int(marker.group(1))):
+            # "... are: 1. Run ..." ends before the item's number, which opens the next sentence
+            spans.append((start, marker.start()))
+            start = marker.start()
+            continue
         spans.append((start, end))
         start = end
     spans.append((start, len(text)))

@@ -10,3 +10,17 @@ def test_possessives_are_the_word_itself():
 def test_hyphenated_compounds_count_whole_and_by_part():
     terms = content_terms("cross-sector partnerships")
     assert stem("cross-sector") in terms and "sector" in terms and stem("partnerships") in terms
+
+
+def test_a_numbered_item_keeps_its_number():
+    from assistant.text import split_sentences
+
+    def split(text: str) -> list[str]:
+        return [text[a:b] for a, b in split_sentences(text)]
+
+    assert split("The steps are: 1. Update the tools. 2. Run the fixer 3. Edit the file.") == [
+        "The steps are:", "1. Update the tools.", "2. Run the fixer", "3. Edit the file.",
+    ]  # fmt: skip
+    assert split("1. First thing. 2. Second thing.") == ["1. First thing.", "2. Second thing."]
+    # a number that ends a sentence stays with it
+    assert split("The team grew to 12. Then it shrank. There were 2. But 3 left.") == ["The team grew to 12.", "Then it shrank.", "There were 2.", "But 3 left."]
