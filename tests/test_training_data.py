@@ -121,3 +121,23 @@ def test_only_the_newest_readers_stay_in_the_cache(tmp_path):
     assert set(left) == {current.name} | {f.name for f in folders[-(KEEP_READERS - 1) :]}
     assert all(not p.exists() and not (tmp_path / f".{p.name}.lock").exists() for p in removed)
     assert (tmp_path / f".{current.name}.lock").exists()
+
+
+def test_no_question_used_to_measure_or_tune_is_trained_on():
+    """Training questions and the sets that measure (eval/, the shared dev set) or tune (eval/tuning/) never share
+    a question, and no document of theirs is in the training corpus."""
+    root = Path(__file__).resolve().parent.parent
+
+    def norm(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    trained = {norm(json.loads(line)["question"]) for f in (root / "training" / "questions").glob("*.jsonl") for line in f.read_text().splitlines() if line.strip()}
+    measured = [f for f in (root / "eval").rglob("*.jsonl")] + [p for p in [root.parent / "shared" / "eval" / "dev.jsonl"] if p.is_file()]
+    assert len(measured) >= 8
+    shared = {(f.name, norm(json.loads(line)["question"])) for f in measured for line in f.read_text().splitlines() if line.strip()}
+    # follow-ups as short as "why?" may recur anywhere; a question of four words or more is a copy
+    copies = sorted((name, q) for name, q in shared if q in trained and len(q.split()) >= 4)
+    assert not copies, f"questions both trained on and used to measure or tune: {copies[:5]}"
+    corpus = {f.read_bytes() for f in (root / "training" / "corpus").iterdir()}
+    held_docs = [f for d in ("other/docs", "tuning/docs") for f in (root / "eval" / d).iterdir()]
+    assert held_docs and not [f.name for f in held_docs if f.read_bytes() in corpus]
