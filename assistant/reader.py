@@ -18,6 +18,7 @@ from .answering.heads import LinearHead
 from .documents import find_documents
 from .embeddings import resolve_model_path
 from .settings import DEFAULT_EMBEDDING_MODEL, Settings
+from .tuning import TUNING
 
 RECIPE = {
     "version": 4,
@@ -51,8 +52,12 @@ def training_files(training_dir: Path) -> list[Path]:
     return sorted((training_dir / "questions").glob("*.jsonl")) + find_documents(training_dir / "corpus")
 
 
+# The tuning numbers the heads are fitted through (retrieval and reading); the composition's numbers are not.
+READING_TUNING = ("rrf_k", "bm25_weight", "fusion_depth", "pool", "history_chars", "decide_quantity_sentences")
+
+
 def reader_key(training_dir: Path) -> str:
-    """Hash of the training data, the base model's weights and the recipe (16 hex digits)."""
+    """Hash of the training data, the base model's weights, the recipe and the reading tuning (16 hex digits)."""
     files = training_files(training_dir)
     if not files:
         raise ReaderMissing(f"no training data in {training_dir.resolve()} (expected questions/*.jsonl and corpus/)")
@@ -63,6 +68,7 @@ def reader_key(training_dir: Path) -> str:
     h.update(_digest(weights, base).encode())
     h.update(json.dumps(RECIPE, sort_keys=True).encode())
     h.update(json.dumps([FEATURES, DECIDE_FEATURES]).encode())  # what the heads read: new features, new heads
+    h.update(json.dumps({k: getattr(TUNING, k) for k in READING_TUNING}).encode())  # ... and how the candidates were found
     return h.hexdigest()[:16]
 
 

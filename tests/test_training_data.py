@@ -68,6 +68,20 @@ def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says
     assert reader_key(root) == key
     (root / "corpus" / "guide.md").write_text(GUIDE + "\nA new sentence about bikes.\n")
     assert reader_key(root) != key
+    # the heads are fitted through retrieval: its tuning is part of the key; the composition's is not
+    from dataclasses import replace
+
+    import assistant.reader as reader_module
+
+    key = reader_key(root)
+    original = reader_module.TUNING
+    try:
+        reader_module.TUNING = replace(original, bm25_weight=original.bm25_weight + 1)
+        assert reader_key(root) != key
+        reader_module.TUNING = replace(original, continuation_below_words=original.continuation_below_words + 1)
+        assert reader_key(root) == key
+    finally:
+        reader_module.TUNING = original
     with pytest.raises(ReaderMissing, match="assistant train"):
         load(Settings(training_dir=root, models_dir=tmp_path / "models"))
 
