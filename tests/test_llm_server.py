@@ -7,13 +7,10 @@ sentence shown as verified must be supported by the passage it cites.
 from __future__ import annotations
 
 import importlib.util
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.answering.citations import MARKER, markers_in
@@ -22,6 +19,7 @@ from assistant.service import Assistant
 from assistant.text import content_terms
 
 from test_verification import brief_assistant  # noqa: E402 (tests/ is on sys.path)
+from web_fixtures import answers_within, free_port  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None,
@@ -47,26 +45,14 @@ def smollm2_gguf() -> Path:
     raise AssertionError(f"no .gguf file in {list(spec.submodule_search_locations)}")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(model: Path, port: int, log: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"]
     out = open(log, "wb")
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"llama.cpp server exited with {proc.returncode}: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
+    if answers_within(f"http://127.0.0.1:{port}/v1/models", 180, alive=lambda: proc.poll() is None, every=0.5):
+        return proc
+    if proc.poll() is not None:
+        raise AssertionError(f"llama.cpp server exited with {proc.returncode}: {log.read_text(errors='replace')[-2000:]}")
     proc.terminate()
     raise AssertionError(f"llama.cpp server did not answer /v1/models within 180 s: {log.read_text(errors='replace')[-2000:]}")
 

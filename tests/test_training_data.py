@@ -62,7 +62,7 @@ def test_a_question_about_a_missing_document_is_a_clear_error(tmp_path):
         load_corpus(root, max_words=110, min_words=5)
 
 
-def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says_what_to_run(tmp_path):
+def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says_what_to_run(tmp_path, monkeypatch):
     root = make_training(tmp_path / "training")
     key = reader_key(root)
     assert reader_key(root) == key
@@ -73,15 +73,11 @@ def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says
 
     import assistant.reader as reader_module
 
-    key = reader_key(root)
-    original = reader_module.TUNING
-    try:
-        reader_module.TUNING = replace(original, bm25_weight=original.bm25_weight + 1)
-        assert reader_key(root) != key
-        reader_module.TUNING = replace(original, continuation_below_words=original.continuation_below_words + 1)
-        assert reader_key(root) == key
-    finally:
-        reader_module.TUNING = original
+    key, tuning = reader_key(root), reader_module.TUNING
+    monkeypatch.setattr(reader_module, "TUNING", replace(tuning, bm25_weight=tuning.bm25_weight + 1))
+    assert reader_key(root) != key
+    monkeypatch.setattr(reader_module, "TUNING", replace(tuning, continuation_below_words=tuning.continuation_below_words + 1))
+    assert reader_key(root) == key
     with pytest.raises(ReaderMissing, match="assistant train"):
         load(Settings(training_dir=root, models_dir=tmp_path / "models"))
 

@@ -6,7 +6,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -39,6 +39,19 @@ def shared_index(tmp_path_factory) -> tuple[Path, Path]:
     return source, index
 
 
+def answers_within(url: str, seconds: float, alive: Callable[[], bool] = lambda: True, every: float = 0.1) -> bool:
+    """Poll ``url`` until it answers 200 (True), or the time runs out or ``alive()`` turns false (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and alive():
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(every)
+    return False
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -60,14 +73,8 @@ class LiveServer:
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        if answers_within(f"{self.url}/api/health", 60):
+            return self
         pytest.fail(f"the server on {self.url} did not become healthy")
 
     def stop(self) -> None:

@@ -109,21 +109,25 @@ def arrange(
             order.append(c.chunk)
         keys[c.chunk.id].add(c.index)
     total = sum(_words(c.text) for c in chosen)
+
+    def take(chunk: Chunk, texts: list[str], j: int) -> bool:
+        """Add sentence ``j`` of ``chunk`` when it exists, is not in yet and fits the budget."""
+        nonlocal total
+        if not 0 <= j < len(texts) or j in keys[chunk.id] or total + _words(texts[j]) > budget:
+            return False
+        keys[chunk.id].add(j)
+        total += _words(texts[j])
+        return True
+
     for chunk in order:
         texts = chunk.sentence_texts()
         for i in sorted(keys[chunk.id]):
-            if plan.uses("antecedent") and i > 0 and i - 1 not in keys[chunk.id] and (_REFERS_BACK.match(texts[i]) or _CONTRASTS_BACK.match(texts[i])):
-                if total + _words(texts[i - 1]) <= budget:
-                    keys[chunk.id].add(i - 1)
-                    total += _words(texts[i - 1])
-            if plan.uses("quotation") and _open_quote(texts[i]) and i + 1 < len(texts) and i + 1 not in keys[chunk.id]:
+            if plan.uses("antecedent") and i > 0 and (_REFERS_BACK.match(texts[i]) or _CONTRASTS_BACK.match(texts[i])):
+                take(chunk, texts, i - 1)
+            if plan.uses("quotation") and _open_quote(texts[i]):
                 # a quotation cut off mid-way goes on to its end (within the budget)
                 j = i + 1
-                while j < len(texts) and j not in keys[chunk.id] and total + _words(texts[j]) <= budget:
-                    keys[chunk.id].add(j)
-                    total += _words(texts[j])
-                    if not _open_quote(" ".join(texts[i : j + 1])):
-                        break
+                while take(chunk, texts, j) and _open_quote(" ".join(texts[i : j + 1])):
                     j += 1
             if plan.uses("announced_list") and texts[i].rstrip().endswith(":"):
                 # the list: the next sentence, and those after it that continue it (an item, not a new sentence);
@@ -135,18 +139,14 @@ def arrange(
                         target, items, j = after, after.sentence_texts(), 0
                         continued[chunk.id] = after
                         keys[after.id] = set()
-                while j < len(items) and j not in keys[target.id] and total + _words(items[j]) <= budget:
-                    keys[target.id].add(j)
-                    total += _words(items[j])
+                while take(target, items, j):
                     j += 1
                     if j < len(items) and not _LIST_ITEM.match(items[j]):
                         break
     if plan.uses("continuation") and chosen:
         best = chosen[0]
         texts, j = best.chunk.sentence_texts(), best.index + 1
-        while total < tuning.continuation_below_words and j < len(texts) and j not in keys[best.chunk.id] and total + _words(texts[j]) <= budget:
-            keys[best.chunk.id].add(j)
-            total += _words(texts[j])
+        while total < tuning.continuation_below_words and take(best.chunk, texts, j):
             j += 1
     order = [c for chunk in order for c in ([chunk, continued[chunk.id]] if chunk.id in continued else [chunk])]
     return [Piece(chunk, i, _shown(chunk, i, plan)) for chunk in order for i in sorted(keys[chunk.id])]
