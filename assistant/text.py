@@ -16,6 +16,10 @@ _ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "st", "vs", "no"
 # whitespace, then something that can start a sentence.
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"“‘(\[]{0,2}[A-Z0-9$])")
 
+# A single capital (not the pronoun "I") closing a span, and a capitalised name right after it: an initial.
+_INITIAL = re.compile(r"(?<=\s)[A-HJ-Z]\.$")
+_NAME_AHEAD = re.compile(r"\s+[A-Z][a-z]")
+
 # A numbered item's marker ("1.", "12.") closing a span: it belongs to the item that follows it.
 _ITEM_NUMBER = re.compile(r"(?<!\S)(\d{1,2})\.$")
 
@@ -59,6 +63,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             continue
         if len(text[start:end].split()) < 2 and re.fullmatch(r"\s*[A-Z]\.", text[start:end]):
             continue  # an initial such as "J." is not a sentence
+        if _INITIAL.search(text, start, end) and _NAME_AHEAD.match(text, end):
+            continue  # "written by Lee E. McMahon": a middle initial before a name does not end the sentence
         marker = _ITEM_NUMBER.search(text, start, end)
         if marker and not text[start : marker.start()].strip():
             continue  # a bare item number ("2.") opens the sentence after it

@@ -24,3 +24,17 @@ def test_a_numbered_item_keeps_its_number():
     assert split("1. First thing. 2. Second thing.") == ["1. First thing.", "2. Second thing."]
     # a number that ends a sentence stays with it
     assert split("The team grew to 12. Then it shrank. There were 2. But 3 left.") == ["The team grew to 12.", "Then it shrank.", "There were 2.", "But 3 left."]
+
+
+def test_a_middle_initial_does_not_end_the_sentence():
+    from assistant.text import split_sentences
+
+    def split(text: str) -> list[str]:
+        return [text[a:b] for a, b in split_sentences(text)]
+
+    assert split("The tool was written by the late Ada B. Lovelace in 1843. It still runs.") == [
+        "The tool was written by the late Ada B. Lovelace in 1843.", "It still runs.",
+    ]  # fmt: skip
+    # a capital letter that ends a sentence before a word that is not a name still ends it
+    assert split("They chose plan B. 12 people left.") == ["They chose plan B.", "12 people left."]
+    assert split("He said it was I. Then he left.") == ["He said it was I.", "Then he left."]
