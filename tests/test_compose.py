@@ -114,6 +114,17 @@ def test_a_short_answer_goes_on_with_the_sentence_after_its_best_one():
     assert [p.index for p in arrange(off, [cand(fix, 0, 0.9)], 90, TUNING)] == [0]
 
 
+def test_an_answer_that_goes_on_to_an_announced_list_brings_the_list():
+    intro = chunk("p1", ["Most commands take a prefix.", "Without one they act on every line.", "Two commands take none:"])
+    items = chunk("p2", ["- labels", "- comments", "Prefixes can be ranges."]).model_copy(update={"order": 1})
+    plan = read("Which commands take no prefix?")
+    # the best sentence is short, so the answer goes on; the sentence it goes on to announces a list in the next passage
+    pieces = arrange(plan, [cand(intro, 0, 0.9)], 90, TUNING, following=lambda c: items if c.id == "p1" else None)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("p1", 0), ("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1)]
+    off = read("Which commands take no prefix?", disabled=frozenset({"announced_list"}))
+    assert [p.chunk.id for p in arrange(off, [cand(intro, 0, 0.9)], 90, TUNING, following=lambda c: items if c.id == "p1" else None)] == ["p1", "p1", "p1"]
+
+
 KNOTS = chunk("k", ["Sailors rely on a few knots.", "The first knot to learn is the bowline, which makes a fixed loop.", "Harbours charge a mooring fee."])
 KNOTS_2 = chunk("k2", ["Second, the clove hitch ties a line to a post.", "Finally, the reef knot joins two ropes of equal size.", "Tides turn twice a day."])
 KNOTS_2 = KNOTS_2.model_copy(update={"order": 1})

@@ -119,6 +119,24 @@ def arrange(
         total += _words(texts[j])
         return True
 
+    def bring_list(chunk: Chunk, texts: list[str], i: int) -> None:
+        """Sentence ``i`` announces a list: the next sentence, and those after it that continue it (an item,
+        not a new sentence); announced at the end of a passage, it opens the next passage of the same section."""
+        target, items, j = chunk, texts, i + 1
+        if j == len(texts) and following is not None:
+            after = following(chunk)
+            if after is not None and after.section == chunk.section and after.id not in keys:
+                target, items, j = after, after.sentence_texts(), 0
+                continued[chunk.id] = after
+                keys[after.id] = set()
+        while take(target, items, j):
+            j += 1
+            if j < len(items) and not _LIST_ITEM.match(items[j]):
+                break
+
+    def announces_list(text: str) -> bool:
+        return plan.uses("announced_list") and text.rstrip().endswith(":")
+
     for chunk in order:
         texts = chunk.sentence_texts()
         for i in sorted(keys[chunk.id]):
@@ -129,24 +147,15 @@ def arrange(
                 j = i + 1
                 while take(chunk, texts, j) and _open_quote(" ".join(texts[i : j + 1])):
                     j += 1
-            if plan.uses("announced_list") and texts[i].rstrip().endswith(":"):
-                # the list: the next sentence, and those after it that continue it (an item, not a new sentence);
-                # announced at the end of a passage, it opens the next passage of the same section
-                target, items, j = chunk, texts, i + 1
-                if j == len(texts) and following is not None:
-                    after = following(chunk)
-                    if after is not None and after.section == chunk.section and after.id not in keys:
-                        target, items, j = after, after.sentence_texts(), 0
-                        continued[chunk.id] = after
-                        keys[after.id] = set()
-                while take(target, items, j):
-                    j += 1
-                    if j < len(items) and not _LIST_ITEM.match(items[j]):
-                        break
+            if announces_list(texts[i]):
+                bring_list(chunk, texts, i)
     if plan.uses("continuation") and chosen:
         best = chosen[0]
         texts, j = best.chunk.sentence_texts(), best.index + 1
         while total < tuning.continuation_below_words and take(best.chunk, texts, j):
+            if announces_list(texts[j]):  # the answer went on to a sentence that announces a list: the list follows it
+                bring_list(best.chunk, texts, j)
+                break
             j += 1
     order = [c for chunk in order for c in ([chunk, continued[chunk.id]] if chunk.id in continued else [chunk])]
     return [Piece(chunk, i, _shown(chunk, i, plan)) for chunk in order for i in sorted(keys[chunk.id])]
