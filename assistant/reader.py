@@ -15,6 +15,7 @@ from pathlib import Path
 from .answering.candidates import FEATURES
 from .answering.decide import DECIDE_FEATURES
 from .answering.heads import LinearHead
+from .chunking import CHUNKER_VERSION
 from .documents import find_documents
 from .embeddings import resolve_model_path
 from .settings import DEFAULT_EMBEDDING_MODEL, Settings
@@ -57,7 +58,7 @@ READING_TUNING = ("rrf_k", "bm25_weight", "fusion_depth", "pool", "history_chars
 
 
 def reader_key(training_dir: Path) -> str:
-    """Hash of the training data, the base model's weights, the recipe and the reading tuning (16 hex digits)."""
+    """Hash of the training data, the base model's weights, the recipe, the reading tuning and the chunker (16 hex digits)."""
     files = training_files(training_dir)
     if not files:
         raise ReaderMissing(f"no training data in {training_dir.resolve()} (expected questions/*.jsonl and corpus/)")
@@ -69,6 +70,7 @@ def reader_key(training_dir: Path) -> str:
     h.update(json.dumps(RECIPE, sort_keys=True).encode())
     h.update(json.dumps([FEATURES, DECIDE_FEATURES]).encode())  # what the heads read: new features, new heads
     h.update(json.dumps({k: getattr(TUNING, k) for k in READING_TUNING}).encode())  # ... and how the candidates were found
+    h.update(f"chunker {CHUNKER_VERSION}".encode())  # sentence boundaries decide which sentences the training examples are
     return h.hexdigest()[:16]
 
 
