@@ -78,6 +78,9 @@ def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says
     assert reader_key(root) != key
     monkeypatch.setattr(reader_module, "TUNING", replace(tuning, continuation_below_words=tuning.continuation_below_words + 1))
     assert reader_key(root) == key
+    # new sentence boundaries are new training examples
+    monkeypatch.setattr(reader_module, "CHUNKER_VERSION", reader_module.CHUNKER_VERSION + "x")
+    assert reader_key(root) != key
     with pytest.raises(ReaderMissing, match="assistant train"):
         load(Settings(training_dir=root, models_dir=tmp_path / "models"))
 
