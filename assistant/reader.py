@@ -22,7 +22,7 @@ from .settings import DEFAULT_EMBEDDING_MODEL, Settings
 from .tuning import TUNING
 
 RECIPE = {
-    "version": 4,
+    "version": 5,
     "base": DEFAULT_EMBEDDING_MODEL,
     "loss": "MultipleNegativesRankingLoss",
     "epochs": 2,
@@ -33,6 +33,7 @@ RECIPE = {
     "headings_per_section": 2,
     "seed": 13,
     "decider_max_false_refusals": 0.04,  # the decider's threshold declines at most this share of answerable questions (cross-validated)
+    "decider_cv_repeats": 10,  # shuffled 5-fold splits the threshold's cross-validated probabilities are averaged over
 }
 
 

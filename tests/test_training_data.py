@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.reader import ReaderMissing, load, reader_key
@@ -154,3 +155,16 @@ def test_no_question_used_to_measure_or_tune_is_trained_on():
     corpus = {f.read_bytes() for f in (root / "training" / "corpus").iterdir()}
     held_docs = [f for d in ("other/docs", "tuning/docs") for f in (root / "eval" / d).iterdir()]
     assert held_docs and not [f.name for f in held_docs if f.read_bytes() in corpus]
+
+
+def test_the_deciders_threshold_never_declines_more_answerable_questions_than_allowed():
+    """Where declining one more answerable question would decline many near misses, the limit still holds."""
+    from assistant.training.train import _threshold
+
+    answerable = np.r_[np.linspace(0.05, 0.2, 4), np.linspace(0.4, 0.95, 96)]  # 4% weak answerable questions, then a gap
+    near_misses = np.r_[np.full(30, 0.3), np.full(10, 0.405)]  # a quarter of the near misses sit just past the limit
+    probs, labels = np.r_[answerable, near_misses], np.r_[np.ones(100), np.zeros(40)]
+    t = _threshold(probs, labels, max_false_refusals=0.04)
+    assert np.mean(answerable < t) <= 0.04
+    assert np.mean(near_misses < t) == 0.75  # every near miss below the first answerable question above the gap
+    assert _threshold(probs, labels, max_false_refusals=0.0) <= 0.05 + 1e-9
