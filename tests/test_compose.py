@@ -70,6 +70,13 @@ def test_an_announced_list_brings_its_items():
     assert [p.index for p in pieces] == [2, 3]
 
 
+def test_an_announced_list_goes_on_past_a_sentence_that_explains_an_item():
+    tools = chunk("t", ["Three tools ship with the kit:", "- a wrench", "It fits every bolt on the frame.", "- a pump", "- a patch set", "Rides start at nine.", "Bring water."])
+    plan = read("Which tools ship with the kit?", disabled=NO_CONTINUATION)
+    # the explanation of the wrench is followed by another item, so the list goes on; it ends at a sentence that is neither
+    assert [p.index for p in arrange(plan, [cand(tools, 0, 0.9)], 90)] == [0, 1, 2, 3, 4]
+
+
 def test_a_list_announced_at_the_end_of_a_passage_is_taken_from_the_next():
     intro = chunk("p1", ["The harbour office sells passes.", "Three kinds are on offer:"])
     items = chunk("p2", ["- day passes", "- week passes", "- season passes", "Prices rise in May."]).model_copy(update={"order": 1})

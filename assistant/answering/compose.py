@@ -120,8 +120,9 @@ def arrange(
         return True
 
     def bring_list(chunk: Chunk, texts: list[str], i: int) -> None:
-        """Sentence ``i`` announces a list: the next sentence, and those after it that continue it (an item,
-        not a new sentence); announced at the end of a passage, it opens the next passage of the same section."""
+        """Sentence ``i`` announces a list: the next sentence, and those after it that continue it (an item, not a
+        new sentence, or a sentence explaining an item when another item follows it); announced at the end of a
+        passage, it opens the next passage of the same section."""
         target, items, j = chunk, texts, i + 1
         if j == len(texts) and following is not None:
             after = following(chunk)
@@ -131,8 +132,8 @@ def arrange(
                 keys[after.id] = set()
         while take(target, items, j):
             j += 1
-            if j < len(items) and not _LIST_ITEM.match(items[j]):
-                break
+            if j < len(items) and not _LIST_ITEM.match(items[j]) and not (j + 1 < len(items) and _LIST_ITEM.match(items[j + 1])):
+                break  # neither an item nor a sentence that explains the item before it and is followed by another
 
     def announces_list(text: str) -> bool:
         return plan.uses("announced_list") and text.rstrip().endswith(":")
