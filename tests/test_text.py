@@ -1,5 +1,9 @@
 """Word-level helpers shared by retrieval and answering."""
-from assistant.text import content_terms, stem, words
+from assistant.text import content_terms, split_sentences, stem, words
+
+
+def split(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_sentences(text)]
 
 
 def test_possessives_are_the_word_itself():
@@ -13,11 +17,6 @@ def test_hyphenated_compounds_count_whole_and_by_part():
 
 
 def test_a_numbered_item_keeps_its_number():
-    from assistant.text import split_sentences
-
-    def split(text: str) -> list[str]:
-        return [text[a:b] for a, b in split_sentences(text)]
-
     assert split("The steps are: 1. Update the tools. 2. Run the fixer 3. Edit the file.") == [
         "The steps are:", "1. Update the tools.", "2. Run the fixer", "3. Edit the file.",
     ]  # fmt: skip
@@ -27,11 +26,6 @@ def test_a_numbered_item_keeps_its_number():
 
 
 def test_a_middle_initial_does_not_end_the_sentence():
-    from assistant.text import split_sentences
-
-    def split(text: str) -> list[str]:
-        return [text[a:b] for a, b in split_sentences(text)]
-
     assert split("The tool was written by the late Ada B. Lovelace in 1843. It still runs.") == [
         "The tool was written by the late Ada B. Lovelace in 1843.", "It still runs.",
     ]  # fmt: skip
