@@ -148,3 +148,23 @@ def test_a_counted_sequence_goes_on_when_a_list_is_asked_for():
     assert [(c.chunk.id, c.index) for c in choose(off, ranked, 90)] == [("k", 1), ("k", 2)]
     single = read("Which knot makes a fixed loop?")
     assert [(c.chunk.id, c.index) for c in choose(single, ranked, 90)] == [("k", 1), ("k", 2)]
+
+
+def test_a_section_opening_that_refers_back_is_shown_under_its_heading():
+    """'This option ...' at the start of a section refers to the section's heading, which the answer then shows."""
+    before = chunk("o1", ["Options change how the tool runs.", "Each is given on the command line."])
+    flag = chunk("o2", ["This option prints every step.", "It is off by default."]).model_copy(update={"section": "--verbose", "order": 1})
+    more = chunk("o3", ["This also slows the run.", "Logs grow large."]).model_copy(update={"section": "--verbose", "order": 2})
+    at = {c.order: c for c in (before, flag, more)}
+    preceding = lambda c: at.get(c.order - 1)  # noqa: E731
+    plan = read("What does verbose do?", disabled=NO_CONTINUATION)
+    # chosen: the second sentence, which refers back; `antecedent` brings the first, which opens the section
+    pieces = arrange(plan, [cand(flag, 1, 0.9)], 90, TUNING, preceding=preceding)
+    assert [p.text for p in pieces] == ["--verbose: This option prints every step.", "It is off by default."]
+    # a passage that goes on with its section does not open it: no heading
+    assert [p.text for p in arrange(plan, [cand(more, 0, 0.9)], 90, TUNING, preceding=preceding)] == ["This also slows the run."]
+    # a sentence that does not refer back, and the rule switched off, are shown as they are
+    plain = chunk("o4", ["Colours are on in a terminal."]).model_copy(update={"section": "--color", "order": 3})
+    assert [p.text for p in arrange(plan, [cand(plain, 0, 0.9)], 90, TUNING, preceding=lambda c: more)] == ["Colours are on in a terminal."]
+    off = read("What does verbose do?", disabled=NO_CONTINUATION | {"heading_antecedent"})
+    assert [p.text for p in arrange(off, [cand(flag, 1, 0.9)], 90, TUNING, preceding=preceding)] == ["This option prints every step.", "It is off by default."]

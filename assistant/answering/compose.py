@@ -2,8 +2,9 @@
 
 The reranker chooses; composition only keeps the answer short, free of repetition, and
 cohesive in ways that hold for any English text (named rules, see ``assistant/rules.py``):
-a sentence that refers back brings the sentence it refers to, a sentence that announces a
-list brings the list, a quotation names the speaker the document gives it.
+a sentence that refers back brings the sentence it refers to (or, opening a section, is shown
+under the heading it refers to), a sentence that announces a list brings the list, a quotation
+names the speaker the document gives it.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..documents import INTRODUCTION
 from ..tuning import TUNING, Tuning
 from ..types import Answer, Chunk, Retrieved
 from .candidates import Candidate
@@ -95,10 +97,16 @@ def choose(plan: Plan, ranked: list[Candidate], max_words: int, tuning: Tuning =
 
 
 def arrange(
-    plan: Plan, chosen: list[Candidate], max_words: int, tuning: Tuning = TUNING, following: Callable[[Chunk], Chunk | None] | None = None
+    plan: Plan,
+    chosen: list[Candidate],
+    max_words: int,
+    tuning: Tuning = TUNING,
+    following: Callable[[Chunk], Chunk | None] | None = None,
+    preceding: Callable[[Chunk], Chunk | None] | None = None,
 ) -> list[Piece]:
     """Order the chosen sentences (by passage, in reading order within one) and add what cohesion needs.
-    ``following`` gives the passage after a passage, for a list announced at the end of one."""
+    ``following`` gives the passage after a passage, for a list announced at the end of one; ``preceding`` the
+    passage before, to tell whether a passage opens its section."""
     budget = max_words + tuning.cohesion_words
     continued: dict[str, Chunk] = {}  # passage id -> the next passage, which holds the list it announces
     keys: dict[str, set[int]] = {}
@@ -159,7 +167,25 @@ def arrange(
                 break
             j += 1
     order = [c for chunk in order for c in ([chunk, continued[chunk.id]] if chunk.id in continued else [chunk])]
-    return [Piece(chunk, i, _shown(chunk, i, plan)) for chunk in order for i in sorted(keys[chunk.id])]
+    headed: set[str] = set()  # passages whose first sentence is shown under its section's heading
+    if plan.uses("heading_antecedent"):  # a section's first sentence that refers back (chosen or brought) refers to its heading
+        for chunk in order:
+            first = chunk.sentence_texts()[0] if chunk.sentences else ""
+            if 0 in keys[chunk.id] and (_REFERS_BACK.match(first) or _CONTRASTS_BACK.match(first)) and _opens_section(chunk, preceding):
+                headed.add(chunk.id)
+    return [
+        Piece(chunk, i, f"{chunk.section}: {_shown(chunk, i, plan)}" if i == 0 and chunk.id in headed else _shown(chunk, i, plan))
+        for chunk in order
+        for i in sorted(keys[chunk.id])
+    ]
+
+
+def _opens_section(chunk: Chunk, preceding: Callable[[Chunk], Chunk | None] | None) -> bool:
+    """The passage is the first of a section that has a heading: what its first sentence refers back to is the heading."""
+    if preceding is None or not chunk.section or chunk.section == INTRODUCTION:
+        return False
+    before = preceding(chunk)
+    return before is None or before.section != chunk.section
 
 
 def to_answer(pieces: list[Piece], retrieved: list[Retrieved], **base) -> Answer:

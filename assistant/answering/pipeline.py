@@ -107,8 +107,12 @@ class Pipeline:
         if not decision.answer:
             return self._decline(decision, retrieved, base)
         chosen = choose(got.plan, ranked, self.max_words)
-        pieces = arrange(got.plan, chosen, self.max_words, following=self.following)
+        pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding)
         return to_answer(pieces, retrieved, **base)
+
+    def preceding(self, chunk: Chunk) -> Chunk | None:
+        """The passage before ``chunk`` in its document."""
+        return self._at.get((chunk.source, chunk.order - 1))
 
     def following(self, chunk: Chunk) -> Chunk | None:
         """The passage after ``chunk`` in its document."""
