@@ -4,7 +4,7 @@
    sentences the shipped model ranks highest that hold none; plus (heading, sentence) pairs.
 2. The bi-encoder is fine-tuned with MultipleNegativesRankingLoss (sentence-transformers' trainer).
 3. The heads must learn from scores like those of questions the reader never saw, so the
-   questions are split in two folds: a reader trained on one fold reads the other through
+   questions are split in folds (``RECIPE["folds"]``): a reader trained on the others reads each through
    the real pipeline (Chroma index, hybrid retrieval, candidate features), and the reranker
    (which sentence answers) and the decider (answer or decline; threshold by cross-validation)
    are fitted on those out-of-fold features with scikit-learn's LogisticRegression.
@@ -89,6 +89,7 @@ def fine_tune(base_path: Path, examples: list[tuple[str, str, str]], pairs: list
         warmup_steps=0.1,
         seed=RECIPE["seed"],
         data_seed=RECIPE["seed"],
+        bf16=RECIPE["bf16"],  # autocast to bfloat16 where the CPU computes in it (RECIPE): faster, same quality measured
         batch_sampler=BatchSamplers.NO_DUPLICATES,
         save_strategy="no",
         logging_strategy="no",
@@ -105,7 +106,7 @@ def fine_tune(base_path: Path, examples: list[tuple[str, str, str]], pairs: list
     return path
 
 
-_TUNING_RECIPE = ("base", "loss", "epochs", "batch_size", "learning_rate", "max_seq_length", "seed")
+_TUNING_RECIPE = ("base", "loss", "epochs", "batch_size", "learning_rate", "max_seq_length", "seed", "bf16")
 KEEP_FINE_TUNED = 6  # fine-tuned models kept for reuse (about 90 MB each)
 KEEP_READERS = 3  # trained readers kept in the cache, the newest (about 180 MB each with its ONNX export)
 
@@ -299,8 +300,8 @@ def _train(settings: Settings, key: str, say: Say) -> Reader:
         read_questions = []
         for fold in range(RECIPE["folds"]):
             say(f"fold {fold + 1} of {RECIPE['folds']}: a reader trained without these questions reads them")
-            train_qs = [q for q in corpus.questions if q.fold != fold]
-            test_qs = [q for q in corpus.questions if q.fold == fold]
+            train_qs = [q for q in corpus.questions if q.fold(RECIPE["folds"]) != fold]
+            test_qs = [q for q in corpus.questions if q.fold(RECIPE["folds"]) == fold]
             path = _fine_tuned(base_path, _examples(corpus, train_qs, base, rng), pairs, work / f"fold{fold}", final.parent, say)
             read_questions += _read_fold(corpus, test_qs, path, settings, work / f"fold{fold}")
         vocabulary = Vocabulary([f"{c.section} {c.text}" for c in corpus.chunks])
