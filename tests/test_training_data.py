@@ -168,3 +168,16 @@ def test_the_deciders_threshold_never_declines_more_answerable_questions_than_al
     assert np.mean(answerable < t) <= 0.04
     assert np.mean(near_misses < t) == 0.75  # every near miss below the first answerable question above the gap
     assert _threshold(probs, labels, max_false_refusals=0.0) <= 0.05 + 1e-9
+
+
+def test_training_uses_bfloat16_only_where_the_cpu_computes_in_it(tmp_path):
+    from assistant.reader import cpu_has_bf16
+
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16 avx512_vnni\n")
+    assert cpu_has_bf16(info)
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 amx_bf16 amx_tile\n")
+    assert cpu_has_bf16(info)
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f\n")  # AVX-512 without BF16: emulated, slower than float32
+    assert not cpu_has_bf16(info)
+    assert not cpu_has_bf16(tmp_path / "missing")  # not Linux: float32
