@@ -21,6 +21,7 @@ from .embeddings import resolve_model_path
 from .settings import DEFAULT_EMBEDDING_MODEL, Settings
 from .tuning import TUNING
 
+
 def cpu_has_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """Does this CPU compute in bfloat16 natively (AVX-512 BF16 or AMX)? Elsewhere mixed precision is emulated and slow.
     Read from /proc/cpuinfo, not torch, which answering never imports."""
@@ -42,7 +43,7 @@ RECIPE = {
     "folds": 2,
     "headings_per_section": 2,
     "seed": 13,
-    "bf16": cpu_has_bf16(),  # mixed precision where the CPU computes in bfloat16 (this one does): training 385 s, not 507 s
+    "bf16": cpu_has_bf16(),  # mixed precision where the CPU computes in bfloat16 (this one does): training ~400 s, not 507 s
     "decider_max_false_refusals": 0.04,  # the decider's threshold declines at most this share of answerable questions (cross-validated)
     "decider_cv_repeats": 10,  # shuffled 5-fold splits the threshold's cross-validated probabilities are averaged over
 }
