@@ -31,6 +31,10 @@ _REFERS_BACK = re.compile(
 _CONTRASTS_BACK = re.compile(r"^[^,;]{0,80},\s*(?:on the other hand|however|in contrast|by contrast|instead|though|too|as well)\b", re.I)
 
 
+def _refers_back(text: str) -> bool:
+    return bool(_REFERS_BACK.match(text) or _CONTRASTS_BACK.match(text))
+
+
 # A counted sequence in prose: its opening ("First, ...", "The first lesson ...") and its continuations.
 _SEQUENCE_OPENS = re.compile(r"^\W*(?:the\s+)?first\b", re.I)
 _SEQUENCE_GOES_ON = re.compile(r"^\W*(?:the\s+)?(?:second|third|fourth|fifth|sixth|next|finally|lastly|last)\b", re.I)
@@ -149,7 +153,7 @@ def arrange(
     for chunk in order:
         texts = chunk.sentence_texts()
         for i in sorted(keys[chunk.id]):
-            if plan.uses("antecedent") and i > 0 and (_REFERS_BACK.match(texts[i]) or _CONTRASTS_BACK.match(texts[i])):
+            if plan.uses("antecedent") and i > 0 and _refers_back(texts[i]):
                 take(chunk, texts, i - 1)
             if plan.uses("quotation") and _open_quote(texts[i]):
                 # a quotation cut off mid-way goes on to its end (within the budget)
@@ -167,12 +171,12 @@ def arrange(
                 break
             j += 1
     order = [c for chunk in order for c in ([chunk, continued[chunk.id]] if chunk.id in continued else [chunk])]
-    headed: set[str] = set()  # passages whose first sentence is shown under its section's heading
-    if plan.uses("heading_antecedent"):  # a section's first sentence that refers back (chosen or brought) refers to its heading
-        for chunk in order:
-            first = chunk.sentence_texts()[0] if chunk.sentences else ""
-            if 0 in keys[chunk.id] and (_REFERS_BACK.match(first) or _CONTRASTS_BACK.match(first)) and _opens_section(chunk, preceding):
-                headed.add(chunk.id)
+    # a section's first sentence that refers back (chosen or brought) refers to its heading: shown under it
+    headed = {
+        chunk.id
+        for chunk in order
+        if plan.uses("heading_antecedent") and 0 in keys[chunk.id] and _refers_back(chunk.sentence_texts()[0]) and _opens_section(chunk, preceding)
+    }
     return [
         Piece(chunk, i, f"{chunk.section}: {_shown(chunk, i, plan)}" if i == 0 and chunk.id in headed else _shown(chunk, i, plan))
         for chunk in order
