@@ -208,8 +208,29 @@ def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: boo
     return paragraphs
 
 
+_LIST_LINE = re.compile(r"^(?:[-*+•]|\d{1,2}[.)])\s")  # a line that opens a list item: "- g: ...", "2. Run ..."
+
+
+def _item_sentences(lines: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """A block's text and its sentences, where every list item starts a sentence even when the item before it
+    did not end like one ("- g: Global replace ... - p: Print ..." is two items, not one sentence)."""
+    items: list[str] = []
+    for ln in lines:
+        if _LIST_LINE.match(ln) or not items:
+            items.append(ln)
+        else:
+            items[-1] += " " + ln
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for item in items:
+        spans += [(offset + s, offset + e) for s, e in split_sentences(item)]
+        offset += len(item) + 1
+    return " ".join(items), spans
+
+
 def clean_plain(text: str) -> list[Paragraph]:
-    """Text whose paragraphs are separated by blank lines (markdown-like or plain prose)."""
+    """Text whose paragraphs are separated by blank lines (markdown-like or plain prose). Digits that end a word
+    are kept: "python3", "c99" are words here; footnote marks glued to words come from PDF text (``clean_pages``)."""
     section = INTRODUCTION
     part = 0
     paragraphs: list[Paragraph] = []
@@ -224,8 +245,8 @@ def clean_plain(text: str) -> list[Paragraph]:
             lines = lines[1:]
             if not lines:
                 continue
-        body = " ".join(_strip_footnotes(ln) for ln in lines if not _PAGE_NUMBER.match(ln))
-        sentences = tuple(SentenceRecord(body[s:e], section, None) for s, e in split_sentences(body))
+        body, spans = _item_sentences([ln for ln in lines if not _PAGE_NUMBER.match(ln)])
+        sentences = tuple(SentenceRecord(body[s:e], section, None) for s, e in spans)
         if sentences:
             paragraphs.append(Paragraph(section, sentences, part))
     return paragraphs
