@@ -13,7 +13,7 @@ RULES: dict[str, str] = {
     "asker_preamble": "what the asker says of themselves before a question that stands alone is left out of the search",
     "antecedent": "a chosen sentence that refers back ('This ...', 'They ...', 'X, on the other hand, ...') brings the sentence before it",
     "heading_antecedent": "a chosen sentence that opens its section and refers back ('This element ...') is shown under the heading it refers to",
-    "announced_list": "a sentence of the answer that announces a list (ends with ':') brings the list: its items, and a sentence explaining an item when another item follows",
+    "announced_list": "a sentence of the answer that announces a list (ends with ':') brings the list: its items, and a sentence explaining an item when another item follows, into the next passage of the section when the items run on",
     "quotation": "a chosen sentence that opens a quotation brings the rest of it, to its closing mark (within the budget)",
     "enumeration": "when a list is asked for and the best sentence opens a counted sequence ('First, ...'), the retrieved sentences that go on with it ('Second, ...', 'Finally, ...') join",
     "continuation": "a short answer goes on with the sentence after its best one in the same passage (the rest of what it begins: the items it announces, the other half of a contrast, the fix after the problem)",

@@ -90,6 +90,17 @@ def test_a_list_announced_at_the_end_of_a_passage_is_taken_from_the_next():
     assert [p.chunk.id for p in arrange(plan, [cand(intro, 1, 0.9)], 90)] == ["p1"]
 
 
+def test_a_list_whose_items_run_on_into_the_next_passage_goes_on_there():
+    intro = chunk("p1", ["Four flags are supported.", "The flags are:", "- N: replace the Nth match", "If N is omitted, the first."])
+    rest = chunk("p2", ["- g: replace all", "- p: print the result", "Flags combine."]).model_copy(update={"order": 1})
+    prose = chunk("p3", ["Global replace is the g flag.", "- p: print the result"]).model_copy(update={"order": 1})
+    plan = read("Which flags are there?", disabled=NO_CONTINUATION)
+    pieces = arrange(plan, [cand(intro, 1, 0.9)], 90, following=lambda c: rest if c.id == "p1" else None)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("p1", 1), ("p1", 2), ("p1", 3), ("p2", 0), ("p2", 1)]
+    # a next passage that does not open with an item is not the list's continuation
+    assert {p.chunk.id for p in arrange(plan, [cand(intro, 1, 0.9)], 90, following=lambda c: prose if c.id == "p1" else None)} == {"p1"}
+
+
 def test_a_quotation_is_shown_with_the_speaker_the_document_gives_it():
     quote = chunk("q", ["“We never run late,” the captain said.", "“Storms are the exception.”"], ["the captain", "the captain"])
     pieces = arrange(read("Are the ferries late?"), [cand(quote, 1, 0.9), cand(quote, 0, 0.8)], 90)

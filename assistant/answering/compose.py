@@ -135,17 +135,31 @@ def arrange(
         """Sentence ``i`` announces a list: the next sentence, and those after it that continue it (an item, not a
         new sentence, or a sentence explaining an item when another item follows it); announced at the end of a
         passage, it opens the next passage of the same section."""
+        def next_passage(target: Chunk) -> Chunk | None:
+            after = following(target) if following is not None else None
+            return after if after is not None and after.section == target.section and after.id not in keys else None
+
+        def item_at(target: Chunk, items: list[str], k: int) -> bool:
+            """Sentence ``k`` is an item; past the passage's end, the next passage opens with one."""
+            if k < len(items):
+                return bool(_LIST_ITEM.match(items[k]))
+            after = next_passage(target)
+            return after is not None and bool(_LIST_ITEM.match(after.sentence_texts()[0]))
+
         target, items, j = chunk, texts, i + 1
-        if j == len(texts) and following is not None:
-            after = following(chunk)
-            if after is not None and after.section == chunk.section and after.id not in keys:
-                target, items, j = after, after.sentence_texts(), 0
-                continued[chunk.id] = after
+        while True:
+            if j == len(items):  # the list goes on in the next passage of the section: announced at the end of
+                after = next_passage(target)  # this one, or its items run on into it
+                if after is None or not (target is chunk and j == i + 1 or item_at(target, items, j)):
+                    return
+                continued[target.id] = after
                 keys[after.id] = set()
-        while take(target, items, j):
+                target, items, j = after, after.sentence_texts(), 0
+            if not take(target, items, j):
+                return
             j += 1
-            if j < len(items) and not _LIST_ITEM.match(items[j]) and not (j + 1 < len(items) and _LIST_ITEM.match(items[j + 1])):
-                break  # neither an item nor a sentence that explains the item before it and is followed by another
+            if j < len(items) and not item_at(target, items, j) and not item_at(target, items, j + 1):
+                return  # neither an item nor a sentence that explains the item before it and is followed by another
 
     def announces_list(text: str) -> bool:
         return plan.uses("announced_list") and text.rstrip().endswith(":")
@@ -170,7 +184,10 @@ def arrange(
                 bring_list(best.chunk, texts, j)
                 break
             j += 1
-    order = [c for chunk in order for c in ([chunk, continued[chunk.id]] if chunk.id in continued else [chunk])]
+    def with_continuations(chunk: Chunk) -> list[Chunk]:
+        return [chunk] + (with_continuations(continued[chunk.id]) if chunk.id in continued else [])
+
+    order = [c for chunk in order for c in with_continuations(chunk)]
     # a section's first sentence that refers back (chosen or brought) refers to its heading: shown under it
     headed = {
         chunk.id
