@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .text import split_sentences
+from .text import LIST_LINE, split_sentences
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")
 INTRODUCTION = "Introduction"
@@ -208,15 +208,17 @@ def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: boo
     return paragraphs
 
 
-_LIST_LINE = re.compile(r"^(?:[-*+•]|\d{1,2}[.)])\s")  # a line that opens a list item: "- g: ...", "2. Run ..."
-
-
 def _item_sentences(lines: list[str]) -> tuple[str, list[tuple[int, int]]]:
     """A block's text and its sentences, where every list item starts a sentence even when the item before it
-    did not end like one ("- g: Global replace ... - p: Print ..." is two items, not one sentence)."""
+    did not end like one ("- g: Global replace ... - p: Print ..." is two items, not one sentence). A line opens an
+    item when it starts with a marker (``LIST_LINE``) after a line that ended a sentence or an announcement, or
+    after another item: prose wrapped onto a line that starts with "2." or "- " goes on ("room\n2. It was ...")."""
     items: list[str] = []
+    in_list = False
     for ln in lines:
-        if _LIST_LINE.match(ln) or not items:
+        opens = bool(LIST_LINE.match(ln)) and (not items or in_list or items[-1].rstrip().endswith((".", ":", "!", "?", ";")))
+        in_list = in_list or opens
+        if opens or not items:
             items.append(ln)
         else:
             items[-1] += " " + ln

@@ -20,6 +20,10 @@ _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"“‘(\[]{0,2}[A-Z0-9$])"
 _INITIAL = re.compile(r"(?<=\s)[A-HJ-Z]\.$")
 _NAME_AHEAD = re.compile(r"\s+[A-Z][a-z]")
 
+# What opens a list item: a bullet or a number ("- ", "• ", "2. ", "3) "); the documents' lines and the answers' lists read it alike.
+LIST_MARKER = r"(?:[-*+•▪–]|\d{1,2}[.)])\s"
+LIST_LINE = re.compile(rf"^\s*{LIST_MARKER}")
+
 # A numbered item's marker ("1.", "12.") closing a span: it belongs to the item that follows it.
 _ITEM_NUMBER = re.compile(r"(?<!\S)(\d{1,2})\.$")
 

@@ -90,15 +90,27 @@ def test_a_list_announced_at_the_end_of_a_passage_is_taken_from_the_next():
     assert [p.chunk.id for p in arrange(plan, [cand(intro, 1, 0.9)], 90)] == ["p1"]
 
 
-def test_a_list_whose_items_run_on_into_the_next_passage_goes_on_there():
-    intro = chunk("p1", ["Four flags are supported.", "The flags are:", "- N: replace the Nth match", "If N is omitted, the first."])
-    rest = chunk("p2", ["- g: replace all", "- p: print the result", "Flags combine."]).model_copy(update={"order": 1})
-    prose = chunk("p3", ["Global replace is the g flag.", "- p: print the result"]).model_copy(update={"order": 1})
+def test_a_list_whose_items_run_on_into_the_next_passages_goes_on_there():
+    intro = chunk("p1", ["Four flags are supported.", "The flags are:", "+ N: replace the Nth match", "If N is omitted, the first."])
+    rest = chunk("p2", ["+ g: replace all", "+ p: print the result"]).model_copy(update={"order": 1})
+    last = chunk("p3", ["+ w: write to a file", "Flags combine."]).model_copy(update={"order": 2})
+    after = {"p1": rest, "p2": last}
     plan = read("Which flags are there?", disabled=NO_CONTINUATION)
-    pieces = arrange(plan, [cand(intro, 1, 0.9)], 90, following=lambda c: rest if c.id == "p1" else None)
-    assert [(p.chunk.id, p.index) for p in pieces] == [("p1", 1), ("p1", 2), ("p1", 3), ("p2", 0), ("p2", 1)]
-    # a next passage that does not open with an item is not the list's continuation
-    assert {p.chunk.id for p in arrange(plan, [cand(intro, 1, 0.9)], 90, following=lambda c: prose if c.id == "p1" else None)} == {"p1"}
+    pieces = arrange(plan, [cand(intro, 1, 0.9)], 90, following=lambda c: after.get(c.id))
+    assert [(p.chunk.id, p.index) for p in pieces] == [("p1", 1), ("p1", 2), ("p1", 3), ("p2", 0), ("p2", 1), ("p3", 0)]
+    # a next passage that does not open with a marked item is not the list's continuation
+    prose = chunk("p4", ["systemd units run it.", "+ p: print the result"]).model_copy(update={"order": 1})
+    pieces = arrange(plan, [cand(intro, 1, 0.9)], 90, following=lambda c: prose if c.id == "p1" else None)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("p1", 1), ("p1", 2)]  # nor is the explanation, with no item after it
+
+
+def test_a_list_goes_on_into_a_passage_the_answer_already_holds_and_reads_in_order():
+    intro = chunk("p1", ["Four flags are supported.", "The flags are:", "- N: replace the Nth match"])
+    rest = chunk("p2", ["- g: replace all", "- p: print the result", "Flags combine."]).model_copy(update={"order": 1})
+    plan = read("Which flags are there?", disabled=NO_CONTINUATION)
+    # the second passage's later item ranks first: its earlier item is not skipped, and the announcement reads first
+    pieces = arrange(plan, [cand(rest, 1, 0.95), cand(intro, 1, 0.9)], 90, following=lambda c: rest if c.id == "p1" else None)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1)]
 
 
 def test_a_quotation_is_shown_with_the_speaker_the_document_gives_it():

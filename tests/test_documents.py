@@ -125,6 +125,15 @@ def test_every_list_item_starts_a_sentence(tmp_path):
     ]  # fmt: skip
 
 
+def test_prose_wrapped_onto_a_line_that_starts_like_an_item_goes_on(tmp_path):
+    txt = tmp_path / "notes.txt"
+    txt.write_text("The meeting moved from room 1 to room\n2. It was smaller. He paid for the ticket\n- a fair price - and left.\n", encoding="utf-8")
+    doc = load_document(txt, "source/notes.txt")
+    assert [s.text for p in doc.paragraphs for s in p.sentences] == [
+        "The meeting moved from room 1 to room 2.", "It was smaller.", "He paid for the ticket - a fair price - and left.",
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "name, content, reason",
     [("bad.txt", b"\xff\xfe\x00broken", "not UTF-8"), ("empty.md", b"   \n\n", "no text"), ("scan.pdf", b"%PDF-1.4 garbage", "cannot be parsed")],

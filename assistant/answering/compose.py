@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..documents import INTRODUCTION
+from ..text import LIST_LINE, LIST_MARKER
 from ..tuning import TUNING, Tuning
 from ..types import Answer, Chunk, Retrieved
 from .candidates import Candidate
@@ -38,7 +39,7 @@ def _refers_back(text: str) -> bool:
 # A counted sequence in prose: its opening ("First, ...", "The first lesson ...") and its continuations.
 _SEQUENCE_OPENS = re.compile(r"^\W*(?:the\s+)?first\b", re.I)
 _SEQUENCE_GOES_ON = re.compile(r"^\W*(?:the\s+)?(?:second|third|fourth|fifth|sixth|next|finally|lastly|last)\b", re.I)
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•▪–]|\d{1,2}[.)]|\(?[a-z]\)|[a-z])")
+_LIST_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\(?[a-z]\)|[a-z])")  # an item, or a fragment that goes on with one
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,10 @@ def arrange(
     preceding: Callable[[Chunk], Chunk | None] | None = None,
 ) -> list[Piece]:
     """Order the chosen sentences (by passage, in reading order within one) and add what cohesion needs.
-    ``following`` gives the passage after a passage, for a list announced at the end of one; ``preceding`` the
-    passage before, to tell whether a passage opens its section."""
+    ``following`` gives the passage after a passage, for a list that goes on past the end of one; ``preceding``
+    the passage before, to tell whether a passage opens its section."""
     budget = max_words + tuning.cohesion_words
-    continued: dict[str, Chunk] = {}  # passage id -> the next passage, which holds the list it announces
+    continued: dict[str, Chunk] = {}  # passage id -> the next passage, where the list it holds goes on
     keys: dict[str, set[int]] = {}
     order: list[Chunk] = []
     for c in chosen:
@@ -133,29 +134,37 @@ def arrange(
 
     def bring_list(chunk: Chunk, texts: list[str], i: int) -> None:
         """Sentence ``i`` announces a list: the next sentence, and those after it that continue it (an item, not a
-        new sentence, or a sentence explaining an item when another item follows it); announced at the end of a
-        passage, it opens the next passage of the same section."""
+        new sentence, or a sentence explaining an item when another item follows it); an item already chosen does
+        not stop it. Announced at the end of a passage, or with items that run on past its end, the list goes on
+        in the next passage of the same section; one the answer already holds moves up to follow it."""
+
         def next_passage(target: Chunk) -> Chunk | None:
             after = following(target) if following is not None else None
-            return after if after is not None and after.section == target.section and after.id not in keys else None
+            if after is None or after.section != target.section or not after.sentences or after.id in {c.id for c in continued.values()}:
+                return None
+            return after
 
         def item_at(target: Chunk, items: list[str], k: int) -> bool:
-            """Sentence ``k`` is an item; past the passage's end, the next passage opens with one."""
+            """Sentence ``k`` is an item; past the passage's end, the next passage opens with a marked one."""
             if k < len(items):
                 return bool(_LIST_ITEM.match(items[k]))
             after = next_passage(target)
-            return after is not None and bool(_LIST_ITEM.match(after.sentence_texts()[0]))
+            return after is not None and bool(LIST_LINE.match(after.sentence_texts()[0]))
 
         target, items, j = chunk, texts, i + 1
         while True:
-            if j == len(items):  # the list goes on in the next passage of the section: announced at the end of
-                after = next_passage(target)  # this one, or its items run on into it
-                if after is None or not (target is chunk and j == i + 1 or item_at(target, items, j)):
+            if j == len(items):
+                after = next_passage(target)
+                announced_at_end = target is chunk and j == i + 1
+                if after is None or not (announced_at_end or item_at(target, items, j)):
+                    return
+                opening = after.sentence_texts()[0]
+                if 0 not in keys.get(after.id, ()) and total + _words(opening) > budget:
                     return
                 continued[target.id] = after
-                keys[after.id] = set()
+                keys.setdefault(after.id, set())
                 target, items, j = after, after.sentence_texts(), 0
-            if not take(target, items, j):
+            if j not in keys[target.id] and not take(target, items, j):
                 return
             j += 1
             if j < len(items) and not item_at(target, items, j) and not item_at(target, items, j + 1):
@@ -187,7 +196,8 @@ def arrange(
     def with_continuations(chunk: Chunk) -> list[Chunk]:
         return [chunk] + (with_continuations(continued[chunk.id]) if chunk.id in continued else [])
 
-    order = [c for chunk in order for c in with_continuations(chunk)]
+    moved = {c.id for c in continued.values()}  # a chosen passage where a list goes on reads after its announcement
+    order = [c for chunk in order if chunk.id not in moved for c in with_continuations(chunk)]
     # a section's first sentence that refers back (chosen or brought) refers to its heading: shown under it
     headed = {
         chunk.id
