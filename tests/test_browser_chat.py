@@ -357,7 +357,9 @@ def test_axe_finds_nothing_serious_on_the_chat_with_a_card_open(browser, site, p
     answer.locator(".sources").wait_for()
     answer.locator("details.source summary").first.click()
     cite = answer.locator("a.cite").first
-    cite.tap() if phone_width else cite.hover()
+    # the card opens by keyboard focus at phone width: what is checked is the page with a card open, and a synthetic
+    # tap under load (CI beside a training) once opened nothing; opening by tap is test_phone_uses_the_width_with_44px_targets_and_tap_cards's
+    cite.focus() if phone_width else cite.hover()
     answer.locator(".cite-pop").first.wait_for(state="visible")
     assert serious_violations(page) == []
     page.context.close()
