@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from .chunking import CHUNKER_VERSION, content_hash
+from .tuning import TUNING
 from .types import Chunk, Sentence
 
 POINTER = "CURRENT.json"
@@ -101,7 +102,12 @@ class SyncResult:
 
 
 def chunker_recipe(max_words: int, min_words: int) -> str:
-    return f"v{CHUNKER_VERSION}:max{max_words}:min{min_words}"
+    """How passages are cut and searched: a change rebuilds the index (the HNSW search setting is fixed at creation)."""
+    return f"v{CHUNKER_VERSION}:max{max_words}:min{min_words}:ef{TUNING.hnsw_ef_search}"
+
+
+def _hnsw_configuration() -> dict:
+    return {"hnsw": {"space": "cosine", "ef_search": TUNING.hnsw_ef_search}}
 
 
 def _chroma_settings():
@@ -325,7 +331,7 @@ class IndexStore:
         from langchain_chroma import Chroma
 
         chunks_name, sentences_name = self._names(version)
-        config = {"hnsw": {"space": "cosine"}}
+        config = _hnsw_configuration()
         chunks = Chroma(collection_name=chunks_name, embedding_function=embeddings, client=client, collection_configuration=config)
         sentences = Chroma(collection_name=sentences_name, embedding_function=embeddings, client=client, collection_configuration=config)
         return chunks, sentences
@@ -343,7 +349,7 @@ class IndexStore:
         names = self._names(version)
         if create:
             return tuple(
-                client.create_collection(n, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None) for n in names
+                client.create_collection(n, configuration=_hnsw_configuration(), embedding_function=None) for n in names
             )
         return tuple(client.get_collection(n, embedding_function=None) for n in names)
 

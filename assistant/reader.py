@@ -67,7 +67,7 @@ def training_files(training_dir: Path) -> list[Path]:
 
 
 # The tuning numbers the heads are fitted through (retrieval and reading); the composition's numbers are not.
-READING_TUNING = ("rrf_k", "bm25_weight", "fusion_depth", "pool", "history_chars", "decide_quantity_sentences")
+READING_TUNING = ("rrf_k", "hnsw_ef_search", "bm25_weight", "fusion_depth", "pool", "history_chars", "decide_quantity_sentences")
 
 
 def reader_key(training_dir: Path) -> str:

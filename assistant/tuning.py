@@ -13,6 +13,10 @@ from dataclasses import dataclass
 class Tuning:
     # retrieval
     rrf_k: int = 20  # reciprocal-rank fusion constant
+    # Chroma's HNSW candidate list at search time, far above its default 100 so that a query is all but exact: at
+    # 100 two builds of the same documents returned different passages for 2 of 40 questions (a query can meet
+    # vectors still in Chroma's brute-force buffer, or a graph built in another order); at 400, 0 of 40, three times
+    hnsw_ef_search: int = 400
     bm25_weight: float = 1.6  # BM25's vote in the fusion (dense passages and dense sentences vote 1.0); exact words carry further into a document the reader never saw (chosen on eval/tuning: 0.5 / 0.8 / 1.0 / 1.2 / 1.6)
     fusion_depth: int = 20  # how deep each ranker is read before fusing
     pool: int = 10  # passages whose sentences the reranker reads

@@ -1,6 +1,7 @@
 """Incremental, atomic indexing with the real model and a real embedded Chroma, on temp copies of source/."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 from assistant.service import Assistant, IndexReport
 from assistant.settings import Settings
+from assistant.tuning import TUNING
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = ROOT / "source" / "ccpt-regional-sustainability-brief.txt"
@@ -128,6 +130,25 @@ def test_full_build_counts(built_brief):
     assert report.chunk_changes == {"added": report.chunks, "changed": 0, "removed": 0, "unchanged": 0, "reused": 0}
 
 
+def test_two_builds_of_the_same_documents_find_the_same_passages(built_brief, tmp_path):
+    # Chroma searches its HNSW graph with a wide candidate list (TUNING.hnsw_ef_search): all but exact, so a rebuild
+    # cannot change what is retrieved. At Chroma's default, 2 of 40 questions about the brief and the Ninja manual got
+    # other passages from a second build (BENCHMARKS.md); the brief alone did not show it in two tries, so what can
+    # fail here is the setting on both collections, and the same passages are the promise it keeps
+    base, _ = built_brief
+    first = assistant_for(base, base / "source")._ready()
+    again = assistant_for(tmp_path, source_copy(tmp_path))
+    assert again.index(rebuild=True).action == "built"
+    second = again._ready()
+    for index in (first.index, second.index):
+        for collection in (index.chunks_collection, index.sentences_collection):
+            assert collection.configuration["hnsw"]["ef_search"] == TUNING.hnsw_ef_search
+    questions = [json.loads(line)["question"] for line in (ROOT / "training" / "questions" / "brief-questions.jsonl").read_text().splitlines()[:60]]
+    vectors = first.searcher.embeddings.embed_many(questions)
+    for q, v in zip(questions, vectors):
+        assert [h.chunk.id for h in first.searcher.search(q, v).hits] == [h.chunk.id for h in second.searcher.search(q, v).hits], q
+
+
 def test_noop_does_not_load_the_model(brief_copy, monkeypatch):
     tmp, src, full = brief_copy
     a = assistant_for(tmp, src)
@@ -229,7 +250,7 @@ def test_rebuild_and_recipe_change_start_from_scratch(tmp_path):
     changed = other.index()
     assert changed.action == "built" and changed.reason == "chunker changed"
     assert changed.chunk_changes["added"] == changed.chunks and changed.chunk_changes["unchanged"] == 0
-    assert other.store.current().chunker.endswith("max110:min5")
+    assert ":max110:min5:" in other.store.current().chunker
     assert other.ensure_index().version == changed.version
     # under the old recipe, ensure_index rebuilds back by itself
     back = assistant_for(tmp_path, src).ensure_index()
