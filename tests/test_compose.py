@@ -113,6 +113,15 @@ def test_a_list_goes_on_into_a_passage_the_answer_already_holds_and_reads_in_ord
     assert [(p.chunk.id, p.index) for p in pieces] == [("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1)]
 
 
+def test_code_fence_marks_are_not_shown_in_the_answer():
+    code = chunk("c", ["Print lines 12 to 18 with -n and p:", "```sh # the p stands for print sed -n 12,18p myfile ```", "```"])
+    plan = read("How do I print lines 12 to 18?", disabled=NO_CONTINUATION)
+    answer = to_answer(arrange(plan, [cand(code, 1, 0.9), cand(code, 2, 0.85)], 90), [])
+    assert answer.answer.startswith("# the p stands for print sed -n 12,18p myfile [1]")
+    assert "```" in answer.answer  # a sentence that is nothing but a fence stays as written, not as an empty piece
+    assert "```sh" in answer.citations[0].text  # the passage cited is the document's own text
+
+
 def test_a_quotation_is_shown_with_the_speaker_the_document_gives_it():
     quote = chunk("q", ["“We never run late,” the captain said.", "“Storms are the exception.”"], ["the captain", "the captain"])
     pieces = arrange(read("Are the ferries late?"), [cand(quote, 1, 0.9), cand(quote, 0, 0.8)], 90)

@@ -39,6 +39,7 @@ def _refers_back(text: str) -> bool:
 # A counted sequence in prose: its opening ("First, ...", "The first lesson ...") and its continuations.
 _SEQUENCE_OPENS = re.compile(r"^\W*(?:the\s+)?first\b", re.I)
 _SEQUENCE_GOES_ON = re.compile(r"^\W*(?:the\s+)?(?:second|third|fourth|fifth|sixth|next|finally|lastly|last)\b", re.I)
+_FENCE_MARK = re.compile(r"(?:```|~~~)[\w+#.-]*\s*")  # a code fence's marks and its language ("```rust ")
 _LIST_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\(?[a-z]\)|[a-z])")  # an item, or a fragment that goes on with one
 
 
@@ -67,7 +68,9 @@ def _speaker_named(speaker: str, text: str) -> bool:
 
 
 def _shown(chunk: Chunk, i: int, plan: Plan) -> str:
-    text = chunk.sentence_texts()[i]
+    """Sentence ``i`` as the answer shows it: a Markdown code fence's marks are formatting, not words ("```sh sed -n
+    12,18p myfile ```" shows as "sed -n 12,18p myfile"); the passage cited keeps the document's text."""
+    text = _FENCE_MARK.sub("", chunk.sentence_texts()[i]).strip() or chunk.sentence_texts()[i]
     speaker = chunk.sentences[i].speaker
     if speaker and plan.uses("speaker") and not _speaker_named(speaker, text):
         return f"{text} ({speaker})"
