@@ -208,8 +208,8 @@ def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: boo
     return paragraphs
 
 
-def _item_sentences(lines: list[str]) -> tuple[str, list[tuple[int, int]]]:
-    """A block's text and its sentences, where every list item starts a sentence even when the item before it
+def _item_sentences(lines: list[str]) -> list[str]:
+    """A block's sentences, where every list item starts a sentence even when the item before it
     did not end like one ("- g: Global replace ... - p: Print ..." is two items, not one sentence). A line opens an
     item when it starts with a marker (``LIST_LINE``) after a line that ended a sentence or an announcement, or
     after another item: prose wrapped onto a line that starts with "2." or "- " goes on ("room\n2. It was ...")."""
@@ -222,12 +222,7 @@ def _item_sentences(lines: list[str]) -> tuple[str, list[tuple[int, int]]]:
             items.append(ln)
         else:
             items[-1] += " " + ln
-    spans: list[tuple[int, int]] = []
-    offset = 0
-    for item in items:
-        spans += [(offset + s, offset + e) for s, e in split_sentences(item)]
-        offset += len(item) + 1
-    return " ".join(items), spans
+    return [item[s:e] for item in items for s, e in split_sentences(item)]
 
 
 def clean_plain(text: str) -> list[Paragraph]:
@@ -247,8 +242,7 @@ def clean_plain(text: str) -> list[Paragraph]:
             lines = lines[1:]
             if not lines:
                 continue
-        body, spans = _item_sentences([ln for ln in lines if not _PAGE_NUMBER.match(ln)])
-        sentences = tuple(SentenceRecord(body[s:e], section, None) for s, e in spans)
+        sentences = tuple(SentenceRecord(t, section, None) for t in _item_sentences([ln for ln in lines if not _PAGE_NUMBER.match(ln)]))
         if sentences:
             paragraphs.append(Paragraph(section, sentences, part))
     return paragraphs

@@ -70,7 +70,8 @@ def _speaker_named(speaker: str, text: str) -> bool:
 def _shown(chunk: Chunk, i: int, plan: Plan) -> str:
     """Sentence ``i`` as the answer shows it: a Markdown code fence's marks are formatting, not words ("```sh sed -n
     12,18p myfile ```" shows as "sed -n 12,18p myfile"); the passage cited keeps the document's text."""
-    text = _FENCE_MARK.sub("", chunk.sentence_texts()[i]).strip() or chunk.sentence_texts()[i]
+    written = chunk.sentence_texts()[i]
+    text = _FENCE_MARK.sub("", written).strip() or written
     speaker = chunk.sentences[i].speaker
     if speaker and plan.uses("speaker") and not _speaker_named(speaker, text):
         return f"{text} ({speaker})"
@@ -117,6 +118,7 @@ def arrange(
     the passage before, to tell whether a passage opens its section."""
     budget = max_words + tuning.cohesion_words
     continued: dict[str, Chunk] = {}  # passage id -> the next passage, where the list it holds goes on
+    moved: set[str] = set()  # the passages in continued's values: each reads after the passage it continues
     keys: dict[str, set[int]] = {}
     order: list[Chunk] = []
     for c in chosen:
@@ -143,7 +145,7 @@ def arrange(
 
         def next_passage(target: Chunk) -> Chunk | None:
             after = following(target) if following is not None else None
-            if after is None or after.section != target.section or not after.sentences or after.id in {c.id for c in continued.values()}:
+            if after is None or after.section != target.section or not after.sentences or after.id in moved:
                 return None
             return after
 
@@ -165,6 +167,7 @@ def arrange(
                 if 0 not in keys.get(after.id, ()) and total + _words(opening) > budget:
                     return
                 continued[target.id] = after
+                moved.add(after.id)
                 keys.setdefault(after.id, set())
                 target, items, j = after, after.sentence_texts(), 0
             if j not in keys[target.id] and not take(target, items, j):
@@ -199,7 +202,6 @@ def arrange(
     def with_continuations(chunk: Chunk) -> list[Chunk]:
         return [chunk] + (with_continuations(continued[chunk.id]) if chunk.id in continued else [])
 
-    moved = {c.id for c in continued.values()}  # a chosen passage where a list goes on reads after its announcement
     order = [c for chunk in order if chunk.id not in moved for c in with_continuations(chunk)]
     # a section's first sentence that refers back (chosen or brought) refers to its heading: shown under it
     headed = {
