@@ -64,6 +64,17 @@ def test_a_sentence_that_refers_back_brings_its_antecedent():
     assert [p.index for p in arrange(off, [cand(BOATS, 1, 0.9)], 90)] == [1]
 
 
+def test_a_sentence_introduced_by_a_colon_brings_the_sentence_that_introduces_it():
+    # an example or command on its own says nothing without the sentence that announces it
+    guide = chunk("g", ["Old scripts break on the new shell.", "Quote the variable to keep its spaces, like so:", 'cp "$src" "$dst"', "Test it on a copy first."])
+    plan = read("How do I fix the copy command?", disabled=NO_CONTINUATION)
+    assert [p.index for p in arrange(plan, [cand(guide, 2, 0.9)], 90)] == [1, 2]
+    off = read("How do I fix the copy command?", disabled=NO_CONTINUATION | {"introduced"})
+    assert [p.index for p in arrange(off, [cand(guide, 2, 0.9)], 90)] == [2]
+    # a sentence after one that does not end with a colon stands alone
+    assert [p.index for p in arrange(plan, [cand(guide, 3, 0.9)], 90)] == [3]
+
+
 def test_an_announced_list_brings_its_items():
     plan = read("What tickets are there?")
     pieces = arrange(plan, [cand(BOATS, 2, 0.9)], 90)
@@ -115,7 +126,7 @@ def test_a_list_goes_on_into_a_passage_the_answer_already_holds_and_reads_in_ord
 
 def test_code_fence_marks_are_not_shown_in_the_answer():
     code = chunk("c", ["Print lines 12 to 18 with -n and p:", "```sh # the p stands for print sed -n 12,18p myfile ```", "```"])
-    plan = read("How do I print lines 12 to 18?", disabled=NO_CONTINUATION)
+    plan = read("How do I print lines 12 to 18?", disabled=NO_CONTINUATION | {"introduced"})
     answer = to_answer(arrange(plan, [cand(code, 1, 0.9), cand(code, 2, 0.85)], 90), [])
     assert answer.answer.startswith("# the p stands for print sed -n 12,18p myfile [1]")
     assert "```" in answer.answer  # a sentence that is nothing but a fence stays as written, not as an empty piece
@@ -132,7 +143,7 @@ def test_a_quotation_is_shown_with_the_speaker_the_document_gives_it():
 
 def test_every_sentence_carries_the_marker_of_its_passage():
     other = chunk("o", ["Bikes ride free on weekdays."])
-    pieces = arrange(read("What does it cost?", disabled=NO_CONTINUATION), [cand(BOATS, 3, 0.9), cand(other, 0, 0.8)], 90)
+    pieces = arrange(read("What does it cost?", disabled=NO_CONTINUATION | {"introduced"}), [cand(BOATS, 3, 0.9), cand(other, 0, 0.8)], 90)
     answer = to_answer(pieces, [])
     assert answer.answer.count("[1]") == 1 and answer.answer.count("[2]") == 1
     assert [c.chunk_id for c in answer.citations] == ["b", "o"]

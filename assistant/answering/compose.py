@@ -184,6 +184,8 @@ def arrange(
         for i in sorted(keys[chunk.id]):
             if plan.uses("antecedent") and i > 0 and _refers_back(texts[i]):
                 take(chunk, texts, i - 1)
+            elif plan.uses("introduced") and i > 0 and texts[i - 1].rstrip().endswith(":"):
+                take(chunk, texts, i - 1)
             if plan.uses("quotation") and _open_quote(texts[i]):
                 # a quotation cut off mid-way goes on to its end (within the budget)
                 j = i + 1
