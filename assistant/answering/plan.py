@@ -28,7 +28,10 @@ _MISUSE = [
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|rule|prompt|guideline|above|previous|everything)",
     r"\bsystem\s+prompt\b|\byour\s+(instructions|prompt|rules|guidelines|configuration)\b",
     r"\b(pretend|roleplay|role-play|act as|you are now|from now on you|jailbreak|developer mode)\b",
-    r"\b(make up|invent|fabricate|hallucinate|made-up)\b",
+    r"\b(invent|fabricate|hallucinate|made-up)\b|\b(?:a|an|some|any)\s+made\s+up\b",  # "a made up quote"; not "costs made up half"
+    # "make up a quote", "just make one up"; not "make up the shortfall" or "make up for"
+    r"\bmake\s+up\s+(?:a|an|some|one|something|stuff|quotes?|numbers?|facts?|data|statistics?|answers?|names?|details?)\b"
+    r"|\bmake\s+(?:one|it|them|some|something|stuff|a\s+\w+|an\s+\w+)\s+up\b",
     r"\b(write|compose|generate|give me|come up with)\b.{0,40}\b(poem|haiku|limerick|song|lyrics|story|joke|riddle|code|script|program)\b",
     r"\b(repeat|print|reveal|show|output|display)\b.{0,30}\b(prompt|instructions|hidden|secret|password|api key|configuration)\b",
 ]
