@@ -278,9 +278,12 @@ _HTML_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _HTML_BLOCKS = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dir", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "html", "legend", "li", "listing", "main", "menu",
-    "ol", "p", "plaintext", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "xmp",
+    "ol", "p", "plaintext", "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul", "xmp",
 } | _HTML_HEADINGS)
 _HTML_PRE = frozenset({"pre", "listing", "plaintext", "xmp"})
+_HTML_CELLS = frozenset({"td", "th"})
+_CELL = "\x1f"  # where a table cell starts, while its row is read
+_PAGER_WORDS = 8  # words outside its links that a navigation bar may hold ("Next:", "Previous:", "Up:", "[", "]")
 _HTML_FOOTNOTE_REF = re.compile(r"\[?\s*(?:\d{1,3}|[a-z*†‡§])\s*\]?")
 
 
@@ -293,11 +296,24 @@ def _html_skipped(el) -> bool:
         return el.find_parent(["article", "main", "section"]) is None
     if name == "sup":  # ``word<sup><a href="#fn1">1</a></sup>``: a footnote marker, not part of the sentence
         return bool(el.find("a", href=True)) and bool(_HTML_FOOTNOTE_REF.fullmatch(el.get_text().strip()))
+    if name in ("div", "p", "table", "ul"):
+        return _html_pager(el)
     return False
 
 
+def _html_pager(el) -> bool:
+    """A page's "Next: ..., Previous: ..., Up: ..." bar (links marked ``rel="next"``/``"prev"``, little text besides):
+    navigation that generated manuals (texinfo, Sphinx, javadoc) repeat on every page, not content."""
+    links = el.find_all("a", href=True)
+    if not any({"next", "prev", "previous"} & set(a.get("rel") or ()) for a in links):
+        return False
+    own = len(el.get_text(" ").split()) - sum(len(a.get_text(" ").split()) for a in links)
+    return own <= _PAGER_WORDS
+
+
 def _html_blocks(soup) -> list[tuple[str, str]]:
-    """("heading" | "text" | "pre", text) in document order; every text node is used exactly once.
+    """("heading" | "text" | "pre" | "term", text) in document order, and ("list", "") where a definition list
+    (``<dl>``) opens; every text node is used exactly once.
 
     A tree walk rather than ``get_text`` of each block: parsers nest unclosed tags (``<p>`` left
     open runs to the end of its parent), so a block's text includes its descendants' blocks.
@@ -307,16 +323,20 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
 
     blocks: list[tuple[str, str]] = []
     buffer: list[str] = []
-    state = {"heading": 0, "pre": 0, "breaks": 0}
+    state = {"heading": 0, "pre": 0, "term": 0, "breaks": 0}
 
     def flush() -> None:
         raw = "".join(buffer)
         buffer.clear()
+        if _CELL in raw:  # the cells of a row that hold text, parted by " | "
+            raw = " | ".join(c.strip() for c in raw.split(_CELL) if c.strip())
         state["breaks"] = 0
         if not raw.strip():
             return
         if state["heading"]:
             blocks.append(("heading", " ".join(raw.split())))
+        elif state["term"]:
+            blocks.append(("term", " ".join(raw.split())))
         elif state["pre"]:
             blocks.append(("pre", raw))
         else:
@@ -332,7 +352,7 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
             stack.pop()
             if kind != "inline":
                 flush()  # the end of a block
-                if kind in ("heading", "pre"):
+                if kind in ("heading", "pre", "term"):
                     state[kind] = max(0, state[kind] - 1)
             continue
         if isinstance(child, NavigableString):
@@ -352,13 +372,21 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
             else:
                 buffer.append("\n")
             continue
+        if name in _HTML_CELLS and not state["pre"]:
+            # a table row reads as one line, its cells parted by " | ": "CONFIG | 1024 | Monitor which config files
+            # are loaded" is one fact; cell by cell, "1024" was a sentence of its own
+            buffer.append(_CELL)
+            stack.append((iter(child.children), "inline"))
+            continue
         if name not in _HTML_BLOCKS:
             stack.append((iter(child.children), "inline"))  # its text joins the current paragraph
             continue
         flush()
         if state["heading"] and name not in _HTML_HEADINGS:
             state["heading"] = 0  # a block inside a heading (an unclosed <h2>): the heading ended before it
-        kind = "heading" if name in _HTML_HEADINGS else "pre" if name in _HTML_PRE else "block"
+        if name == "dl":
+            blocks.append(("list", ""))  # a new definition list: a term left without a definition stays alone
+        kind = "heading" if name in _HTML_HEADINGS else "pre" if name in _HTML_PRE else "term" if name == "dt" else "block"
         if kind != "block":
             state[kind] += 1
         stack.append((iter(child.children), kind))
@@ -378,16 +406,37 @@ def clean_html_blocks(blocks: list[tuple[str, str]]) -> list[Paragraph]:
     section = INTRODUCTION
     part = 0
     paragraphs: list[Paragraph] = []
+    terms: list[str] = []  # a definition list's terms (<dt>) waiting for their definition (<dd>)
+
+    def add(body: str) -> None:
+        sentences = tuple(SentenceRecord(body[s:e], section, None) for s, e in split_sentences(body))
+        if sentences:
+            paragraphs.append(Paragraph(section, sentences, part))
+
     for kind, text in blocks:
-        if kind == "heading":
+        if kind == "term":
+            terms.append(text)
+            continue
+        if kind in ("heading", "list"):
+            if terms:  # terms without a definition stay text
+                add("; ".join(terms))
+                terms.clear()
+            if kind == "list":
+                continue
             section = text
             part += 1
             continue
         bodies = [" ".join(b.split()) for b in re.split(r"\n\s*\n", text)] if kind == "pre" else [text]
+        if terms:
+            # a definition opens with its term: "depfile: path to an optional Makefile ..." (on its own, "path to
+            # an optional Makefile ..." never says what it defines)
+            lead = "; ".join(terms)
+            bodies = [f"{lead}{'' if lead.endswith(':') else ':'} {bodies[0]}"] + bodies[1:]
+            terms.clear()
         for body in bodies:
-            sentences = tuple(SentenceRecord(body[s:e], section, None) for s, e in split_sentences(body))
-            if sentences:
-                paragraphs.append(Paragraph(section, sentences, part))
+            add(body)
+    if terms:
+        add("; ".join(terms))
     return paragraphs
 
 

@@ -195,6 +195,39 @@ def test_html_headings_set_sections(tmp_path):
     ]
 
 
+def test_html_a_definition_opens_with_its_term(tmp_path):
+    doc = _html(
+        tmp_path,
+        "<p>A rule may set these variables:</p><dl><dt><code>depfile</code></dt><dd><p>path to an optional Makefile. "
+        "It lists extra inputs.</p></dd><dt>restat</dt><dt>generator</dt><dd>both mark special rules</dd></dl>"
+        "<dl><dt>Context struct: <b>struct foo_ctx</b></dt></dl><dl><dt>Constant: FOO_SIZE</dt><dd>The size of a foo.</dd></dl>",
+    )
+    assert _html_sentences(doc) == [
+        "A rule may set these variables:",
+        "depfile: path to an optional Makefile.",
+        "It lists extra inputs.",
+        "restat; generator: both mark special rules",
+        "Context struct: struct foo_ctx",  # a term without a definition in its own list stays alone
+        "Constant: FOO_SIZE: The size of a foo.",
+    ]
+
+
+def test_html_a_table_row_reads_as_one_line(tmp_path):
+    doc = _html(
+        tmp_path,
+        "<table><tr><th>Name</th><th>Value</th><th>Meaning</th></tr><tr><td>CONFIG</td><td></td><td>1024</td>"
+        "<td>Monitor which config files are loaded</td></tr></table><p>After the table.</p>",
+    )
+    assert _html_sentences(doc) == ["Name | Value | Meaning", "CONFIG | 1024 | Monitor which config files are loaded", "After the table."]
+
+
+def test_html_a_next_previous_bar_is_navigation_not_content(tmp_path):
+    bar = '<div class="header"><p>Next: <a href="#b" rel="next">Linking</a>, Previous: <a href="#a" rel="prev">Example</a>, Up: <a href="#t" rel="up">Top</a> [<a href="#c">Contents</a>]</p></div>'
+    text = '<p>The <a href="#n" rel="next">next chapter</a> explains how the library is linked into a program.</p>'
+    doc = _html(tmp_path, f"{bar}<h2>Example</h2><p>A simple example follows.</p>{text}")
+    assert _html_sentences(doc) == ["A simple example follows.", "The next chapter explains how the library is linked into a program."]
+
+
 def test_html_keeps_version_numbers_and_hashes(tmp_path):
     doc = _html(tmp_path, "<p>Version 1.4 of 11 December 2005 added a hack.</p><pre>#include &lt;stdio.h&gt;\n#define CHUNK 16384</pre>")
     sentences = _html_sentences(doc)
