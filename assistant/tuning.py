@@ -29,6 +29,7 @@ class Tuning:
     list_max_sentences: int = 4  # ... when the question asks for a list
     redundancy: float = 0.92  # a sentence this similar to one already chosen adds nothing
     continuation_below_words: int = 40  # an answer shorter than this goes on with the sentence after its best one
+    sequence_gap_passages: int = 3  # passages a counted sequence may run past its opening one, its items each explained at length (chosen on eval/tuning: the brief in users' voices)
     cohesion_words: int = 45  # an antecedent or announced list is brought only while the answer stays under budget + this
 
 

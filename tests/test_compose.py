@@ -193,6 +193,23 @@ def test_a_counted_sequence_goes_on_when_a_list_is_asked_for():
     assert [(c.chunk.id, c.index) for c in choose(single, ranked, 90)] == [("k", 1), ("k", 2)]
 
 
+def test_a_counted_sequence_takes_the_items_between_its_opening_and_a_later_one_from_the_passages_between():
+    opening = chunk("s1", ["Boats need care.", "The first rule is to rinse the hull after every trip."])
+    middle = chunk("s2", ["Salt eats paint.", "Second, check the ropes each spring.", "Old ropes snap."]).model_copy(update={"order": 1})
+    later = chunk("s3", ["Third, store the sails dry.", "Winter is long."]).model_copy(update={"order": 2})
+    far = chunk("s9", ["Fourth, sell the boat."]).model_copy(update={"order": 9})
+    passages = {c.order: c for c in (opening, middle, later, far)}
+    following = lambda c: passages.get(c.order + 1)  # noqa: E731
+    plan = read("What are the rules for looking after a boat?", disabled=NO_CONTINUATION)
+    pieces = arrange(plan, [cand(opening, 1, 0.9), cand(later, 0, 0.3)], 90, following=following)
+    # "Second" was not retrieved: it is taken from the passage between, and the answer reads in the document's order
+    assert [(p.chunk.id, p.index) for p in pieces] == [("s1", 1), ("s2", 1), ("s3", 0)]
+    off = read("What are the rules for looking after a boat?", disabled=NO_CONTINUATION | {"enumeration"})
+    assert [(p.chunk.id, p.index) for p in arrange(off, [cand(opening, 1, 0.9), cand(later, 0, 0.3)], 90, following=following)] == [("s1", 1), ("s3", 0)]
+    # a later item further away than a sequence runs brings nothing between
+    assert [(p.chunk.id, p.index) for p in arrange(plan, [cand(opening, 1, 0.9), cand(far, 0, 0.3)], 90, following=following)] == [("s1", 1), ("s9", 0)]
+
+
 def test_a_section_opening_that_refers_back_is_shown_under_its_heading():
     """'This option ...' at the start of a section refers to the section's heading, which the answer then shows."""
     before = chunk("o1", ["Options change how the tool runs.", "Each is given on the command line."])

@@ -201,6 +201,40 @@ def arrange(
                 bring_list(best.chunk, texts, j)
                 break
             j += 1
+    def fill_sequence(opener: Candidate) -> None:
+        """A counted sequence's items that lie between its opening and a later item the answer holds ("Second, ..."
+        in the passage between "The first lesson ..." and "Third, ...", which retrieval did not bring) join it."""
+        later = [c for c in chosen[1:] if c.chunk.source == opener.chunk.source and _SEQUENCE_GOES_ON.match(c.text)]
+        if not later or following is None:
+            return
+        last = max(later, key=lambda c: (c.chunk.order, c.index))
+        if (last.chunk.order, last.index) < (opener.chunk.order, opener.index):
+            return
+        between: list[tuple[Chunk, int]] = []
+        chunk: Chunk | None = opener.chunk
+        start = opener.index + 1
+        for _ in range(tuning.sequence_gap_passages + 1):
+            if chunk is None or chunk.source != opener.chunk.source:
+                return
+            texts = chunk.sentence_texts()
+            end = last.index if chunk.id == last.chunk.id else len(texts)
+            between += [(chunk, j) for j in range(start, end) if _SEQUENCE_GOES_ON.match(texts[j])]
+            if chunk.id == last.chunk.id:
+                break
+            chunk, start = following(chunk), 0
+        else:
+            return  # the later item is further away than a sequence runs
+        place = order.index(opener.chunk) + 1
+        for chunk, j in between:
+            if chunk.id not in keys:
+                keys[chunk.id] = set()
+                order.insert(place, chunk)
+                place += 1
+            take(chunk, chunk.sentence_texts(), j)
+
+    if plan.wants_list and plan.uses("enumeration") and chosen and _SEQUENCE_OPENS.match(chosen[0].text):
+        fill_sequence(chosen[0])
+
     def with_continuations(chunk: Chunk) -> list[Chunk]:
         return [chunk] + (with_continuations(continued[chunk.id]) if chunk.id in continued else [])
 
