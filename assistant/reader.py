@@ -68,10 +68,14 @@ def training_files(training_dir: Path) -> list[Path]:
 
 # The tuning numbers the heads are fitted through (retrieval and reading); the composition's numbers are not.
 READING_TUNING = ("rrf_k", "hnsw_ef_search", "bm25_weight", "fusion_depth", "pool", "history_chars", "decide_quantity_sentences")
+# ... and the code that computes what the heads read (the query, the terms, the hits, the features): a change to it
+# refits the heads. Stop 20 found a change to how terms are read served with heads fitted on the old terms.
+_HERE = Path(__file__).resolve().parent
+READING_CODE = tuple(_HERE / f for f in ("text.py", "retrieval.py", "answering/plan.py", "answering/candidates.py", "answering/decide.py"))
 
 
 def reader_key(training_dir: Path) -> str:
-    """Hash of the training data, the base model's weights, the recipe, the reading tuning and the chunker (16 hex digits)."""
+    """Hash of the training data, the base model's weights, the recipe, the reading tuning and code, and the chunker (16 hex digits)."""
     files = training_files(training_dir)
     if not files:
         raise ReaderMissing(f"no training data in {training_dir.resolve()} (expected questions/*.jsonl and corpus/)")
@@ -84,6 +88,7 @@ def reader_key(training_dir: Path) -> str:
     h.update(json.dumps([FEATURES, DECIDE_FEATURES]).encode())  # what the heads read: new features, new heads
     h.update(json.dumps({k: getattr(TUNING, k) for k in READING_TUNING}).encode())  # ... and how the candidates were found
     h.update(f"chunker {CHUNKER_VERSION}".encode())  # sentence boundaries decide which sentences the training examples are
+    h.update(_digest(list(READING_CODE), _HERE).encode())
     return h.hexdigest()[:16]
 
 

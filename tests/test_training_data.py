@@ -82,6 +82,15 @@ def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says
     # new sentence boundaries are new training examples
     monkeypatch.setattr(reader_module, "CHUNKER_VERSION", reader_module.CHUNKER_VERSION + "x")
     assert reader_key(root) != key
+    # ... and so is the code that computes what the heads read (a new way of reading terms, new features)
+    key = reader_key(root)
+    code = tmp_path / "candidates.py"
+    code.write_text("FEATURES = ('cos',)\n")
+    monkeypatch.setattr(reader_module, "_HERE", tmp_path)
+    monkeypatch.setattr(reader_module, "READING_CODE", (code,))
+    with_code = reader_key(root)
+    code.write_text("FEATURES = ('cos', 'lex')\n")
+    assert key != with_code != reader_key(root)
     with pytest.raises(ReaderMissing, match="assistant train"):
         load(Settings(training_dir=root, models_dir=tmp_path / "models"))
 
