@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.plan import is_misuse, leans_on_history, listed_item, read, without_asker
+from assistant.answering.plan import is_misuse, leans_on_history, listed_item, read, without_asker, without_shorthand
 
 HISTORY = [("Which rivers does the guide describe?", "It describes three rivers: the Alder; the Birch; and the Cedar [1].")]
 
@@ -37,6 +37,16 @@ def test_what_the_asker_says_of_themselves_is_left_out_only_when_the_question_st
     assert without_asker("I'm a nurse on night shifts: how long is the warranty?") == "how long is the warranty?"
     assert without_asker("I read it was ten dollars. Is that right?") == "I read it was ten dollars. Is that right?"
     assert without_asker("The warranty is long. How long is it?") == "The warranty is long. How long is it?"
+    # a question may open on a word or two before its question word
+    assert without_asker("I'm new here and want context. roughly how much did the repair cost?") == "roughly how much did the repair cost?"
+    assert without_asker("I run the shop. The price went up, so what changed?") == "I run the shop. The price went up, so what changed?"
+
+
+def test_chat_shorthand_is_read_as_the_words_it_stands_for():
+    plan = read("can u list the steps w/ their costs pls")
+    assert plan.query == plan.question == "can you list the steps with their costs please"
+    assert without_shorthand("printf %u and u8 values, /u/ paths") == "printf %u and u8 values, /u/ paths"
+    assert read("can u list the steps", disabled=frozenset({"shorthand"})).query == "can u list the steps"
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,15 @@ _NUMBER = re.compile(
     r"proportion|number|amount|sum|size|rate|score|ranking|version)|when)\b", re.I
 )
 _ASKER = re.compile(r"\b(?:I|I['’](?:m|d|ve|ll)|my|me|we|our)\b")
-_STANDS_ALONE = re.compile(r"(?:what|which|who|whom|how|why|when|where|is|are|was|were|do|does|did|can|could)\b(?!.*\b(?:that|this|it|these|those)\b)", re.I)
+# a question that stands alone: it opens (after at most two words: "roughly how much ...", "ok so what ...") on a question
+# word and points back to nothing
+_STANDS_ALONE = re.compile(
+    r"(?:[\w'’]+,?\s+){0,2}?(?:what|which|who|whom|how|why|when|where|is|are|was|were|do|does|did|can|could)\b(?!.*\b(?:that|this|it|these|those)\b)", re.I
+)
+# Chat shorthand read as the words it stands for ("can u list ..."): the reader and the vocabulary know the words.
+_SHORTHAND = {"u": "you", "ur": "your", "pls": "please", "plz": "please", "thx": "thanks", "abt": "about", "ppl": "people",
+              "cuz": "because", "bcuz": "because", "tho": "though", "thru": "through", "b4": "before", "w/o": "without", "w/": "with"}  # fmt: skip
+_SHORTHAND_RE = re.compile(r"(?<![\w/%$.-])(" + "|".join(re.escape(k) for k in sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![\w/.-])", re.I)
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,11 @@ def listed_item(question: str, answer: str) -> str | None:
     return items[k] if len(items) >= 2 and k < len(items) else None
 
 
+def without_shorthand(question: str) -> str:
+    """"can u list the changes" -> "can you list the changes"; a token glued to others ("%u", "u8", "/u/") stays."""
+    return _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(1).lower()], question)
+
+
 def without_asker(question: str) -> str:
     """"What three lessons did they learn?" of "As a college dean I'd love the short version: what three
     lessons did they learn?": what the asker says of themselves is not what is asked. Only when the
@@ -117,6 +130,8 @@ def _sentences(text: str) -> tuple[str, ...]:
 def read(question: str, history: list[tuple[str, str]] | None = None, disabled: frozenset[str] = frozenset()) -> Plan:
     """The Plan of ``question`` asked after ``history`` ([user, assistant] turns)."""
     question = " ".join(question.split())
+    if "shorthand" not in disabled:  # the words typed, as words: what the "typed" features and the vocabulary read too
+        question = without_shorthand(question)
     text = without_asker(question) if "asker_preamble" not in disabled else question
     misuse = "misuse" not in disabled and is_misuse(question)
     asks_cause = bool(_WHY.match(text))
