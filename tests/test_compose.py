@@ -64,6 +64,15 @@ def test_a_sentence_that_refers_back_brings_its_antecedent():
     assert [p.index for p in arrange(off, [cand(BOATS, 1, 0.9)], 90)] == [1]
 
 
+def test_an_antecedent_that_refers_back_brings_its_own():
+    build = chunk("b", ["Use --small to save memory.", "This option suits tiny systems.", "Note that such builds run slower."])
+    plan = read("Are small builds slower?", disabled=NO_CONTINUATION)
+    # "Note that ..." refers back to "This option ...", which refers back to the option itself
+    assert [p.index for p in arrange(plan, [cand(build, 2, 0.9)], 90)] == [0, 1, 2]
+    tight = replace(TUNING, cohesion_words=0)
+    assert [p.index for p in arrange(plan, [cand(build, 2, 0.9)], 12, tuning=tight)] == [1, 2]  # within the budget only
+
+
 def test_a_sentence_introduced_by_a_colon_brings_the_sentence_that_introduces_it():
     # an example or command on its own says nothing without the sentence that announces it
     guide = chunk("g", ["Old scripts break on the new shell.", "Quote the variable to keep its spaces, like so:", 'cp "$src" "$dst"', "Test it on a copy first."])

@@ -25,7 +25,7 @@ from .plan import Plan
 # A sentence opening on a word that points back needs the sentence before it to be understood.
 _REFERS_BACK = re.compile(
     r"^\W*(?:this|that|these|those|it|its|they|them|their|such|he|she|his|her|there|then|both|instead|however|but|yet|also|"
-    r"as a result|in (?:this|that|turn|addition)|for (?:this|that) reason|for example|for instance|similarly|likewise|otherwise)\b",
+    r"as a result|note(?:\s+that)?|in (?:this|that|turn|addition)|for (?:this|that) reason|for example|for instance|similarly|likewise|otherwise)\b",
     re.I,
 )
 # ... or contrasts with it in its first clause ("The leaders profiled here, on the other hand, ...").
@@ -183,7 +183,9 @@ def arrange(
         texts = chunk.sentence_texts()
         for i in sorted(keys[chunk.id]):
             if plan.uses("antecedent") and i > 0 and _refers_back(texts[i]):
-                take(chunk, texts, i - 1)
+                j = i - 1  # an antecedent that itself refers back brings its own
+                while take(chunk, texts, j) and j > 0 and _refers_back(texts[j]):
+                    j -= 1
             elif plan.uses("introduced") and i > 0 and texts[i - 1].rstrip().endswith(":"):
                 take(chunk, texts, i - 1)
             if plan.uses("quotation") and _open_quote(texts[i]):
