@@ -40,12 +40,19 @@ def test_what_the_asker_says_of_themselves_is_left_out_only_when_the_question_st
     # a question may open on a word or two before its question word
     assert without_asker("I'm new here and want context. roughly how much did the repair cost?") == "roughly how much did the repair cost?"
     assert without_asker("I run the shop. The price went up, so what changed?") == "I run the shop. The price went up, so what changed?"
+    # a statement with a verb before the question is not a question word's opening: its facts stay
+    pods = "I upgraded our cluster to version 1.29 last week. Pods are stuck in Pending, what should I check?"
+    assert without_asker(pods) == pods
 
 
 def test_chat_shorthand_is_read_as_the_words_it_stands_for():
     plan = read("can u list the steps w/ their costs pls")
     assert plan.query == plan.question == "can you list the steps with their costs please"
-    assert without_shorthand("printf %u and u8 values, /u/ paths") == "printf %u and u8 values, /u/ paths"
+    assert without_shorthand("thank u, that helps. why? plz.") == "thank you, that helps. why? please."
+    for technical in ["printf %u and u8 values, /u/ paths", "What is U+FEFF?", "the U in UTF-8", "the u flag in a regex",
+                      "What is PLS regression?", "escape it as \\u0041", "the vowel 'u'"]:
+        assert without_shorthand(technical) == technical
+    assert "can you list" in read("why?", [("can u list the fees pls", "The fees are listed.")]).query
     assert read("can u list the steps", disabled=frozenset({"shorthand"})).query == "can u list the steps"
 
 
@@ -59,7 +66,8 @@ def test_misuse_is_recognised(question):
 
 
 @pytest.mark.parametrize("question", ["What instructions does the manual give for cleaning?", "Which rule applies to refunds?", "What is the board made up of?", "How did they make up the shortfall?",
-     "Which costs made up half of the budget?"])
+     "Which costs made up half of the budget?", "How many people make up a quorum?", "Can I make a payment up to 30 days late?",
+     "How do I make it up the stairs with a bike?", "Why are some made up of steel?", "Which counties make up the region?"])
 def test_ordinary_questions_about_instructions_are_not_misuse(question):
     assert not is_misuse(question)
 

@@ -28,10 +28,11 @@ _MISUSE = [
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|rule|prompt|guideline|above|previous|everything)",
     r"\bsystem\s+prompt\b|\byour\s+(instructions|prompt|rules|guidelines|configuration)\b",
     r"\b(pretend|roleplay|role-play|act as|you are now|from now on you|jailbreak|developer mode)\b",
-    r"\b(invent|fabricate|hallucinate|made-up)\b|\b(?:a|an|some|any)\s+made\s+up\b",  # "a made up quote"; not "costs made up half"
-    # "make up a quote", "just make one up"; not "make up the shortfall" or "make up for"
-    r"\bmake\s+up\s+(?:a|an|some|one|something|stuff|quotes?|numbers?|facts?|data|statistics?|answers?|names?|details?)\b"
-    r"|\bmake\s+(?:one|it|them|some|something|stuff|a\s+\w+|an\s+\w+)\s+up\b",
+    r"\b(invent|fabricate|hallucinate|made-up)\b|\b(?:a|an)\s+made\s+up\s+(?!of\b)\w",  # "a made up quote"; not "costs made up half"
+    # "make up a quote", "just make one up"; not "make up the shortfall", "make up a quorum", "make a payment up to ..."
+    r"\bmake\s+up\s+(?:(?:a|an|some|any)\s+)?(?:fake\s+)?(?:quotes?|quotations?|numbers?|facts?|statistics?|stats|answers?|"
+    r"names?|details?|figures?|sources?|citations?|references?|stor(?:y|ies))\b"
+    r"|\bmake\s+(?:one|something|stuff|some)\s+up\b",
     r"\b(write|compose|generate|give me|come up with)\b.{0,40}\b(poem|haiku|limerick|song|lyrics|story|joke|riddle|code|script|program)\b",
     r"\b(repeat|print|reveal|show|output|display)\b.{0,30}\b(prompt|instructions|hidden|secret|password|api key|configuration)\b",
 ]
@@ -43,15 +44,21 @@ _NUMBER = re.compile(
     r"proportion|number|amount|sum|size|rate|score|ranking|version)|when)\b", re.I
 )
 _ASKER = re.compile(r"\b(?:I|I['’](?:m|d|ve|ll)|my|me|we|our)\b")
-# a question that stands alone: it opens (after at most two words: "roughly how much ...", "ok so what ...") on a question
-# word and points back to nothing
+# a question that stands alone: it opens on a question word (a wh-word may follow a word or two: "roughly how much ...",
+# "ok so what ..."; "Pods are stuck, what ..." is not a question word's opening) and points back to nothing
 _STANDS_ALONE = re.compile(
-    r"(?:[\w'’]+,?\s+){0,2}?(?:what|which|who|whom|how|why|when|where|is|are|was|were|do|does|did|can|could)\b(?!.*\b(?:that|this|it|these|those)\b)", re.I
+    r"(?:(?:[\w'’]+,?\s+){0,2}?(?:what|which|who|whom|how|why|when|where)|is|are|was|were|do|does|did|can|could)\b"
+    r"(?!.*\b(?:that|this|it|these|those)\b)", re.I
 )
 # Chat shorthand read as the words it stands for ("can u list ..."): the reader and the vocabulary know the words.
-_SHORTHAND = {"u": "you", "ur": "your", "pls": "please", "plz": "please", "thx": "thanks", "abt": "about", "ppl": "people",
-              "cuz": "because", "bcuz": "because", "tho": "though", "thru": "through", "b4": "before", "w/o": "without", "w/": "with"}  # fmt: skip
-_SHORTHAND_RE = re.compile(r"(?<![\w/%$.-])(" + "|".join(re.escape(k) for k in sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![\w/.-])", re.I)
+# Typed in lower case, standing alone ("PLS regression", "U+FEFF", "\\u", "'u'" stay); "u" only after a word that asks
+# ("can u", "did u", "thank u": "the u flag" stays).
+_SHORTHAND = {"pls": "please", "plz": "please", "thx": "thanks", "abt": "about", "cuz": "because", "bcuz": "because",
+              "tho": "though", "thru": "through", "w/o": "without", "w/": "with"}  # fmt: skip
+_SHORTHAND_RE = re.compile(
+    r"(?<![\w/%$.\\'\"+-])(" + "|".join(re.escape(k) for k in sorted(_SHORTHAND, key=len, reverse=True)) + r")(?![\w/+'\"-]|\.\w)"
+)
+_YOU_RE = re.compile(r"\b(can|could|would|will|do|did|have|are|were|should|if|thank)\s+u(?![\w/+'\"-]|\.\w)", re.I)
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,8 @@ def listed_item(question: str, answer: str) -> str | None:
 
 def without_shorthand(question: str) -> str:
     """"can u list the changes" -> "can you list the changes"; a token glued to others ("%u", "u8", "/u/") stays."""
-    return _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(1).lower()], question)
+    question = _YOU_RE.sub(lambda m: f"{m.group(1)} you", question)
+    return _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(1)], question)
 
 
 def without_asker(question: str) -> str:
@@ -140,6 +148,8 @@ def read(question: str, history: list[tuple[str, str]] | None = None, disabled: 
     if not history:
         return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, disabled=disabled)
     user, answer = history[-1]
+    if "shorthand" not in disabled:
+        user = without_shorthand(user)
     previous = without_markers(answer)
     item = listed_item(text, previous) if "listed_item" not in disabled else None
     follow_up = "follow_up" not in disabled and (item is not None or leans_on_history(text))
