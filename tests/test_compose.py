@@ -97,6 +97,12 @@ def test_an_announced_list_goes_on_past_a_sentence_that_explains_an_item():
     assert [p.index for p in arrange(plan, [cand(tools, 0, 0.9)], 90)] == [0, 1, 2, 3, 4]
 
 
+def test_an_announced_list_of_defined_terms_brings_every_entry():
+    terms = chunk("d", ["A good lock should have these properties:", "Strong: it resists a saw for an hour.", "Quiet: it opens without a click.", "Locks are sold in pairs."])
+    plan = read("What properties should a good lock have?", disabled=NO_CONTINUATION)
+    assert [p.index for p in arrange(plan, [cand(terms, 0, 0.9)], 90)] == [0, 1, 2]
+
+
 def test_a_list_announced_at_the_end_of_a_passage_is_taken_from_the_next():
     intro = chunk("p1", ["The harbour office sells passes.", "Three kinds are on offer:"])
     items = chunk("p2", ["- day passes", "- week passes", "- season passes", "Prices rise in May."]).model_copy(update={"order": 1})
@@ -207,7 +213,8 @@ def test_a_counted_sequence_takes_the_items_between_its_opening_and_a_later_one_
     middle = chunk("s2", ["Salt eats paint.", "Second, check the ropes each spring.", "Old ropes snap."]).model_copy(update={"order": 1})
     later = chunk("s3", ["Third, store the sails dry.", "Winter is long."]).model_copy(update={"order": 2})
     far = chunk("s9", ["Fourth, sell the boat."]).model_copy(update={"order": 9})
-    passages = {c.order: c for c in (opening, middle, later, far)}
+    fillers = [chunk(f"f{n}", [f"Second, filler {n}."]).model_copy(update={"order": n}) for n in range(3, 9)]
+    passages = {c.order: c for c in (opening, middle, later, far, *fillers)}
     following = lambda c: passages.get(c.order + 1)  # noqa: E731
     plan = read("What are the rules for looking after a boat?", disabled=NO_CONTINUATION)
     pieces = arrange(plan, [cand(opening, 1, 0.9), cand(later, 0, 0.3)], 90, following=following)
@@ -215,8 +222,18 @@ def test_a_counted_sequence_takes_the_items_between_its_opening_and_a_later_one_
     assert [(p.chunk.id, p.index) for p in pieces] == [("s1", 1), ("s2", 1), ("s3", 0)]
     off = read("What are the rules for looking after a boat?", disabled=NO_CONTINUATION | {"enumeration"})
     assert [(p.chunk.id, p.index) for p in arrange(off, [cand(opening, 1, 0.9), cand(later, 0, 0.3)], 90, following=following)] == [("s1", 1), ("s3", 0)]
-    # a later item further away than a sequence runs brings nothing between
+    # a later item further away than a sequence runs brings nothing between (passages run on to it: the limit stops it)
     assert [(p.chunk.id, p.index) for p in arrange(plan, [cand(opening, 1, 0.9), cand(far, 0, 0.3)], 90, following=following)] == [("s1", 1), ("s9", 0)]
+    # the items taken read in the document's order among passages of other documents and later items already chosen
+    other = chunk("x", ["Ferries leave hourly."]).model_copy(update={"source": "source/ferry.md"})
+    fourth = chunk("s4", ["Fourth, paint the deck."]).model_copy(update={"order": 3})
+    passages[3] = fourth
+    mixed = arrange(plan, [cand(opening, 1, 0.9), cand(other, 0, 0.5), cand(later, 0, 0.3), cand(fourth, 0, 0.3)], 90, following=following)
+    assert [(p.chunk.id, p.index) for p in mixed] == [("s1", 1), ("x", 0), ("s2", 1), ("s3", 0), ("s4", 0)]
+    # sentences that only look like items ("Next, ...", "Last year ...") are not taken from passages nobody ranked
+    loose = chunk("s2", ["Last year two boats sank.", "Next, the harbour closed.", "Second, check the ropes each spring."]).model_copy(update={"order": 1})
+    passages[1] = loose
+    assert [(p.chunk.id, p.index) for p in arrange(plan, [cand(opening, 1, 0.9), cand(later, 0, 0.3)], 90, following=following)] == [("s1", 1), ("s2", 2), ("s3", 0)]
 
 
 def test_a_section_opening_that_refers_back_is_shown_under_its_heading():

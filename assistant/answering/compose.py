@@ -25,7 +25,7 @@ from .plan import Plan
 # A sentence opening on a word that points back needs the sentence before it to be understood.
 _REFERS_BACK = re.compile(
     r"^\W*(?:this|that|these|those|it|its|they|them|their|such|he|she|his|her|there|then|both|instead|however|but|yet|also|"
-    r"as a result|note(?:\s+that)?|in (?:this|that|turn|addition)|for (?:this|that) reason|for example|for instance|similarly|likewise|otherwise)\b",
+    r"as a result|note\s+that|in (?:this|that|turn|addition)|for (?:this|that) reason|for example|for instance|similarly|likewise|otherwise)\b",
     re.I,
 )
 # ... or contrasts with it in its first clause ("The leaders profiled here, on the other hand, ...").
@@ -39,8 +39,11 @@ def _refers_back(text: str) -> bool:
 # A counted sequence in prose: its opening ("First, ...", "The first lesson ...") and its continuations.
 _SEQUENCE_OPENS = re.compile(r"^\W*(?:the\s+)?first\b", re.I)
 _SEQUENCE_GOES_ON = re.compile(r"^\W*(?:the\s+)?(?:second|third|fourth|fifth|sixth|next|finally|lastly|last)\b", re.I)
+# ... and, among sentences nobody ranked, only an item that counts ("Second, ...", not "Next, ..." or "Last year ...")
+_SEQUENCE_ITEM = re.compile(r"^\W*(?:the\s+)?(?:second|third|fourth|fifth|sixth)\b|^\W*(?:finally|lastly),", re.I)
 _FENCE_MARK = re.compile(r"(?:```|~~~)[\w+#.-]*\s*")  # a code fence's marks and its language ("```rust ")
-_LIST_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\(?[a-z]\)|[a-z])")  # an item, or a fragment that goes on with one
+# an item, a fragment that goes on with one, or a defined term ("Collision-resistant: It is hard to ...")
+_LIST_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\(?[a-z]\)|[a-z]|[^\s:][^:.!?]{{0,40}}:\s)")
 
 
 @dataclass(frozen=True)
@@ -220,18 +223,19 @@ def arrange(
                 return
             texts = chunk.sentence_texts()
             end = last.index if chunk.id == last.chunk.id else len(texts)
-            between += [(chunk, j) for j in range(start, end) if _SEQUENCE_GOES_ON.match(texts[j])]
+            if chunk.section == opener.chunk.section:
+                between += [(chunk, j) for j in range(start, end) if _SEQUENCE_ITEM.match(texts[j])]
             if chunk.id == last.chunk.id:
                 break
             chunk, start = following(chunk), 0
         else:
             return  # the later item is further away than a sequence runs
-        place = order.index(opener.chunk) + 1
         for chunk, j in between:
             if chunk.id not in keys:
                 keys[chunk.id] = set()
-                order.insert(place, chunk)
-                place += 1
+                # before the first passage of the document that comes after it: the sequence reads in order
+                after = [k for k, o in enumerate(order) if o.source == chunk.source and o.order > chunk.order]
+                order.insert(after[0] if after else len(order), chunk)
             take(chunk, chunk.sentence_texts(), j)
 
     if plan.wants_list and plan.uses("enumeration") and chosen and _SEQUENCE_OPENS.match(chosen[0].text):
