@@ -278,12 +278,17 @@ _HTML_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _HTML_BLOCKS = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dir", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "html", "legend", "li", "listing", "main", "menu",
-    "ol", "p", "plaintext", "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul", "xmp",
+    "ol", "p", "plaintext", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "xmp",
 } | _HTML_HEADINGS)
 _HTML_PRE = frozenset({"pre", "listing", "plaintext", "xmp"})
 _HTML_CELLS = frozenset({"td", "th"})
 _CELL = "\x1f"  # where a table cell starts, while its row is read
 _PAGER_WORDS = 8  # words outside its links that a navigation bar may hold ("Next:", "Previous:", "Up:", "[", "]")
+_PAGER_TAGS = 24  # elements a navigation bar may hold: a bar is small, and a bigger element is not looked through
+_PAGER_RELS = frozenset({"next", "prev", "previous", "up", "contents", "index", "start", "first", "last"})
+_PAGER_CONTENT = _HTML_HEADINGS | {"pre", "table", "dl", "ul", "ol", "li", "blockquote", "figure"}
+_ROW_BREAKS = (_HTML_BLOCKS - _HTML_CELLS) | {"br"}  # in a row, these make its cells blocks of their own
+_ROW_TAGS = 200  # elements a data row may hold
 _HTML_FOOTNOTE_REF = re.compile(r"\[?\s*(?:\d{1,3}|[a-z*†‡§])\s*\]?")
 
 
@@ -301,11 +306,44 @@ def _html_skipped(el) -> bool:
     return False
 
 
+def _elements_within(el, limit: int) -> list | None:
+    """The elements inside ``el``, or None when there are more than ``limit``. Bounded, because every block of a page
+    is asked: bs4's find_all(limit=) and .descendants first walk to the element's last descendant, as deep as unclosed
+    <p>s nest (quadratic on such a page)."""
+    from bs4 import Tag
+
+    inside: list = []
+    walk = [iter(el.contents)]
+    while walk:
+        node = next(walk[-1], None)
+        if node is None:
+            walk.pop()
+        elif isinstance(node, Tag):
+            inside.append(node)
+            if len(inside) > limit:
+                return None
+            walk.append(iter(node.contents))
+    return inside
+
+
+def _data_row(tr) -> bool:
+    """A row of a data table: its cells hold text, not paragraphs, line breaks or tables (a layout table's do)."""
+    inside = _elements_within(tr, _ROW_TAGS)
+    return inside is not None and not any(t.name in _ROW_BREAKS for t in inside)
+
+
 def _html_pager(el) -> bool:
-    """A page's "Next: ..., Previous: ..., Up: ..." bar (links marked ``rel="next"``/``"prev"``, little text besides):
-    navigation that generated manuals (texinfo, Sphinx, javadoc) repeat on every page, not content."""
-    links = el.find_all("a", href=True)
-    if not any({"next", "prev", "previous"} & set(a.get("rel") or ()) for a in links):
+    """A page's "Next: ..., Previous: ..., Up: ..." bar (links marked ``rel="next"``/``"prev"`` and another kind,
+    little text besides, no heading or list): navigation that generated manuals (texinfo, Sphinx, javadoc) repeat on
+    every page, not content. A sentence with one link to the next chapter is content."""
+    inside = _elements_within(el, _PAGER_TAGS)
+    if inside is None:
+        return False
+    if any(t.name in _PAGER_CONTENT for t in inside):
+        return False
+    links = [t for t in inside if t.name == "a" and t.has_attr("href")]
+    rels = {r for a in links for r in (a.get("rel") or ())} & _PAGER_RELS
+    if not rels & {"next", "prev", "previous"} or len(rels) < 2:
         return False
     own = len(el.get_text(" ").split()) - sum(len(a.get_text(" ").split()) for a in links)
     return own <= _PAGER_WORDS
@@ -313,7 +351,7 @@ def _html_pager(el) -> bool:
 
 def _html_blocks(soup) -> list[tuple[str, str]]:
     """("heading" | "text" | "pre" | "term", text) in document order, and ("list", "") where a definition list
-    (``<dl>``) opens; every text node is used exactly once.
+    (``<dl>``) opens or ends or a definition (``<dd>``) ends; every text node is used exactly once.
 
     A tree walk rather than ``get_text`` of each block: parsers nest unclosed tags (``<p>`` left
     open runs to the end of its parent), so a block's text includes its descendants' blocks.
@@ -323,7 +361,7 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
 
     blocks: list[tuple[str, str]] = []
     buffer: list[str] = []
-    state = {"heading": 0, "pre": 0, "term": 0, "breaks": 0}
+    state = {"heading": 0, "pre": 0, "term": 0, "row": 0, "breaks": 0}
 
     def flush() -> None:
         raw = "".join(buffer)
@@ -352,8 +390,10 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
             stack.pop()
             if kind != "inline":
                 flush()  # the end of a block
-                if kind in ("heading", "pre", "term"):
+                if kind in ("heading", "pre", "term", "row"):
                     state[kind] = max(0, state[kind] - 1)
+                if kind in ("dl", "dd"):  # a term whose list or definition ended without text stays alone
+                    blocks.append(("list", ""))
             continue
         if isinstance(child, NavigableString):
             if isinstance(child, PreformattedString):  # comments, doctype, CDATA, processing instructions
@@ -372,9 +412,9 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
             else:
                 buffer.append("\n")
             continue
-        if name in _HTML_CELLS and not state["pre"]:
-            # a table row reads as one line, its cells parted by " | ": "CONFIG | 1024 | Monitor which config files
-            # are loaded" is one fact; cell by cell, "1024" was a sentence of its own
+        if name in _HTML_CELLS and state["row"] and not state["pre"]:
+            # a row of a data table reads as one line, its cells parted by " | ": "CONFIG | 1024 | Monitor which
+            # config files are loaded" is one fact; cell by cell, "1024" was a sentence of its own
             buffer.append(_CELL)
             stack.append((iter(child.children), "inline"))
             continue
@@ -386,8 +426,13 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
             state["heading"] = 0  # a block inside a heading (an unclosed <h2>): the heading ended before it
         if name == "dl":
             blocks.append(("list", ""))  # a new definition list: a term left without a definition stays alone
-        kind = "heading" if name in _HTML_HEADINGS else "pre" if name in _HTML_PRE else "term" if name == "dt" else "block"
-        if kind != "block":
+        kind = (
+            "heading" if name in _HTML_HEADINGS else "pre" if name in _HTML_PRE else "term" if name == "dt"
+            else "dl" if name == "dl" else "dd" if name == "dd"
+            else "row" if name == "tr" and not state["pre"] and _data_row(child)
+            else "block"
+        )  # fmt: skip
+        if kind in ("heading", "pre", "term", "row"):
             state[kind] += 1
         stack.append((iter(child.children), kind))
     flush()
@@ -426,8 +471,8 @@ def clean_html_blocks(blocks: list[tuple[str, str]]) -> list[Paragraph]:
             section = text
             part += 1
             continue
-        bodies = [" ".join(b.split()) for b in re.split(r"\n\s*\n", text)] if kind == "pre" else [text]
-        if terms:
+        bodies = [b for b in (" ".join(b.split()) for b in re.split(r"\n\s*\n", text)) if b] if kind == "pre" else [text]
+        if terms and bodies:
             # a definition opens with its term: "depfile: path to an optional Makefile ..." (on its own, "path to
             # an optional Makefile ..." never says what it defines)
             lead = "; ".join(terms)

@@ -226,6 +226,21 @@ def test_html_a_next_previous_bar_is_navigation_not_content(tmp_path):
     text = '<p>The <a href="#n" rel="next">next chapter</a> explains how the library is linked into a program.</p>'
     doc = _html(tmp_path, f"{bar}<h2>Example</h2><p>A simple example follows.</p>{text}")
     assert _html_sentences(doc) == ["A simple example follows.", "The next chapter explains how the library is linked into a program."]
+    # one link to the next chapter in a short sentence is content; a short section holding a bar is not a bar
+    short = _html(tmp_path, '<p>The <a href="#n" rel="next">next chapter</a> covers linking.</p>'
+                            f'<div class="section">{bar}<h3>Speed</h3><p>Foo is fast.</p></div>')
+    assert _html_sentences(short) == ["The next chapter covers linking.", "Foo is fast."]
+
+
+def test_html_a_term_whose_list_or_definition_ends_without_text_stays_alone(tmp_path):
+    doc = _html(tmp_path, "<dl><dt>Alpha</dt></dl><p>A paragraph about something else.</p>"
+                          "<dl><dt>gamma</dt><dd></dd><dt>delta</dt><dd>The second value.</dd></dl>")
+    assert _html_sentences(doc) == ["Alpha", "A paragraph about something else.", "gamma", "delta: The second value."]
+
+
+def test_html_a_layout_table_keeps_its_cells_apart(tmp_path):
+    doc = _html(tmp_path, "<table><tr><td>Home<br>About</td><td><p>Zlib is a compression library.</p></td></tr></table>")
+    assert _html_sentences(doc) == ["Home About", "Zlib is a compression library."]
 
 
 def test_html_keeps_version_numbers_and_hashes(tmp_path):
