@@ -18,7 +18,7 @@ RULES: dict[str, str] = {
     "announced_list": "a sentence of the answer that announces a list (ends with ':') brings the list: its items, and a sentence explaining an item when another item follows, into the next passage of the section when the items run on",
     "quotation": "a chosen sentence that opens a quotation brings the rest of it, to its closing mark (within the budget)",
     "enumeration": "when a list is asked for and the best sentence opens a counted sequence ('First, ...'), the retrieved sentences that go on with it ('Second, ...', 'Finally, ...') join, and so do the items between the opening and a later item that retrieval did not bring (from the passages between them)",
-    "continuation": "a short answer goes on with the sentence after its best one in the same passage (the rest of what it begins: the items it announces, the other half of a contrast, the fix after the problem)",
+    "continuation": "a short answer goes on with the sentence after its best one, in the next passage of its section when its own ends there (the rest of what it begins: the items it announces, the other half of a contrast, the fix after the problem)",
     "speaker": "a quoted sentence is shown with the speaker the document names for it",
 }
 

@@ -172,9 +172,17 @@ def test_a_short_answer_goes_on_with_the_sentence_after_its_best_one():
     pieces = arrange(plan, [cand(fix, 0, 0.9)], 90, TUNING)
     assert [p.index for p in pieces] == [0, 1, 2, 3]
     assert [p.index for p in arrange(plan, [cand(fix, 0, 0.9)], 90, replace(TUNING, continuation_below_words=14))] == [0, 1]
-    # an answer already long enough, or a best sentence that ends its passage, does not go on
+    # an answer already long enough, or a best sentence that ends its document's text, does not go on
     assert [p.index for p in arrange(plan, [cand(fix, 0, 0.9)], 90, replace(TUNING, continuation_below_words=5))] == [0]
     assert [p.index for p in arrange(plan, [cand(fix, 3, 0.9)], 90, TUNING)] == [3]
+    # a best sentence that ends its passage goes on in the next passage of its section (the index cut there, not the
+    # writer), which reads right after it; a passage of another section is not the sentence after
+    more = chunk("g", ["Its warranty covers the motor.", "Keep the receipt."]).model_copy(update={"order": 1})
+    elsewhere = more.model_copy(update={"section": "Prices"})
+    other = chunk("o", ["Hoses are sold apart."]).model_copy(update={"source": "source/hoses.md"})
+    pieces = arrange(plan, [cand(fix, 3, 0.9), cand(other, 0, 0.5)], 90, TUNING, following=lambda c: more if c.id == "f" else None)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("f", 3), ("g", 0), ("g", 1), ("o", 0)]
+    assert [(p.chunk.id, p.index) for p in arrange(plan, [cand(fix, 3, 0.9)], 90, TUNING, following=lambda c: elsewhere if c.id == "f" else None)] == [("f", 3)]
     off = read("Why does my pump stall?", disabled=NO_CONTINUATION)
     assert [p.index for p in arrange(off, [cand(fix, 0, 0.9)], 90, TUNING)] == [0]
 
@@ -186,8 +194,11 @@ def test_an_answer_that_goes_on_to_an_announced_list_brings_the_list():
     # the best sentence is short, so the answer goes on; the sentence it goes on to announces a list in the next passage
     pieces = arrange(plan, [cand(intro, 0, 0.9)], 90, TUNING, following=lambda c: items if c.id == "p1" else None)
     assert [(p.chunk.id, p.index) for p in pieces] == [("p1", 0), ("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1)]
+    # with a word floor the answer reaches at its announcement, the list still follows; without the rule it does not
+    floor = replace(TUNING, continuation_below_words=15)  # the passage's three sentences hold 15 words
+    assert [p.chunk.id for p in arrange(plan, [cand(intro, 0, 0.9)], 90, floor, following=lambda c: items if c.id == "p1" else None)] == ["p1", "p1", "p1", "p2", "p2"]
     off = read("Which commands take no prefix?", disabled=frozenset({"announced_list"}))
-    assert [p.chunk.id for p in arrange(off, [cand(intro, 0, 0.9)], 90, TUNING, following=lambda c: items if c.id == "p1" else None)] == ["p1", "p1", "p1"]
+    assert [p.chunk.id for p in arrange(off, [cand(intro, 0, 0.9)], 90, floor, following=lambda c: items if c.id == "p1" else None)] == ["p1", "p1", "p1"]
 
 
 KNOTS = chunk("k", ["Sailors rely on a few knots.", "The first knot to learn is the bowline, which makes a fixed loop.", "Harbours charge a mooring fee."])

@@ -198,12 +198,30 @@ def arrange(
                     j += 1
             if announces_list(texts[i]):
                 bring_list(chunk, texts, i)
+    def next_in_section(chunk: Chunk) -> Chunk | None:
+        """The passage after ``chunk`` in its section, placed right after it in the answer."""
+        after = following(chunk) if following is not None else None
+        if after is None or after.section != chunk.section or not after.sentences or {chunk.id, after.id} & (moved | set(continued)):
+            return None
+        if after in order:
+            order.remove(after)
+        order.insert(order.index(chunk) + 1, after)
+        keys.setdefault(after.id, set())
+        return after
+
     if plan.uses("continuation") and chosen:
         best = chosen[0]
-        texts, j = best.chunk.sentence_texts(), best.index + 1
-        while total < tuning.continuation_below_words and take(best.chunk, texts, j):
+        at, texts, j = best.chunk, best.chunk.sentence_texts(), best.index + 1
+        while total < tuning.continuation_below_words:
+            if j == len(texts):  # a passage ends where the index cut the text, not the writer: go on in the next one
+                after = next_in_section(at)
+                if after is None:
+                    break
+                at, texts, j = after, after.sentence_texts(), 0
+            if not take(at, texts, j):
+                break
             if announces_list(texts[j]):  # the answer went on to a sentence that announces a list: the list follows it
-                bring_list(best.chunk, texts, j)
+                bring_list(at, texts, j)
                 break
             j += 1
     def fill_sequence(opener: Candidate) -> None:
