@@ -140,17 +140,27 @@ def arrange(
         total += _words(texts[j])
         return True
 
+    def next_passage(chunk: Chunk) -> Chunk | None:
+        """The passage a list or a short answer goes on into: the one ``chunk`` already goes on into, else the next of
+        its section (a passage ends where the index cut the text, not where the writer did)."""
+        if chunk.id in continued:
+            return continued[chunk.id]
+        after = following(chunk) if following is not None else None
+        if after is None or after.section != chunk.section or not after.sentences or after.id in moved:
+            return None
+        return after
+
+    def go_on(chunk: Chunk, after: Chunk) -> None:
+        """``after`` reads right after ``chunk`` (moved up there when the answer already holds it)."""
+        continued[chunk.id] = after
+        moved.add(after.id)
+        keys.setdefault(after.id, set())
+
     def bring_list(chunk: Chunk, texts: list[str], i: int) -> None:
         """Sentence ``i`` announces a list: the next sentence, and those after it that continue it (an item, not a
         new sentence, or a sentence explaining an item when another item follows it); an item already chosen does
         not stop it. Announced at the end of a passage, or with items that run on past its end, the list goes on
         in the next passage of the same section; one the answer already holds moves up to follow it."""
-
-        def next_passage(target: Chunk) -> Chunk | None:
-            after = following(target) if following is not None else None
-            if after is None or after.section != target.section or not after.sentences or after.id in moved:
-                return None
-            return after
 
         def item_at(target: Chunk, items: list[str], k: int) -> bool:
             """Sentence ``k`` is an item; past the passage's end, the next passage opens with a marked one."""
@@ -169,9 +179,7 @@ def arrange(
                 opening = after.sentence_texts()[0]
                 if 0 not in keys.get(after.id, ()) and total + _words(opening) > budget:
                     return
-                continued[target.id] = after
-                moved.add(after.id)
-                keys.setdefault(after.id, set())
+                go_on(target, after)
                 target, items, j = after, after.sentence_texts(), 0
             if j not in keys[target.id] and not take(target, items, j):
                 return
@@ -198,28 +206,22 @@ def arrange(
                     j += 1
             if announces_list(texts[i]):
                 bring_list(chunk, texts, i)
-    def next_in_section(chunk: Chunk) -> Chunk | None:
-        """The passage after ``chunk`` in its section, placed right after it in the answer."""
-        after = following(chunk) if following is not None else None
-        if after is None or after.section != chunk.section or not after.sentences or {chunk.id, after.id} & (moved | set(continued)):
-            return None
-        if after in order:
-            order.remove(after)
-        order.insert(order.index(chunk) + 1, after)
-        keys.setdefault(after.id, set())
-        return after
-
     if plan.uses("continuation") and chosen:
         best = chosen[0]
-        at, texts, j = best.chunk, best.chunk.sentence_texts(), best.index + 1
+        at, j = best.chunk, best.index + 1
         while total < tuning.continuation_below_words:
-            if j == len(texts):  # a passage ends where the index cut the text, not the writer: go on in the next one
-                after = next_in_section(at)
+            if j == len(at.sentences):  # the sentence after is the next passage's first
+                after = next_passage(at)
                 if after is None:
                     break
-                at, texts, j = after, after.sentence_texts(), 0
-            if not take(at, texts, j):
+                keys.setdefault(after.id, set())
+                if not take(after, after.sentence_texts(), 0):
+                    break
+                go_on(at, after)
+                at, j = after, 0
+            elif not take(at, at.sentence_texts(), j):
                 break
+            texts = at.sentence_texts()
             if announces_list(texts[j]):  # the answer went on to a sentence that announces a list: the list follows it
                 bring_list(at, texts, j)
                 break
