@@ -21,6 +21,8 @@ class Tuning:
     fusion_depth: int = 20  # how deep each ranker is read before fusing
     pool: int = 10  # passages whose sentences the reranker reads
     decide_quantity_sentences: int = 3  # best-ranked sentences the decider looks in for a quantity asked for
+    # reading a question
+    stands_alone_terms: int = 3  # content words a question needs to be searched without the asker's sentences before it
     # reading a conversation
     history_chars: int = 300  # how much of the previous answer a follow-up's query carries
     # composing

@@ -43,13 +43,13 @@ _NUMBER = re.compile(
     r"\b(?:how\s+(?:many|much|long|old|often|big|large|far)|(?:what|which)\s+(?:year|date|month|day|percentage|percent|share|"
     r"proportion|number|amount|sum|size|rate|score|ranking|version)|when)\b", re.I
 )
-_ASKER = re.compile(r"\b(?:I|I['’](?:m|d|ve|ll)|my|me|we|our)\b")
+_ASKER = re.compile(r"\b(?:I|I['’](?:m|d|ve|ll)|my|me|we|our)\b", re.I)
 # a question that stands alone: it opens on a question word (a wh-word may follow a word or two: "roughly how much ...",
 # "ok so what ..."; "Pods are stuck, what ..." is not a question word's opening) and points back to nothing
 _STANDS_ALONE = re.compile(
-    r"(?:(?:[\w'’]+,?\s+){0,2}?(?:what|which|who|whom|how|why|when|where)|is|are|was|were|do|does|did|can|could)\b"
-    r"(?!.*\b(?:that|this|it|these|those)\b)", re.I
+    r"(?:(?:[\w'’]+,?\s+){0,2}?(?:what|which|who|whom|how|why|when|where)|is|are|was|were|do|does|did|can|could)\b", re.I
 )
+_POINTS_BACK = re.compile(r"\b(?:that|this|it|these|those)\b", re.I)
 # Chat shorthand read as the words it stands for ("can u list ..."): the reader and the vocabulary know the words.
 # Typed in lower case, standing alone ("PLS regression", "U+FEFF", "\\u", "'u'" stay); "u" only after a word that asks
 # ("can u", "did u", "thank u": "the u flag" stays).
@@ -124,11 +124,22 @@ def without_shorthand(question: str) -> str:
 def without_asker(question: str) -> str:
     """"What three lessons did they learn?" of "As a college dean I'd love the short version: what three
     lessons did they learn?": what the asker says of themselves is not what is asked. Only when the
-    last sentence stands alone ("I read it was $50 million. Is that right?" needs all of it)."""
+    last sentence stands alone ("I read it was $50 million. Is that right?" needs all of it) and names
+    enough of its own ("My $var never gets replaced. What am I doing wrong?" is about the $var)."""
+    asked = asked_part(question)
+    if len(content_terms(asked)) < TUNING.stands_alone_terms:  # "... my $var never gets replaced. What am I doing wrong?"
+        return question  # says too little alone: what came before is what is asked about
+    return asked
+
+
+def asked_part(question: str) -> str:
+    """The question proper after what the asker says of themselves ("I'm a dean. Why ...?" -> "Why ...?"): what the
+    question's form (why, a list, a number) is read from; the whole question when it has no such opening."""
     pieces = re.split(r"(?<=[.!:;?])\s+|\s+[-–—]+\s+", question.strip())
-    if len(pieces) < 2 or not _ASKER.search(" ".join(pieces[:-1])) or not _STANDS_ALONE.match(pieces[-1]):
+    last = pieces[-1]
+    if len(pieces) < 2 or not _ASKER.search(" ".join(pieces[:-1])) or not _STANDS_ALONE.match(last) or _POINTS_BACK.search(last):
         return question
-    return pieces[-1]
+    return last
 
 
 def _sentences(text: str) -> tuple[str, ...]:
@@ -141,10 +152,11 @@ def read(question: str, history: list[tuple[str, str]] | None = None, disabled: 
     if "shorthand" not in disabled:  # the words typed, as words: what the "typed" features and the vocabulary read too
         question = without_shorthand(question)
     text = without_asker(question) if "asker_preamble" not in disabled else question
+    asked = asked_part(question) if "asker_preamble" not in disabled else question
     misuse = "misuse" not in disabled and is_misuse(question)
-    asks_cause = bool(_WHY.match(text))
-    wants_list = bool(_LIST.search(text))
-    wants_number = bool(_NUMBER.search(text))
+    asks_cause = bool(_WHY.match(asked))
+    wants_list = bool(_LIST.search(asked))
+    wants_number = bool(_NUMBER.search(asked))
     if not history:
         return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, disabled=disabled)
     user, answer = history[-1]
