@@ -11,6 +11,7 @@ RULES: dict[str, str] = {
     "follow_up": "a question that leans on the conversation ('why?', 'who said that?') is searched with the previous turn",
     "listed_item": "'the second one' searches with that item of the previous answer's list",
     "shorthand": "chat shorthand in a question is read as the words it stands for ('can u list ...' as 'can you list ...')",
+    "typo": "a question word that neither the documents nor English know, one edit from a word the documents use, is read as that word ('randomnes' as 'randomness')",
     "asker_preamble": "what the asker says of themselves before a question that stands alone is left out of the search",
     "antecedent": "a chosen sentence that refers back ('This ...', 'They ...', 'Note that ...', 'X, on the other hand, ...') brings the sentence before it, and that one its own when it refers back too",
     "introduced": "a chosen sentence that follows a sentence ending with ':' (the example, command or item it introduces) brings that sentence",

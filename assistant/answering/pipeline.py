@@ -2,7 +2,7 @@
 
 Each step is one call on one small interface, in this order, once per question:
 
-    plan      = read(question, history)                  plan.py
+    plan      = read(question, history)                  plan.py (typos: spelling.py)
     retrieval = searcher.search(plan.query)              ../retrieval.py
     cands     = candidates.build(plan, retrieval, ...)   candidates.py
     ranked    = reranker.rank(cands)                     rerank.py
@@ -28,6 +28,7 @@ from .compose import arrange, choose, to_answer
 from .decide import Decider, Decision
 from .plan import Plan, read
 from .rerank import Reranker
+from .spelling import Spelling
 
 
 class Vocabulary:
@@ -79,11 +80,12 @@ class Pipeline:
         self.top_k = top_k
         self.disabled = disabled
         self.vocabulary = Vocabulary([f"{c.section} {c.text}" for c in index.chunks])
+        self.spelling = Spelling(f"{c.section} {c.text}" for c in index.chunks)
         self._at = {(c.source, c.order): c for c in index.chunks}
 
     # ------------------------------------------------------------------ the steps before the heads
     def gather(self, question: str, history: list[tuple[str, str]] | None = None) -> Read:
-        plan = read(question, history, self.disabled)
+        plan = read(question, history, self.disabled, self.spelling.correct)
         # The words just typed are read on their own only when they say something ("why?" does not: it is read
         # with the turn it leans on, as the query is).
         typed = plan.question if plan.query != plan.question and content_terms(plan.question) else plan.query

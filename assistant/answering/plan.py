@@ -8,6 +8,7 @@ the trained reader.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..text import content_terms, fold, split_sentences, words
@@ -146,11 +147,19 @@ def _sentences(text: str) -> tuple[str, ...]:
     return tuple(text[s:e] for s, e in split_sentences(text) if len(text[s:e].split()) >= 3)
 
 
-def read(question: str, history: list[tuple[str, str]] | None = None, disabled: frozenset[str] = frozenset()) -> Plan:
-    """The Plan of ``question`` asked after ``history`` ([user, assistant] turns)."""
+def read(
+    question: str,
+    history: list[tuple[str, str]] | None = None,
+    disabled: frozenset[str] = frozenset(),
+    spelling: Callable[[str], str] | None = None,
+) -> Plan:
+    """The Plan of ``question`` asked after ``history`` ([user, assistant] turns). ``spelling`` corrects typos
+    against the documents' words (rule ``typo``, ``spelling.py``)."""
     question = " ".join(question.split())
     if "shorthand" not in disabled:  # the words typed, as words: what the "typed" features and the vocabulary read too
         question = without_shorthand(question)
+    if spelling is not None and "typo" not in disabled:
+        question = spelling(question)
     text = without_asker(question) if "asker_preamble" not in disabled else question
     asked = asked_part(question) if "asker_preamble" not in disabled else question
     misuse = "misuse" not in disabled and is_misuse(question)
@@ -162,6 +171,8 @@ def read(question: str, history: list[tuple[str, str]] | None = None, disabled: 
     user, answer = history[-1]
     if "shorthand" not in disabled:
         user = without_shorthand(user)
+    if spelling is not None and "typo" not in disabled:
+        user = spelling(user)
     previous = without_markers(answer)
     item = listed_item(text, previous) if "listed_item" not in disabled else None
     follow_up = "follow_up" not in disabled and (item is not None or leans_on_history(text))

@@ -1,0 +1,70 @@
+"""Rule ``typo``: a misspelt word of a question is read as the documents' word it was meant to be.
+
+"what sources of randomnes does the manual sugest" finds nothing by its exact words ("randomnes" is in no
+passage) and, to the decider, names something the documents never mention. A word is taken for a typo only
+when neither the documents nor English know it (pyspellchecker's English word list), and it is one edit
+(a letter added, dropped, changed or two swapped) from a word the documents use. The word it becomes must be
+English too, unless the typo is long: one edit from a short technical name is often another name
+("memcmp" is not "memcpy"), rarely so for a long word. Among several, the one the documents use most.
+Written here because no library corrects against a vocabulary of the user's own documents with that
+guard; pyspellchecker gives the English list and the one-edit candidates.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+from ..tuning import TUNING
+
+# a word as typed: letters only (a token glued to digits, underscores or other marks is a name, not a typo)
+_WORD = re.compile(r"(?<![\w'’/.\\-])[A-Za-z]+(?![\w/\\-]|['’]\w|\.\w)")
+_LETTERS = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _english():
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1)
+
+
+class Spelling:
+    """Corrects a question's typos against the words of the indexed documents."""
+
+    def __init__(self, texts: Iterable[str]):
+        self.counts: Counter[str] = Counter()
+        for text in texts:
+            self.counts.update(_LETTERS.findall(text.lower()))
+        _english()  # loaded with the index (0.2 s), not on the first question with an unknown word
+
+    def correction(self, word: str) -> str | None:
+        """The documents' word ``word`` was meant to be, or None when it is not taken for a typo."""
+        low = word.lower()
+        if len(low) < TUNING.typo_min_letters or low in self.counts:
+            return None
+        english = _english()
+        if english.known([low]):
+            return None
+        long = len(low) >= TUNING.typo_any_word_letters
+        used = [c for c in english.edit_distance_1(low) if c in self.counts and (long or english.known([c]))]
+        if not used:
+            return None
+        return max(used, key=lambda c: (self.counts[c], c))
+
+    def correct(self, text: str) -> str:
+        """``text`` with each typo replaced by the documents' word (in the typed word's case: "Editon" -> "Edition")."""
+
+        def fix(m: re.Match) -> str:
+            word = m.group(0)
+            if word.isupper() and len(word) > 1:
+                return word  # an acronym
+            if word[1:] != word[1:].lower():
+                return word  # a CamelCase name
+            got = self.correction(word)
+            if got is None:
+                return word
+            return got.capitalize() if word[0].isupper() else got
+
+        return _WORD.sub(fix, text)

@@ -1,0 +1,38 @@
+"""Rule `typo`: a misspelt question word is read as the documents' word, and nothing else is touched."""
+from __future__ import annotations
+
+from assistant.answering.plan import read
+from assistant.answering.spelling import Spelling
+
+DOCUMENTS = [
+    "The generator gathers randomness from several sources before it writes the seed file.",
+    "Call memcpy to copy the buffer; the encoding step runs inside the same function.",
+    "Fontconfig reads its configuration at startup. Users should keep one edition of the file.",
+]
+
+
+def test_a_typo_of_a_word_the_documents_use_is_read_as_that_word():
+    spelling = Spelling(DOCUMENTS)
+    assert spelling.correct("which sources of randomnes feed the generator?") == "which sources of randomness feed the generator?"
+    assert spelling.correct("Editon of the file, insde the fucntion?") == "Edition of the file, inside the function?"
+    assert spelling.correct("how do I configure fontconfg?") == "how do I configure fontconfig?"  # long: a documents' word may be meant
+
+
+def test_words_that_are_not_typos_stay_as_typed():
+    spelling = Spelling(DOCUMENTS)
+    # English words the documents never use, short words, and names
+    for text in ("Does it support hiking?", "Is there a cpu limit?", "What about memcmp?", "Is FONTCONFG set?", "Does MemCopy work?"):
+        assert spelling.correct(text) == text
+    # glued to digits, underscores or paths: a name, not a misspelt word
+    for text in ("set encodng_mode=2", "see /usr/lib/randomnes", "the randomnes2 flag"):
+        assert spelling.correct(text) == text
+
+
+def test_the_plan_reads_the_corrected_question_unless_the_rule_is_off():
+    spelling = Spelling(DOCUMENTS).correct
+    assert read("where does the randomnes come from?", spelling=spelling).query == "where does the randomness come from?"
+    history = [("what does the generatr gather?", "It gathers randomness from several sources.")]
+    plan = read("why?", history, spelling=spelling)
+    assert "generator" in plan.query and "generatr" not in plan.query  # the previous turn is read corrected too
+    off = read("where does the randomnes come from?", disabled=frozenset({"typo"}), spelling=spelling)
+    assert off.query == "where does the randomnes come from?"
