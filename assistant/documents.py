@@ -225,9 +225,72 @@ def _item_sentences(lines: list[str]) -> list[str]:
     return [item[s:e] for item in items for s, e in split_sentences(item)]
 
 
+# Plain text's own typography, outside code fences: a box drawn around text ("*  text  *" lines), a rule line
+# ("=====", "-----", "* * *"), and a title underlined by one (Markdown's setext headings and plain text's habit).
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_FRAMED = re.compile(r"^\s*([*#])(?:\s+(.*?))?\s*\1\s*$")
+_RULE = re.compile(r"^\s*(?:=(?:=){2,}|-(?:-){2,}|_(?:_){2,}|\*(?:\s*\*){2,}|#{3,})\s*$")
+_FRAME_RUN = 3  # framed lines in a row that make a box (a single "* text *" line may be Markdown)
+_UNDERLINED_WORDS = 12  # a title is short
+
+
+_NUMBERED_TITLE = re.compile(r"^\d{1,3}(?:\.\d{1,3})+\.?\s+[A-Z][^.!?:;]*$")  # "2.1. Grants", "3.2  Distribution"
+
+
+def _numbered_title(line: str) -> bool:
+    """A line alone in its block that is a numbered clause's title ("2.1. Grants"): a sub-heading of plain text.
+    Only a dotted number: "1. Install it" alone may be a list item."""
+    return bool(_NUMBERED_TITLE.match(line)) and len(line.split()) <= _UNDERLINED_WORDS // 2 + 2
+
+
+def plain_structure(text: str) -> str:
+    """``text`` with boxes unframed, rule lines dropped, and underlined titles written as Markdown headings
+    ("1. Definitions\n--------------" -> "# 1. Definitions"): the MPL's text, licences and READMEs are written so."""
+    lines = text.split("\n")
+    framed = [False] * len(lines)
+    fenced = [False] * len(lines)
+    inside = False
+    for i, ln in enumerate(lines):
+        if _FENCE.match(ln):
+            inside = not inside
+            fenced[i] = True
+        fenced[i] = fenced[i] or inside
+    i = 0
+    while i < len(lines):
+        m = _FRAMED.match(lines[i]) if not fenced[i] and not _RULE.match(lines[i]) else None
+        j = i
+        while m and j < len(lines) and not fenced[j] and not _RULE.match(lines[j]):
+            mj = _FRAMED.match(lines[j])
+            if not mj or mj.group(1) != m.group(1):
+                break
+            j += 1
+        if j - i >= _FRAME_RUN:
+            for k in range(i, j):
+                framed[k] = True
+                lines[k] = _FRAMED.match(lines[k]).group(2) or ""
+            i = j
+        else:
+            i += 1
+    out: list[str] = []
+    for i, ln in enumerate(lines):
+        if fenced[i] or not _RULE.match(ln):
+            out.append(ln)
+            continue
+        title = out[-1].strip() if out else ""
+        alone = len(out) < 2 or not out[-2].strip()
+        if (
+            ln.strip()[0] in "=-" and title and alone and len(ln.strip()) <= len(title) + 3
+            and len(title.split()) <= _UNDERLINED_WORDS and not _TERMINAL.search(title) and not title.startswith("#")
+        ):
+            out[-1] = "# " + title
+        out.append("")  # a rule line is no text; it ends the block above it
+    return "\n".join(out)
+
+
 def clean_plain(text: str) -> list[Paragraph]:
     """Text whose paragraphs are separated by blank lines (markdown-like or plain prose). Digits that end a word
     are kept: "python3", "c99" are words here; footnote marks glued to words come from PDF text (``clean_pages``)."""
+    text = plain_structure(text)
     section = INTRODUCTION
     part = 0
     paragraphs: list[Paragraph] = []
@@ -236,7 +299,7 @@ def clean_plain(text: str) -> list[Paragraph]:
         if not lines:
             continue
         md = re.match(r"^#{1,6}\s+(.*)$", lines[0])
-        if md or (len(lines) == 1 and is_heading(lines[0])):
+        if md or (len(lines) == 1 and (is_heading(lines[0]) or _numbered_title(lines[0]))):
             section = (md.group(1).strip() if md else heading_title(lines[0])) or section
             part += 1
             lines = lines[1:]

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "st", "vs", "no", "inc", "jr", "sr", "u.s", "fig", "approx"}
+_ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "st", "vs", "v", "no", "inc", "jr", "sr", "u.s", "fig", "approx"}
 
 # A sentence ends at . ! or ? (optionally followed by closing quotes/brackets), then
 # whitespace, then something that can start a sentence.
@@ -26,6 +26,8 @@ LIST_LINE = re.compile(rf"^\s*{LIST_MARKER}")
 
 # A numbered item's marker ("1.", "12.") closing a span: it belongs to the item that follows it.
 _ITEM_NUMBER = re.compile(r"(?<!\S)(\d{1,2})\.$")
+# A numbered clause's number alone ("1.1.", "3.2", "10.1.4."): it belongs to the clause that follows it.
+_CLAUSE_NUMBER = re.compile(r"\s*\d{1,3}(?:\.\d{1,3})+\.?\s*")
 
 
 def _opens_item(before: str, n: int) -> bool:
@@ -69,6 +71,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             continue  # an initial such as "J." is not a sentence
         if _INITIAL.search(text, start, end) and _NAME_AHEAD.match(text, end):
             continue  # "written by Lee E. McMahon": a middle initial before a name does not end the sentence
+        if _CLAUSE_NUMBER.fullmatch(text, start, end):
+            continue  # a bare clause number ("1.1.", "10.2") opens the sentence after it
         marker = _ITEM_NUMBER.search(text, start, end)
         if marker and not text[start : marker.start()].strip():
             continue  # a bare item number ("2.") opens the sentence after it

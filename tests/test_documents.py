@@ -134,6 +134,44 @@ def test_prose_wrapped_onto_a_line_that_starts_like_an_item_goes_on(tmp_path):
     ]  # fmt: skip
 
 
+def _read(tmp_path, name: str, text: str) -> list[tuple[str, str]]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return [(p.section, s.text) for p in load_document(path, f"source/{name}").paragraphs for s in p.sentences]
+
+
+def test_plain_text_titles_underlined_by_a_rule_are_sections(tmp_path):
+    text = (
+        "Garden Lease Version 1.0\n========================\n\n1. Definitions\n--------------\n\n"
+        "1.1. \"Plot\"\n    means the bed you rent.\n\n2. Rent\n-------\n\n2.1. Payment\n\nRent is due monthly, v. 2.0 of the form.\n"
+    )
+    assert _read(tmp_path, "lease.txt", text) == [
+        ("1. Definitions", '1.1. "Plot" means the bed you rent.'),  # the clause's number opens its sentence
+        ("2.1. Payment", "Rent is due monthly, v. 2.0 of the form."),  # a numbered clause's title alone is a sub-heading
+    ]
+
+
+def test_a_box_drawn_around_text_is_read_as_its_text(tmp_path):
+    text = (
+        "Intro line.\n\n"
+        "**********************************\n*                                *\n*  3. Warranty                   *\n"
+        "*  -----------                   *\n*                                *\n*  The plot is provided as is.   *\n"
+        "*  No warranty of any kind.      *\n**********************************\n"
+    )
+    assert _read(tmp_path, "box.txt", text)[1:] == [("3. Warranty", "The plot is provided as is."), ("3. Warranty", "No warranty of any kind.")]
+
+
+def test_rule_lines_inside_code_and_table_underlines_are_left_alone(tmp_path):
+    text = (
+        "# Values\n\n```\nName     Value    Meaning\n--------------------------------------\nDEBUG    1        Print\n```\n\n"
+        "* Note *\n\nA table written as text:\nName  Value\n--------------------------\nA     1\n"
+    )
+    got = _read(tmp_path, "values.md", text)
+    assert all(section == "Values" for section, _ in got)  # neither underline made a heading
+    assert any("--------" in t for _, t in got)  # the fenced table keeps its rule
+    assert ("Values", "* Note *") in got  # a single starred line is not a box
+
+
 @pytest.mark.parametrize(
     "name, content, reason",
     [("bad.txt", b"\xff\xfe\x00broken", "not UTF-8"), ("empty.md", b"   \n\n", "no text"), ("scan.pdf", b"%PDF-1.4 garbage", "cannot be parsed")],
