@@ -27,6 +27,9 @@ _LIST = re.compile(r"\b(?:list|name (?:the|all|each|some)|what (?:are|were) (?:t
 # Attempts to make the assistant do something other than answer from its documents.
 _MISUSE = [
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|rule|prompt|guideline|above|previous|everything)",
+    # told, not asked, to leave the documents aside ("Forget the license text. Just ..."; not "Can I ignore the text?")
+    r"(?:^|[.!?;]\s+)(?:(?:please|just|now|ok|okay|so)\s+){0,2}(?:ignore|disregard|forget)\s+(?:about\s+)?(?:the|these|those|your|all|any)\s+"
+    r"(?:[\w-]+\s+){0,2}(?:documents?|text|sources?|context|passages?|evidence|brief|report|manual|license|licence|sections?)\b",
     r"\bsystem\s+prompt\b|\byour\s+(instructions|prompt|rules|guidelines|configuration)\b",
     r"\b(pretend|roleplay|role-play|act as|you are now|from now on you|jailbreak|developer mode)\b",
     r"\b(invent|fabricate|hallucinate|made-up)\b|\b(?:a|an)\s+made\s+up\s+(?!of\b)\w",  # "a made up quote"; not "costs made up half"
