@@ -84,6 +84,23 @@ def test_a_sentence_introduced_by_a_colon_brings_the_sentence_that_introduces_it
     assert [p.index for p in arrange(plan, [cand(guide, 3, 0.9)], 90)] == [3]
 
 
+def test_a_passage_that_opens_on_what_the_passage_before_announced_brings_the_announcement():
+    # the index cut between "... no refund is given:" and its items; an item alone does not say what it is an item of
+    terms = chunk("t1", ["Tickets are sold at the pier.", "Except as stated in Section 2, no refund is given:"])
+    items = chunk("t2", ["(a) for a ticket already used; or", "(b) for a missed ferry.", "Kiosks close at six."]).model_copy(update={"order": 1})
+    plan = read("Can I get my money back for a ticket I used?", disabled=NO_CONTINUATION)
+    pieces = arrange(plan, [cand(items, 0, 0.9)], 90, following=lambda c: items if c.id == "t1" else None, preceding=lambda c: terms if c.id == "t2" else None)
+    assert [(p.chunk.id, p.index) for p in pieces][:2] == [("t1", 1), ("t2", 0)]  # announced, then the item, in reading order
+    assert to_answer(pieces, []).answer.startswith("Except as stated in Section 2, no refund is given: [1] (a) for a ticket already used; or [2]")
+    off = read("Can I get my money back for a ticket I used?", disabled=NO_CONTINUATION | {"introduced"})
+    assert [p.chunk.id for p in arrange(off, [cand(items, 0, 0.9)], 90, preceding=lambda c: terms if c.id == "t2" else None)] == ["t2"]
+    # a passage before that ends without announcing anything, or belongs to another section, is not brought
+    plain = chunk("t1", ["Tickets are sold at the pier.", "Refunds are rare."])
+    assert [p.chunk.id for p in arrange(plan, [cand(items, 0, 0.9)], 90, preceding=lambda c: plain if c.id == "t2" else None)] == ["t2"]
+    other = terms.model_copy(update={"section": "Fares"})
+    assert [p.chunk.id for p in arrange(plan, [cand(items, 0, 0.9)], 90, preceding=lambda c: other if c.id == "t2" else None)] == ["t2"]
+
+
 def test_an_announced_list_brings_its_items():
     plan = read("What tickets are there?")
     pieces = arrange(plan, [cand(BOATS, 2, 0.9)], 90)

@@ -187,6 +187,25 @@ def arrange(
             if j < len(items) and not item_at(target, items, j) and not item_at(target, items, j + 1):
                 return  # neither an item nor a sentence that explains the item before it and is followed by another
 
+    def introduce_across(chunk: Chunk) -> None:
+        """A passage that opens on what the passage before announced ("... is granted by a Contributor:" | "(a) for
+        any code ..."): the announcement joins, and the passage reads after it (the index cut there, not the writer)."""
+        before = preceding(chunk)
+        if before is None or before.section != chunk.section or before.id in continued or not before.sentences:
+            return
+        texts = before.sentence_texts()
+        if not texts[-1].rstrip().endswith(":"):
+            return
+        fresh = before.id not in keys
+        keys.setdefault(before.id, set())
+        if not take(before, texts, len(texts) - 1):
+            if fresh:
+                del keys[before.id]
+            return
+        if fresh:
+            order.append(before)
+        go_on(before, chunk)
+
     def announces_list(text: str) -> bool:
         return plan.uses("announced_list") and text.rstrip().endswith(":")
 
@@ -199,6 +218,8 @@ def arrange(
                     j -= 1
             elif plan.uses("introduced") and i > 0 and texts[i - 1].rstrip().endswith(":"):
                 take(chunk, texts, i - 1)
+            elif plan.uses("introduced") and i == 0 and preceding is not None and chunk.id not in moved:
+                introduce_across(chunk)
             if plan.uses("quotation") and _open_quote(texts[i]):
                 # a quotation cut off mid-way goes on to its end (within the budget)
                 j = i + 1
