@@ -225,52 +225,70 @@ def _item_sentences(lines: list[str]) -> list[str]:
     return [item[s:e] for item in items for s, e in split_sentences(item)]
 
 
-# Plain text's own typography, outside code fences: a box drawn around text ("*  text  *" lines), a rule line
-# ("=====", "-----", "* * *"), and a title underlined by one (Markdown's setext headings and plain text's habit).
-_FENCE = re.compile(r"^\s*(?:```|~~~)")
-_FRAMED = re.compile(r"^\s*([*#])(?:\s+(.*?))?\s*\1\s*$")
+# Plain text's own typography, outside code fences: a box drawn around text ("*  text  *" lines between rules of
+# "*"), a rule line ("=====", "-----", "* * *"), and a title underlined by one (Markdown's setext headings, reST's
+# and plain text's habit).
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_FRAMED = re.compile(r"^\s*([*#])(?:\s+(\S(?:.*\S)?))?\s*\1\s*$")  # each part starts and ends on a non-space: no backtracking
 _RULE = re.compile(r"^\s*(?:=(?:=){2,}|-(?:-){2,}|_(?:_){2,}|\*(?:\s*\*){2,}|#{3,})\s*$")
-_FRAME_RUN = 3  # framed lines in a row that make a box (a single "* text *" line may be Markdown)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:[\w-]+[ \t]*:.*\n|[ \t]+.*\n|-[ \t].*\n){1,40}---[ \t]*(?:\n|\Z)")
+_FRAME_RUN = 3  # framed lines in a row that make a box
 _UNDERLINED_WORDS = 12  # a title is short
-
-
 _NUMBERED_TITLE = re.compile(r"^\d{1,3}(?:\.\d{1,3})+\.?\s+[A-Z][^.!?:;]*$")  # "2.1. Grants", "3.2  Distribution"
 
 
 def _numbered_title(line: str) -> bool:
-    """A line alone in its block that is a numbered clause's title ("2.1. Grants"): a sub-heading of plain text.
-    Only a dotted number: "1. Install it" alone may be a list item."""
+    """A line that may be a numbered clause's title ("2.1. Grants"): a sub-heading of plain text when a body follows
+    it. Only a dotted number: "1. Install it" alone may be a list item."""
     return bool(_NUMBERED_TITLE.match(line)) and len(line.split()) <= _UNDERLINED_WORDS // 2 + 2
 
 
-def plain_structure(text: str) -> str:
-    """``text`` with boxes unframed, rule lines dropped, and underlined titles written as Markdown headings
-    ("1. Definitions\n--------------" -> "# 1. Definitions"): the MPL's text, licences and READMEs are written so."""
-    lines = text.split("\n")
-    framed = [False] * len(lines)
+def _fenced(lines: list[str]) -> list[bool]:
+    """Which lines are inside a code fence (its marks included). A fence closes on a line of the same marks, at least
+    as many; one never closed is not a fence (a reST underline of "~~~", a decorative line)."""
     fenced = [False] * len(lines)
-    inside = False
-    for i, ln in enumerate(lines):
-        if _FENCE.match(ln):
-            inside = not inside
-            fenced[i] = True
-        fenced[i] = fenced[i] or inside
     i = 0
     while i < len(lines):
-        m = _FRAMED.match(lines[i]) if not fenced[i] and not _RULE.match(lines[i]) else None
+        m = _FENCE.match(lines[i])
+        if m:
+            mark = m.group(1)
+            close = next((j for j in range(i + 1, len(lines)) if re.fullmatch(rf"\s*{re.escape(mark[0])}{{{len(mark)},}}\s*", lines[j])), None)
+            if close is not None:
+                for k in range(i, close + 1):
+                    fenced[k] = True
+                i = close
+        i += 1
+    return fenced
+
+
+def _unframe(lines: list[str], fenced: list[bool]) -> None:
+    """A box: a run of framed lines ("*  text  *") right under or above a rule of its own mark ("*****"); each line
+    becomes its text. A run of Markdown items that end in emphasis ("* Use **fast mode**") has no such rule."""
+    i = 0
+    while i < len(lines):
+        m = None if fenced[i] or _RULE.match(lines[i]) else _FRAMED.match(lines[i])
         j = i
         while m and j < len(lines) and not fenced[j] and not _RULE.match(lines[j]):
             mj = _FRAMED.match(lines[j])
             if not mj or mj.group(1) != m.group(1):
                 break
             j += 1
-        if j - i >= _FRAME_RUN:
+        ruled = any(0 <= k < len(lines) and _RULE.match(lines[k]) and lines[k].strip()[0] == m.group(1) for k in (i - 1, j)) if m else False
+        if j - i >= _FRAME_RUN and ruled:
             for k in range(i, j):
-                framed[k] = True
                 lines[k] = _FRAMED.match(lines[k]).group(2) or ""
             i = j
         else:
             i += 1
+
+
+def plain_structure(text: str) -> str:
+    """``text`` with front matter dropped, boxes unframed, rule lines dropped, and underlined titles written as
+    Markdown headings ("1. Definitions\n--------------" -> "# 1. Definitions"): licences and READMEs are drawn so."""
+    text = _FRONT_MATTER.sub("", text, count=1)
+    lines = text.split("\n")
+    fenced = _fenced(lines)
+    _unframe(lines, fenced)
     out: list[str] = []
     for i, ln in enumerate(lines):
         if fenced[i] or not _RULE.match(ln):
@@ -294,12 +312,12 @@ def clean_plain(text: str) -> list[Paragraph]:
     section = INTRODUCTION
     part = 0
     paragraphs: list[Paragraph] = []
-    for block in re.split(r"\n\s*\n", text):
-        lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
-        if not lines:
-            continue
+    blocks = [[ln.strip() for ln in block.splitlines() if ln.strip()] for block in re.split(r"\n\s*\n", text)]
+    blocks = [b for b in blocks if b]
+    for n, lines in enumerate(blocks):
         md = re.match(r"^#{1,6}\s+(.*)$", lines[0])
-        if md or (len(lines) == 1 and (is_heading(lines[0]) or _numbered_title(lines[0]))):
+        body_follows = n + 1 < len(blocks) and not (len(blocks[n + 1]) == 1 and _numbered_title(blocks[n + 1][0]))
+        if md or (len(lines) == 1 and (is_heading(lines[0]) or (_numbered_title(lines[0]) and body_follows))):
             section = (md.group(1).strip() if md else heading_title(lines[0])) or section
             part += 1
             lines = lines[1:]

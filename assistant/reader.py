@@ -67,7 +67,7 @@ def training_files(training_dir: Path) -> list[Path]:
 
 
 # The tuning numbers the heads are fitted through (retrieval and reading); the composition's numbers are not.
-READING_TUNING = ("rrf_k", "hnsw_ef_search", "bm25_weight", "fusion_depth", "pool", "history_chars", "decide_quantity_sentences", "stands_alone_terms", "typo_min_letters", "typo_any_word_letters")
+READING_TUNING = ("rrf_k", "hnsw_ef_search", "bm25_weight", "fusion_depth", "pool", "history_chars", "decide_quantity_sentences", "stands_alone_terms", "typo_min_letters")
 # ... and the code that computes what the heads read (the query, the terms, the hits, the features, the vocabulary) and
 # fits them: a change to it refits the heads. Stop 20 found a change to how terms are read served with heads fitted on the old terms.
 _HERE = Path(__file__).resolve().parent
@@ -93,7 +93,17 @@ def reader_key(training_dir: Path) -> str:
     h.update(json.dumps({k: getattr(TUNING, k) for k in READING_TUNING}).encode())  # ... and how the candidates were found
     h.update(f"chunker {CHUNKER_VERSION}".encode())  # sentence boundaries decide which sentences the training examples are
     h.update(_digest(list(READING_CODE), _HERE).encode())
+    h.update(f"pyspellchecker {_version('pyspellchecker')}".encode())  # its English word list decides what rule `typo` corrects
     return h.hexdigest()[:16]
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "absent"
 
 
 @dataclass(frozen=True)

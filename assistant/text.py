@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "st", "vs", "v", "no", "inc", "jr", "sr", "u.s", "fig", "approx"}
+_ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "st", "vs", "no", "inc", "jr", "sr", "u.s", "fig", "approx"}
 
 # A sentence ends at . ! or ? (optionally followed by closing quotes/brackets), then
 # whitespace, then something that can start a sentence.
@@ -67,6 +67,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         word = re.search(r"([\w.]+)[.!?]?[\"'”’)\]]*$", text[start:end])
         if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
             continue
+        if word and word.group(1).rstrip(".") == "v" and re.match(r"\s+[\dA-Z]", text[end:]):
+            continue  # "licence, v. 2.0", "Roe v. Wade": a lower-case "v." before a number or a name ("230 V. The ..." ends)
         if len(text[start:end].split()) < 2 and re.fullmatch(r"\s*[A-Z]\.", text[start:end]):
             continue  # an initial such as "J." is not a sentence
         if _INITIAL.search(text, start, end) and _NAME_AHEAD.match(text, end):

@@ -24,7 +24,6 @@ class Tuning:
     # reading a question
     stands_alone_terms: int = 3  # content words a question needs to be searched without the asker's sentences before it
     typo_min_letters: int = 5  # shorter words are not corrected (rule `typo`): one edit from a short word is often another word
-    typo_any_word_letters: int = 8  # a typo this long may become a word only the documents use (not English): "fontconfg"
     # reading a conversation
     history_chars: int = 300  # how much of the previous answer a follow-up's query carries
     # composing

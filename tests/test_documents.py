@@ -161,6 +161,21 @@ def test_a_box_drawn_around_text_is_read_as_its_text(tmp_path):
     assert _read(tmp_path, "box.txt", text)[1:] == [("3. Warranty", "The plot is provided as is."), ("3. Warranty", "No warranty of any kind.")]
 
 
+def test_plain_text_drawing_rules_leave_ordinary_text_as_it_was(tmp_path):
+    # one-line numbered entries with no body under them are entries, not titles (a changelog)
+    log = "Changelog\n=========\n\n1.4.2 Fixed a crash when saving\n\n1.4.1 Added dark mode\n\n1.4.0 Dropped Python 2 support\n"
+    assert [t for _, t in _read(tmp_path, "CHANGES.md", log)] == ["1.4.2 Fixed a crash when saving", "1.4.1 Added dark mode", "1.4.0 Dropped Python 2 support"]
+    # Markdown items that end in emphasis are items, not a box (no rule of "*" around them)
+    items = "# Tips\n\n* Use **fast mode**\n* Avoid **slow mode**\n* Prefer *caching*\n"
+    assert [t for _, t in _read(tmp_path, "tips.md", items)] == ["* Use **fast mode**", "* Avoid **slow mode**", "* Prefer *caching*"]
+    # a "~~~" that no fence closes is an underline, and what follows it is still read; front matter is not text
+    underlined = "---\ntitle: My Guide\n---\n\nSub\n~~~\n\nText here.\n\nNext\n----\n\nMore text.\n"
+    got = _read(tmp_path, "guide.md", underlined)
+    assert ("Next", "More text.") in got and not any("title" in t for _, t in got)
+    # a long framed-looking line reads in linear time
+    assert _read(tmp_path, "long.txt", "*" + " " * 20000 + "x\n")
+
+
 def test_rule_lines_inside_code_and_table_underlines_are_left_alone(tmp_path):
     text = (
         "# Values\n\n```\nName     Value    Meaning\n--------------------------------------\nDEBUG    1        Print\n```\n\n"

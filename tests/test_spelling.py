@@ -6,8 +6,9 @@ from assistant.answering.spelling import Spelling
 
 DOCUMENTS = [
     "The generator gathers randomness from several sources before it writes the seed file.",
-    "Call memcpy to copy the buffer; the encoding step runs inside the same function.",
+    "Call memcpy or snprintf to copy the buffer; the encoding step runs inside the same function.",
     "Fontconfig reads its configuration at startup. Users should keep one edition of the file.",
+    "Anderson wrote the tokenizer module in Paris.",
 ]
 
 
@@ -15,16 +16,18 @@ def test_a_typo_of_a_word_the_documents_use_is_read_as_that_word():
     spelling = Spelling(DOCUMENTS)
     assert spelling.correct("which sources of randomnes feed the generator?") == "which sources of randomness feed the generator?"
     assert spelling.correct("Editon of the file, insde the fucntion?") == "Edition of the file, inside the function?"
-    assert spelling.correct("how do I configure fontconfg?") == "how do I configure fontconfig?"  # long: a documents' word may be meant
 
 
 def test_words_that_are_not_typos_stay_as_typed():
     spelling = Spelling(DOCUMENTS)
     # English words the documents never use, short words, and names
-    for text in ("Does it support hiking?", "Is there a cpu limit?", "What about memcmp?", "Is FONTCONFG set?", "Does MemCopy work?"):
+    for text in ("Does it support hiking?", "Is there a cpu limit?", "What about memcmp?", "Is FONTCONFG set?", "Does MemCopy work?",
+                 "is vsnprintf safe?",  # one edit from a name the documents use is another name, not a typo of it
+                 "how do I configure fontconfg?",  # nor is a word that is not English
+                 "did Andersson or Parisi write it?", "Andersson wrote what?"):  # a capitalised word is a name
         assert spelling.correct(text) == text
     # glued to digits, underscores or paths: a name, not a misspelt word
-    for text in ("set encodng_mode=2", "see /usr/lib/randomnes", "the randomnes2 flag"):
+    for text in ("set encodng_mode=2", "see /usr/lib/randomnes", "the randomnes2 flag", "what is $randomnes?", "what does `randomnes` hold?"):
         assert spelling.correct(text) == text
 
 

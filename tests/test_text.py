@@ -32,3 +32,12 @@ def test_a_middle_initial_does_not_end_the_sentence():
     # a capital letter that ends a sentence before a word that is not a name still ends it
     assert split("They chose plan B. 12 people left.") == ["They chose plan B.", "12 people left."]
     assert split("He said it was I. Then he left.") == ["He said it was I.", "Then he left."]
+
+
+def test_a_lower_case_v_before_a_number_or_a_name_does_not_end_a_sentence():
+    def sentences(t):
+        return [t[a:b] for a, b in split_sentences(t)]
+
+    assert sentences("It is the Public License, v. 2.0. If a copy is lost, ask.") == ["It is the Public License, v. 2.0.", "If a copy is lost, ask."]
+    assert sentences("Roe v. Wade was decided. It stands.") == ["Roe v. Wade was decided.", "It stands."]
+    assert sentences("Press Ctrl+V. Then save the file.") == ["Press Ctrl+V.", "Then save the file."]

@@ -28,8 +28,9 @@ _LIST = re.compile(r"\b(?:list|name (?:the|all|each|some)|what (?:are|were) (?:t
 _MISUSE = [
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|rule|prompt|guideline|above|previous|everything)",
     # told, not asked, to leave the documents aside ("Forget the license text. Just ..."; not "Can I ignore the text?")
-    r"(?:^|[.!?;]\s+)(?:(?:please|just|now|ok|okay|so)\s+){0,2}(?:ignore|disregard|forget)\s+(?:about\s+)?(?:the|these|those|your|all|any)\s+"
-    r"(?:[\w-]+\s+){0,2}(?:documents?|text|sources?|context|passages?|evidence|brief|report|manual|license|licence|sections?)\b",
+    # ... the documents as a whole, not a part of them ("Ignore the sections on Windows. How do I ...?" is a question)
+    r"(?:^|[.!?;]\s+)(?:(?:please|just|now|ok|okay|so),?\s+){0,2}(?:ignore|disregard|forget)\s+(?:about\s+)?(?:the|these|those|your|all|any)\s+"
+    r"(?:[\w-]+\s+){0,2}(?:documents?|text|sources?|context|passages?|evidence|brief|report|manual|license|licence)(?=\s*(?:[.!?;,]|$|and\b|[-–—]))",
     r"\bsystem\s+prompt\b|\byour\s+(instructions|prompt|rules|guidelines|configuration)\b",
     r"\b(pretend|roleplay|role-play|act as|you are now|from now on you|jailbreak|developer mode)\b",
     r"\b(invent|fabricate|hallucinate|made-up)\b|\b(?:a|an)\s+made\s+up\s+(?!of\b)\w",  # "a made up quote"; not "costs made up half"
@@ -47,7 +48,8 @@ _NUMBER = re.compile(
     r"\b(?:how\s+(?:many|much|long|old|often|big|large|far)|(?:what|which)\s+(?:year|date|month|day|percentage|percent|share|"
     r"proportion|number|amount|sum|size|rate|score|ranking|version)|when)\b", re.I
 )
-_ASKER = re.compile(r"\b(?:I|I['’](?:m|d|ve|ll)|my|me|we|our)\b", re.I)
+# the asker speaking of themselves: "I" (typed "i" too, but not "i.e."), "my", "we", "our" (not "ME" or "WE" in capitals)
+_ASKER = re.compile(r"\b(?:[Ii](?![.\w])|[Ii]['’](?:m|d|ve|ll)|[Mm]y|[Mm]e|[Ww]e|[Oo]ur)\b")
 # a question that stands alone: it opens on a question word (a wh-word may follow a word or two: "roughly how much ...",
 # "ok so what ..."; "Pods are stuck, what ..." is not a question word's opening) and points back to nothing
 _STANDS_ALONE = re.compile(

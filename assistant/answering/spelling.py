@@ -2,10 +2,11 @@
 
 "what sources of randomnes does the manual sugest" finds nothing by its exact words ("randomnes" is in no
 passage) and, to the decider, names something the documents never mention. A word is taken for a typo only
-when neither the documents nor English know it (pyspellchecker's English word list), and it is one edit
-(a letter added, dropped, changed or two swapped) from a word the documents use. The word it becomes must be
-English too, unless the typo is long: one edit from a short technical name is often another name
-("memcmp" is not "memcpy"), rarely so for a long word. Among several, the one the documents use most.
+when neither the documents nor English know it (pyspellchecker's English word list), it is written in lower
+case (a capitalised word is a name: "Parisi" is not "Paris"), and it is one edit (a letter added, dropped,
+changed or two swapped) from an English word the documents write in lower case: one edit from a technical
+name is often another name ("memcmp" is not "memcpy", "vsnprintf" is not "snprintf"), and a word the documents
+only capitalise is a name ("Andersson" is not "Anderson"). Among several, the one the documents use most.
 Written here because no library corrects against a vocabulary of the user's own documents with that
 guard; pyspellchecker gives the English list and the one-edit candidates.
 """
@@ -19,8 +20,9 @@ from functools import lru_cache
 from ..tuning import TUNING
 
 # a word as typed: letters only (a token glued to digits, underscores or other marks is a name, not a typo)
-_WORD = re.compile(r"(?<![\w'’/.\\-])[A-Za-z]+(?![\w/\\-]|['’]\w|\.\w)")
+_WORD = re.compile(r"(?<![\w'’/.\\$`@#%-])[A-Za-z]+(?![\w/\\`-]|['’]\w|\.\w)")
 _LETTERS = re.compile(r"[a-z]+")
+_LOWER = re.compile(r"(?<![A-Za-z])[a-z]+")
 
 
 @lru_cache(maxsize=1)
@@ -34,9 +36,11 @@ class Spelling:
     """Corrects a question's typos against the words of the indexed documents."""
 
     def __init__(self, texts: Iterable[str]):
-        self.counts: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()  # every word of the documents, in lower case
+        self.common: Counter[str] = Counter()  # ... those they write in lower case somewhere (a word, not only a name)
         for text in texts:
             self.counts.update(_LETTERS.findall(text.lower()))
+            self.common.update(_LOWER.findall(text))
         _english()  # loaded with the index (0.2 s), not on the first question with an unknown word
 
     def correction(self, word: str) -> str | None:
@@ -47,21 +51,19 @@ class Spelling:
         english = _english()
         if english.known([low]):
             return None
-        long = len(low) >= TUNING.typo_any_word_letters
-        used = [c for c in english.edit_distance_1(low) if c in self.counts and (long or english.known([c]))]
+        used = [c for c in english.edit_distance_1(low) if c in self.common and english.known([c])]
         if not used:
             return None
-        return max(used, key=lambda c: (self.counts[c], c))
+        return max(used, key=lambda c: (self.common[c], c))
 
     def correct(self, text: str) -> str:
         """``text`` with each typo replaced by the documents' word (in the typed word's case: "Editon" -> "Edition")."""
 
         def fix(m: re.Match) -> str:
             word = m.group(0)
-            if word.isupper() and len(word) > 1:
-                return word  # an acronym
-            if word[1:] != word[1:].lower():
-                return word  # a CamelCase name
+            opens = not text[: m.start()].strip() or bool(re.search(r"[.!?]\s*$", text[: m.start()]))
+            if word != word.lower() and not (opens and word[1:] == word[1:].lower()):
+                return word  # a name, an acronym, CamelCase; only a sentence's first word is capitalised as a word
             got = self.correction(word)
             if got is None:
                 return word
