@@ -76,7 +76,10 @@ def is_heading(line: str) -> bool:
 
 
 def heading_title(text: str) -> str:
-    """``CHANGE SYSTEMS TO ENSURE SUSTAINABILITY`` -> ``Change Systems to Ensure Sustainability``."""
+    """``CHANGE SYSTEMS TO ENSURE SUSTAINABILITY`` -> ``Change Systems to Ensure Sustainability``; a title already in
+    mixed case stays as written ("2.2. The source XML files")."""
+    if any(c.islower() for c in text):
+        return " ".join(text.split())
     small = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
     out = []
     for i, w in enumerate(text.split()):
@@ -94,6 +97,7 @@ class _Line:
     text: str
     page: int | None
     page_start: bool
+    after_heading: bool = False  # the first line under a heading (a PDF's: it opens a paragraph)
 
 
 def _strip_footnotes(line: str) -> str:
@@ -120,8 +124,30 @@ def _join(left: str, right: str, vocabulary: set[str]) -> str:
     return left + " " + right
 
 
-def _paragraphs_from_lines(lines: list[_Line]) -> list[tuple[str, list[tuple[int, int]]]]:
-    """Re-join broken lines into paragraphs: (text, [(offset, line index)] for each line)."""
+_BULLET = re.compile(r"^[•▪◦●]\s")
+_PDF_NUMBERED = re.compile(r"^(\d{1,2})((?:\.\d{1,2})*)(\.?)\s+[A-Z][^.!:;]*\??$")  # "2.2. The source XML files", "1.2. What is this spec?"
+
+
+def _pdf_numbered_title(line: str, before: list[str], after: list[str]) -> bool:
+    """A PDF line that is a numbered section title: short, no sentence punctuation, a dotted number ("2.2."), or a
+    single number with a dot that is not an item of a numbered list ("1. Install it" / "2. Run it": the line before
+    or after holds the number before or after it)."""
+    m = _PDF_NUMBERED.match(line)
+    if not m or len(line.split()) > _UNDERLINED_WORDS // 2 + 2:
+        return False
+    if m.group(2):
+        return True
+    if not m.group(3):
+        return False  # "4 Card32 N_aliases" is a table's row; a section is numbered "4." or "4.1"
+    n = int(m.group(1))
+    prev = next((ln.strip() for ln in reversed(before) if ln.strip()), "")
+    nxt = next((ln.strip() for ln in after if ln.strip()), "")
+    return not (re.match(rf"{n + 1}[.)]\s", nxt) or re.match(rf"{n - 1}[.)]\s", prev) or prev.endswith(":"))
+
+
+def _paragraphs_from_lines(lines: list[_Line], *, bullets: bool = False) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Re-join broken lines into paragraphs: (text, [(offset, line index)] for each line). With ``bullets`` a bulleted
+    line opens a paragraph of its own (an item, not the end of the sentence before it)."""
     vocabulary = {w.lower() for w in re.findall(r"\w+(?:-\w+)*", " ".join(ln.text for ln in lines))}
     by_page: dict[int | None, list[int]] = {}
     for ln in lines:
@@ -138,7 +164,8 @@ def _paragraphs_from_lines(lines: list[_Line]) -> list[tuple[str, list[tuple[int
             ends_sentence = bool(_TERMINAL.search(p))
             short = len(p) < 0.8 * medians[lines[i - 1].page]
             opens_quote = s[:1] in "“\"‘"
-            if ends_sentence and (short or ln.page_start or opens_quote):
+            item = bullets and (_BULLET.match(s) or (LIST_LINE.match(s) and (p.endswith(":") or ends_sentence)))
+            if (ends_sentence and (short or ln.page_start or opens_quote)) or item or (bullets and ln.after_heading):
                 paragraphs.append((cur, marks))
                 cur, marks = "", []
         if not cur:
@@ -152,23 +179,26 @@ def _paragraphs_from_lines(lines: list[_Line]) -> list[tuple[str, list[tuple[int
     return paragraphs
 
 
-def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: bool = True) -> list[Paragraph]:
+def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: bool = True, pdf: bool = False) -> list[Paragraph]:
     """Clean pages of raw PDF lines into paragraphs of sentences with section and page.
 
     With ``page_headings`` a heading names the page it is printed on (PDF layouts often
     print it at the foot of that page's text); without, a heading starts a section where it stands.
+    With ``pdf`` (lines as a PDF file gives them, one per printed line): a numbered title on its own line is a
+    heading too ("2.2. The source XML files"), and a bulleted line opens a paragraph ("• A standard way ...").
     """
     lines: list[_Line] = []
     headings: list[tuple[int | None, int, str]] = []  # (page, index of the next body line, title)
     for page, raw_lines in pages:
         first = True
         last_was_heading = False
-        for raw in raw_lines:
+        for n, raw in enumerate(raw_lines):
             s = raw.strip()
             if not s or _PAGE_NUMBER.match(s) or re.fullmatch(r"https?://\S+", s):
                 continue
-            if is_heading(s):
-                if last_was_heading and headings:
+            numbered = pdf and _pdf_numbered_title(s, raw_lines[:n], raw_lines[n + 1 :])
+            if (is_heading(s) and not (pdf and s[:1].isdigit())) or numbered:  # a PDF's "4 CARD32 N_ALIASES" is a table row
+                if last_was_heading and headings and not numbered:  # a title on two lines; a numbered one is a new title
                     p, pos, title = headings[-1]
                     headings[-1] = (p, pos, f"{title} {s}")
                 else:
@@ -176,7 +206,7 @@ def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: boo
                 last_was_heading = True
                 continue
             last_was_heading = False
-            lines.append(_Line(_strip_footnotes(raw.rstrip()), page, first))
+            lines.append(_Line(_strip_footnotes(raw.rstrip()), page, first, pdf and bool(headings) and headings[-1][1] == len(lines)))
             first = False
 
     def section_at(line_index: int) -> str:
@@ -192,7 +222,7 @@ def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: boo
         return heading_title(before[-1][2]) if before else INTRODUCTION
 
     paragraphs: list[Paragraph] = []
-    for text, marks in _paragraphs_from_lines(lines):
+    for text, marks in _paragraphs_from_lines(lines, bullets=pdf):
         current: list[SentenceRecord] = []
         current_section: str | None = None
         for s, e in split_sentences(text):
@@ -583,7 +613,31 @@ def _load_pdf(path: Path) -> list[Paragraph]:
 
     reader = PdfReader(str(path))
     pages = [(i + 1, (page.extract_text() or "").split("\n")) for i, page in enumerate(reader.pages)]
-    return clean_pages(pages, page_headings=False)
+    return clean_pages(without_running_lines(pages), page_headings=False, pdf=True)
+
+
+_RUNNING_EDGE = 2  # lines at the top and at the foot of a page where a running header or footer is printed
+
+
+def without_running_lines(pages: list[tuple[int | None, list[str]]]) -> list[tuple[int | None, list[str]]]:
+    """Pages without their running header and footer: a line at a page's top or foot that recurs there on at least
+    half the pages (three or more), numbers aside ("Shared MIME-info Database", "Page 3 of 17", "Annual Report 2024")."""
+
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.split())).lower()
+
+    def edges(raw: list[str]) -> list[int]:
+        idx = [i for i, ln in enumerate(raw) if ln.strip()]
+        return sorted(set(idx[:_RUNNING_EDGE] + idx[-_RUNNING_EDGE:]))
+
+    seen: dict[str, int] = {}
+    for _, raw in pages:
+        for k in {key(raw[i]) for i in edges(raw)}:
+            seen[k] = seen.get(k, 0) + 1
+    running = {k for k, n in seen.items() if n >= max(3, len(pages) / 2)}
+    if not running:
+        return pages
+    return [(page, [ln for i, ln in enumerate(raw) if not (i in set(edges(raw)) and key(ln) in running)]) for page, raw in pages]
 
 
 def _load_html(path: Path) -> list[Paragraph]:

