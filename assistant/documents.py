@@ -128,10 +128,11 @@ _BULLET = re.compile(r"^[•▪◦●]\s")
 _PDF_NUMBERED = re.compile(r"^(\d{1,2})((?:\.\d{1,2})*)(\.?)\s+[A-Z][^.!:;]*\??$")  # "2.2. The source XML files", "1.2. What is this spec?"
 
 
-def _pdf_numbered_title(line: str, before: list[str], after: list[str]) -> bool:
-    """A PDF line that is a numbered section title: short, no sentence punctuation, a dotted number ("2.2."), or a
+def _pdf_numbered_title(lines: list[str], n: int) -> bool:
+    """Line ``n`` of a PDF page as a numbered section title: short, no sentence punctuation, a dotted number ("2.2."), or a
     single number with a dot that is not an item of a numbered list ("1. Install it" / "2. Run it": the line before
     or after holds the number before or after it)."""
+    line = lines[n].strip()
     m = _PDF_NUMBERED.match(line)
     if not m or len(line.split()) > _UNDERLINED_WORDS // 2 + 2:
         return False
@@ -139,10 +140,10 @@ def _pdf_numbered_title(line: str, before: list[str], after: list[str]) -> bool:
         return True
     if not m.group(3):
         return False  # "4 Card32 N_aliases" is a table's row; a section is numbered "4." or "4.1"
-    n = int(m.group(1))
-    prev = next((ln.strip() for ln in reversed(before) if ln.strip()), "")
-    nxt = next((ln.strip() for ln in after if ln.strip()), "")
-    return not (re.match(rf"{n + 1}[.)]\s", nxt) or re.match(rf"{n - 1}[.)]\s", prev) or prev.endswith(":"))
+    k = int(m.group(1))
+    prev = next((lines[i].strip() for i in range(n - 1, -1, -1) if lines[i].strip()), "")
+    nxt = next((lines[i].strip() for i in range(n + 1, len(lines)) if lines[i].strip()), "")
+    return not (re.match(rf"{k + 1}[.)]\s", nxt) or re.match(rf"{k - 1}[.)]\s", prev) or prev.endswith(":"))
 
 
 def _paragraphs_from_lines(lines: list[_Line], *, bullets: bool = False) -> list[tuple[str, list[tuple[int, int]]]]:
@@ -196,7 +197,7 @@ def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: boo
             s = raw.strip()
             if not s or _PAGE_NUMBER.match(s) or re.fullmatch(r"https?://\S+", s):
                 continue
-            numbered = pdf and _pdf_numbered_title(s, raw_lines[:n], raw_lines[n + 1 :])
+            numbered = pdf and _pdf_numbered_title(raw_lines, n)
             if (is_heading(s) and not (pdf and s[:1].isdigit())) or numbered:  # a PDF's "4 CARD32 N_ALIASES" is a table row
                 if last_was_heading and headings and not numbered:  # a title on two lines; a numbered one is a new title
                     p, pos, title = headings[-1]
@@ -637,7 +638,11 @@ def without_running_lines(pages: list[tuple[int | None, list[str]]]) -> list[tup
     running = {k for k, n in seen.items() if n >= max(3, len(pages) / 2)}
     if not running:
         return pages
-    return [(page, [ln for i, ln in enumerate(raw) if not (i in set(edges(raw)) and key(ln) in running)]) for page, raw in pages]
+    out = []
+    for page, raw in pages:
+        edge = set(edges(raw))
+        out.append((page, [ln for i, ln in enumerate(raw) if not (i in edge and key(ln) in running)]))
+    return out
 
 
 def _load_html(path: Path) -> list[Paragraph]:
