@@ -697,6 +697,18 @@ def find_documents(source_dir: Path) -> list[Path]:
     )
 
 
+def unsupported_files(source_dir: Path) -> list[Path]:
+    """Files under ``source_dir`` that are not read (their type is not supported), hidden ones aside: named in the
+    index report so that a user who added "notes.rst" learns why it is not answered from."""
+    if not source_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in source_dir.rglob("*")
+        if p.is_file() and p.suffix.lower() not in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(source_dir).parts)
+    )
+
+
 def display_name(path: Path, source_dir: Path) -> str:
     return f"{source_dir.name}/{path.relative_to(source_dir).as_posix()}"
 

@@ -16,6 +16,7 @@ from . import reader as readers
 from .answering.decide import Decider
 from .answering.pipeline import Pipeline
 from .answering.rerank import Reranker
+from .documents import SUPPORTED_SUFFIXES, display_name, unsupported_files
 from .embeddings import load_embeddings, load_reader_embeddings
 from .index import IndexInfo, IndexStore, OpenIndex, chunker_recipe
 from .ingest import ingest
@@ -56,6 +57,7 @@ class IndexReport:
     file_changes: dict[str, list[str]] = field(default_factory=dict)  # added/changed/removed/renamed/unchanged -> file names
     chunk_changes: dict[str, int] = field(default_factory=dict)  # added/changed/removed/unchanged/reused -> passage counts
     embedded: int = 0  # passages + sentences that went through the embedding model
+    unsupported: list[str] = field(default_factory=list)  # files in the source folder of a type that is not read
 
     def summary(self) -> list[str]:
         """Human-readable lines: what changed, then the totals and the time."""
@@ -70,6 +72,8 @@ class IndexReport:
             parts = [f"{c.get(k, 0)} {k}" for k in ("added", "changed", "removed", "unchanged")]
             extra = f" ({c['reused']} re-used stored vectors)" if c.get("reused") else ""
             lines.append("passages: " + ", ".join(parts) + extra)
+        if self.unsupported:
+            lines.append(f"not read (a type it does not read; it reads {', '.join(SUPPORTED_SUFFIXES)}): {', '.join(self.unsupported)}")
         verb = {"built": "Built index", "updated": "Updated index", "unchanged": "Index unchanged"}.get(self.action, self.action)
         why = f" ({self.reason})" if self.reason and self.action == "built" else ""
         lines.append(
@@ -145,13 +149,14 @@ class Assistant:
         model, chunker = self._recipe()
         recipe = {"embedding_model": model, "chunker": chunker}
         source_dir = self.settings.source_dir
+        unsupported = [display_name(p, source_dir) for p in unsupported_files(source_dir)]
         if not rebuild:
             current = self.store.current()
             if current is not None and current.recipe == recipe and scan(source_dir) == current.sources:
                 names = sorted(current.sources)
                 return IndexReport(
                     "unchanged", current.version, len(names), current.chunks, current.sentences, time.perf_counter() - started,
-                    file_changes={"unchanged": names}, chunk_changes={"unchanged": current.chunks},
+                    file_changes={"unchanged": names}, chunk_changes={"unchanged": current.chunks}, unsupported=unsupported,
                 )  # fmt: skip
         found = ingest(source_dir, max_words=self.settings.chunk_max_words, min_words=self.settings.chunk_min_words)
         if not found.chunks:
@@ -168,6 +173,7 @@ class Assistant:
         return IndexReport(
             result.action, info.version, len(found.sources), info.chunks, info.sentences, time.perf_counter() - started, found.errors,
             reason=result.reason, file_changes=result.files, chunk_changes=result.chunks, embedded=result.embedded,
+            unsupported=unsupported,
         )  # fmt: skip
 
     def ensure_index(self, *, progress: bool = False) -> IndexInfo:
