@@ -6,13 +6,16 @@ was chosen by cross-validation. Misuse is declined before, by the named rule in 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from ..documents import document_titles
 from ..text import content_terms
 from ..tuning import TUNING
+from ..types import Chunk
 from .candidates import FEATURES, Candidate
 from .heads import LinearHead
 from .plan import Plan
@@ -21,6 +24,7 @@ DECIDE_FEATURES = (
     "top", "second", "mean_top5", "top_cos", "top_cos_typed", "top_lex", "top_lex_typed", "unknown_terms", "terms", "follow_up",
     "wants_number",  # the question asks for a quantity or a date
     "number_offered",  # ... and one of the best sentences holds one (a sentence without a number cannot say "how many")
+    "beyond_title",  # share of the question's words, its document's title words aside, that one of the best sentences holds
 )  # fmt: skip
 # A quantity in English: digits or a number word.
 _QUANTITY = re.compile(
@@ -31,10 +35,28 @@ _COS, _COS_TYPED = FEATURES.index("cos"), FEATURES.index("cos_typed")
 _LEX, _LEX_TYPED = FEATURES.index("lex"), FEATURES.index("lex_typed")
 
 
-def question_features(plan: Plan, ranked: list[Candidate], known: Callable[[str], bool]) -> np.ndarray:
-    """What the decider reads of a question and its ranked candidates."""
+def title_terms(chunks: Iterable[Chunk]) -> dict[str, frozenset[str]]:
+    """Each document's title words and file-name words (``Chunk.source`` -> terms): what a question names to say which
+    document it is about ("Is the MPL 2.0 approved by ...?"), not what it asks. A sentence that only repeats them
+    ("... the Mozilla Public License, v. 2.0.") has not answered anything."""
+    chunks = list(chunks)
+    return {
+        source: frozenset(content_terms(f"{title} {Path(source).stem.replace('-', ' ').replace('_', ' ')}"))
+        for source, title in document_titles(chunks).items()
+    }
+
+
+def question_features(
+    plan: Plan, ranked: list[Candidate], known: Callable[[str], bool], titles: Mapping[str, frozenset[str]] | None = None
+) -> np.ndarray:
+    """What the decider reads of a question and its ranked candidates (``titles``: ``title_terms`` of the documents)."""
     terms = set(content_terms(plan.question)) or set(content_terms(plan.query))  # "why?" is read with its turn
     top = ranked[0] if ranked else None
+    beyond = 0.0
+    for c in ranked[:5]:
+        asked = terms - (titles or {}).get(c.chunk.source, frozenset())
+        if asked:
+            beyond = max(beyond, len(asked & set(content_terms(c.text))) / len(asked))
     return np.array(
         [
             top.score if top else 0.0,
@@ -49,6 +71,7 @@ def question_features(plan: Plan, ranked: list[Candidate], known: Callable[[str]
             float(plan.follow_up),
             float(plan.wants_number),
             float(plan.wants_number and any(_QUANTITY.search(c.text) for c in ranked[: TUNING.decide_quantity_sentences])),
+            beyond,
         ],
         dtype=np.float32,
     )
@@ -67,10 +90,12 @@ class Decider:
             raise ValueError("the decider was trained on other features: run `assistant train` again")
         self.head = head
 
-    def decide(self, plan: Plan, ranked: list[Candidate], known: Callable[[str], bool]) -> Decision:
+    def decide(
+        self, plan: Plan, ranked: list[Candidate], known: Callable[[str], bool], titles: Mapping[str, frozenset[str]] | None = None
+    ) -> Decision:
         if plan.misuse:
             return Decision(False, 0.0, "misuse")
         if not ranked:
             return Decision(False, 0.0, "nothing indexed")
-        p = float(self.head.probability(question_features(plan, ranked, known))[0])
+        p = float(self.head.probability(question_features(plan, ranked, known, titles))[0])
         return Decision(p >= self.head.threshold, p, "" if p >= self.head.threshold else "not covered")

@@ -25,7 +25,7 @@ from ..text import content_terms
 from ..types import Answer, Chunk, Retrieved
 from . import candidates as candidates_step
 from .compose import arrange, choose, to_answer
-from .decide import Decider, Decision
+from .decide import Decider, Decision, title_terms
 from .plan import Plan, read
 from .rerank import Reranker
 from .spelling import Spelling
@@ -81,6 +81,7 @@ class Pipeline:
         self.disabled = disabled
         self.vocabulary = Vocabulary([f"{c.section} {c.text}" for c in index.chunks])
         self.spelling = Spelling(f"{c.section} {c.text}" for c in index.chunks)
+        self.titles = title_terms(index.chunks)
         self._at = {(c.source, c.order): c for c in index.chunks}
 
     # ------------------------------------------------------------------ the steps before the heads
@@ -103,7 +104,7 @@ class Pipeline:
             raise RuntimeError("the pipeline has no trained heads: run `assistant train`")
         got = self.gather(question, history)
         ranked = self.reranker.rank(got.candidates)
-        decision = self.decider.decide(got.plan, ranked, self.vocabulary.known)
+        decision = self.decider.decide(got.plan, ranked, self.vocabulary.known, self.titles)
         retrieved = self._retrieved(got.retrieval, ranked)
         base = dict(query=got.plan.query, index_version=self.index.info.version)
         if not decision.answer:

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..answering.candidates import FEATURES
-from ..answering.decide import DECIDE_FEATURES, question_features
+from ..answering.decide import DECIDE_FEATURES, question_features, title_terms
 from ..answering.heads import LinearHead
 from ..answering.pipeline import Pipeline, Vocabulary
 from ..answering.plan import read
@@ -197,8 +197,11 @@ def _cross_validated(rows: np.ndarray, labels: np.ndarray, repeats: int, seed: i
     return np.mean(runs, axis=0)
 
 
-def fit_heads(read_questions: list[tuple[Labelled, object]], known: Callable[[str], bool]) -> tuple[LinearHead, LinearHead, dict, dict]:
-    """The reranker on out-of-fold candidates, then the decider on the reranked questions."""
+def fit_heads(
+    read_questions: list[tuple[Labelled, object]], known: Callable[[str], bool], titles: dict[str, frozenset[str]] | None = None
+) -> tuple[LinearHead, LinearHead, dict, dict]:
+    """The reranker on out-of-fold candidates, then the decider on the reranked questions (``titles``: the documents'
+    title words, as ``decide.title_terms`` gives them)."""
     x, y, group = [], [], []
     for n, (q, got) in enumerate(read_questions):
         if q.answerable and q.positives:
@@ -219,7 +222,7 @@ def fit_heads(read_questions: list[tuple[Labelled, object]], known: Callable[[st
             located += 1
             hit1 += ranked[0].key in q.positives
             cos1 += max(cands, key=lambda c: c.features[0]).key in q.positives
-        qx.append(question_features(got.plan, ranked, known))
+        qx.append(question_features(got.plan, ranked, known, titles))
         qy.append(int(q.answerable))
     qx_arr, qy_arr = np.vstack(qx), np.array(qy)
     mean, scale = qx_arr.mean(axis=0), qx_arr.std(axis=0)
@@ -305,7 +308,7 @@ def _train(settings: Settings, key: str, say: Say) -> Reader:
             path = _fine_tuned(base_path, examples, pairs, work / f"fold{fold}", final.parent, say)
             read_questions += _read_fold(corpus, test_qs, path, settings, work / f"fold{fold}")
         vocabulary = Vocabulary([f"{c.section} {c.text}" for c in corpus.chunks])
-        reranker, decider, metrics, oof = fit_heads(read_questions, vocabulary.known)
+        reranker, decider, metrics, oof = fit_heads(read_questions, vocabulary.known, title_terms(corpus.chunks))
         say(f"heads fitted: {json.dumps(metrics)}")
         say("the reader served: fine-tuned on all the questions")
         # its own random stream: the encoder served does not change with how the heads are fitted (the fold count, the

@@ -1,0 +1,42 @@
+"""What the decider reads: the title words a question names to say which document it means are not what it asks."""
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.answering.candidates import Candidate
+from assistant.answering.decide import DECIDE_FEATURES, question_features, title_terms
+from assistant.answering.plan import read
+from assistant.retrieval import Hit
+from assistant.types import Chunk, Sentence
+
+BEYOND = DECIDE_FEATURES.index("beyond_title")
+
+
+def passage(cid: str, text: str, section: str = "Harbour Guide", order: int = 0) -> Chunk:
+    return Chunk(id=cid, text=text, source="source/harbour-guide.md", section=section, order=order,
+                 sentences=(Sentence(start=0, end=len(text)),))  # fmt: skip
+
+
+def ranked(*chunks: Chunk) -> list[Candidate]:
+    out = []
+    for score, ch in zip((0.9, 0.5, 0.3), chunks):
+        c = Candidate(ch, 0, ch.text, np.ones(4, dtype=np.float32) / 2, Hit(ch, 1.0, 0.5))
+        c.score = score
+        out.append(c)
+    return out
+
+
+def test_a_documents_title_and_file_name_are_its_title_words():
+    titles = title_terms([passage("a", "Ferries leave every hour."), passage("b", "Tickets are sold at the pier.", "Tickets", 1)])
+    assert titles["source/harbour-guide.md"] >= {"harbour", "guid"}  # the first passage's heading and the file's name, as terms
+
+
+def test_a_sentence_that_only_repeats_the_title_has_not_answered():
+    plan = read("Is the Harbour Guide approved by the city council?")
+    notice = passage("n", "This text is the Harbour Guide, second edition.")
+    answer = passage("a", "The city council approved the Harbour Guide in May.", order=1)
+    titles = title_terms([notice, answer])
+    known = lambda term: True  # noqa: E731
+    assert question_features(plan, ranked(notice), known, titles)[BEYOND] == 0.0
+    assert question_features(plan, ranked(notice), known)[BEYOND] > 0  # without titles, "harbour guide" counts
+    assert question_features(plan, ranked(notice, answer), known, titles)[BEYOND] == 1.0  # one of the best holds it all
