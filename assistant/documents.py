@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .text import LIST_LINE, split_sentences
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".rst", ".pdf", ".html", ".htm", ".docx")
 INTRODUCTION = "Introduction"
 
 
@@ -609,6 +609,36 @@ def _load_md(path: Path) -> list[Paragraph]:
     return clean_plain(path.read_text(encoding="utf-8"))
 
 
+# reStructuredText's markup, as plain text reads it: an explicit markup line (".. note::", ".. _target:", a comment),
+# a role (":ref:`Text <target>`"), a link ("`Text <url>`_"), a literal ("``x``"), "::" that opens a literal block, and
+# a title's adornment in any of reST's characters (read as a rule, so ``plain_structure`` finds the title).
+_RST_MARKUP_LINE = re.compile(r"^\s*\.\.(?:\s|$)")
+_RST_ROLE = re.compile(r":[\w.-]+:`([^`<]*?)\s*(?:<[^`>]*>)?`")
+_RST_LINK = re.compile(r"`([^`<]+?)\s*<[^`>]*>`_{1,2}")
+_RST_LITERAL = re.compile(r"``([^`]+)``")
+_RST_ADORNMENT = re.compile(r"^([=\-~^\"'`#*+_:.])\1{2,}\s*$")
+
+
+def rst_as_plain(text: str) -> str:
+    """reStructuredText as the plain text it says: markup lines dropped (a directive's indented content stays), roles,
+    links and literals reduced to their text, titles' adornments read as rules."""
+    out = []
+    for line in text.split("\n"):
+        if _RST_MARKUP_LINE.match(line) or line.strip() == "::":
+            out.append("")
+            continue
+        if _RST_ADORNMENT.match(line):
+            out.append("-" * len(line.strip()))
+            continue
+        line = _RST_LITERAL.sub(r"\1", _RST_LINK.sub(r"\1", _RST_ROLE.sub(r"\1", line)))
+        out.append(re.sub(r"(?<=\S)::\s*$", ":", line))
+    return "\n".join(out)
+
+
+def _load_rst(path: Path) -> list[Paragraph]:
+    return clean_plain(rst_as_plain(path.read_text(encoding="utf-8")))
+
+
 def _load_pdf(path: Path) -> list[Paragraph]:
     from pypdf import PdfReader
 
@@ -665,7 +695,7 @@ def _load_docx(path: Path) -> list[Paragraph]:
     return clean_plain("\n\n".join(parts))
 
 
-_LOADERS = {".txt": _load_txt, ".md": _load_md, ".pdf": _load_pdf, ".html": _load_html, ".htm": _load_html, ".docx": _load_docx}
+_LOADERS = {".txt": _load_txt, ".md": _load_md, ".rst": _load_rst, ".pdf": _load_pdf, ".html": _load_html, ".htm": _load_html, ".docx": _load_docx}
 
 
 def load_document(path: Path, display_name: str) -> SourceDocument:

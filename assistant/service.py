@@ -161,7 +161,7 @@ class Assistant:
         found = ingest(source_dir, max_words=self.settings.chunk_max_words, min_words=self.settings.chunk_min_words)
         if not found.chunks:
             reason = "; ".join(found.errors) if found.errors else (
-                f"no .txt, .md, .pdf, .html or .docx files in {source_dir.resolve()} "
+                f"no {', '.join(SUPPORTED_SUFFIXES)} files in {source_dir.resolve()} "
                 "(point --source-dir or ASSISTANT_SOURCE_DIR at the folder of your documents)"
             )
             raise NoDocumentsError(f"nothing to index: {reason}")

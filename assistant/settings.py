@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", validate_default=True)
 
     # --- documents and index -------------------------------------------------
-    source_dir: Path = Field(Path("source"), description="Folder of documents to answer from (.txt, .md, .pdf, .html, .docx).")
+    source_dir: Path = Field(Path("source"), description="Folder of documents to answer from (.txt, .md, .rst, .pdf, .html, .docx).")
     index_dir: Path = Field(Path("index"), description="Folder of the persisted Chroma index (built on demand).")
     embedding_model: str = Field(
         TRAINED,

@@ -11,9 +11,11 @@ import logging
 import threading
 from pathlib import Path
 
+from .documents import SUPPORTED_SUFFIXES
+
 log = logging.getLogger("assistant.watch")
 
-SUFFIXES = {".txt", ".md", ".pdf", ".html", ".htm", ".docx"}
+SUFFIXES = frozenset(SUPPORTED_SUFFIXES)  # the files a change of which can change the index
 
 
 def _relevant(change, path: str) -> bool:

@@ -165,6 +165,21 @@ def test_a_pdf_file_loses_its_running_header_and_keeps_numbered_titles_and_bulle
     assert without_running_lines(pages[:1] + [(2, ["Other"]), (3, ["Else"])]) == pages[:1] + [(2, ["Other"]), (3, ["Else"])]
 
 
+def test_restructuredtext_is_read_as_the_text_it_says(tmp_path):
+    text = (
+        "=========\n The Guide\n=========\n\n.. contents::\n\nOverview\n--------\n\n"
+        "Use :ref:`the loader <loader>` or ``load()`` to read files. See `the site <https://x.org>`_.\n\n"
+        "Example::\n\n    load('a.txt')\n\nDetails\n~~~~~~~\n\n.. note::\n\n   Files are cached.\n"
+    )
+    assert _read(tmp_path, "guide.rst", text) == [
+        ("Overview", "Use the loader or load() to read files."),
+        ("Overview", "See the site."),
+        ("Overview", "Example:"),
+        ("Overview", "load('a.txt')"),
+        ("Details", "Files are cached."),  # a directive's content stays, its markup line does not
+    ]
+
+
 def test_plain_text_titles_underlined_by_a_rule_are_sections(tmp_path):
     text = (
         "Garden Lease Version 1.0\n========================\n\n1. Definitions\n--------------\n\n"

@@ -277,7 +277,7 @@ def test_every_format_is_indexed_and_bad_files_are_reported(tmp_path):
     (src / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf")
     (src / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me costs ten dollars.".encode("latin-1"))
     (src / "empty.md").write_text("\n\n", encoding="utf-8")
-    (src / "README.rst").write_text("Title\n=====\n\nA type it does not read.\n", encoding="utf-8")
+    (src / "diagram.svg").write_text("<svg/>", encoding="utf-8")
     import os
 
     if os.geteuid() != 0:  # root reads any file
@@ -292,7 +292,7 @@ def test_every_format_is_indexed_and_bad_files_are_reported(tmp_path):
     assert "source/broken.pdf: cannot be parsed" in reasons
     assert "source/latin1.txt: not UTF-8 text" in reasons
     assert "source/empty.md: contains no text" in reasons
-    assert report.unsupported == ["source/README.rst"] and "README.rst" in "\n".join(report.summary())  # named, not an error
+    assert report.unsupported == ["source/diagram.svg"] and "diagram.svg" in "\n".join(report.summary())  # named, not an error
     if os.geteuid() != 0:
         assert "source/locked.txt: cannot be read" in reasons
     by_source: dict[str, list] = {}
@@ -313,7 +313,7 @@ def test_every_format_is_indexed_and_bad_files_are_reported(tmp_path):
     result = CliRunner().invoke(app, ["index", "--source-dir", str(src), "--index-dir", str(tmp_path / "index")])
     assert result.exit_code == 1, result.output
     assert "broken.pdf" in result.output and "latin1.txt" in result.output
-    assert "not read" in result.output and "README.rst" in result.output
+    assert "not read" in result.output and "diagram.svg" in result.output
 
 
 def test_report_summary_lines():
