@@ -125,16 +125,30 @@ def _join(left: str, right: str, vocabulary: set[str]) -> str:
 
 
 _BULLET = re.compile(r"^[•▪◦●]\s")
-_PDF_NUMBERED = re.compile(r"^(\d{1,2})((?:\.\d{1,2})*)(\.?)\s+[A-Z][^.!:;]*\??$")  # "2.2. The source XML files", "1.2. What is this spec?"
+# A numbered section's title: "2.2. The source XML files", "1.2. What is this spec?", "2. Unified system"; short, no
+# sentence punctuation but a closing question mark. Groups: the first number, the dotted rest, the dot after a single one.
+_NUMBERED_TITLE = re.compile(r"^(\d{1,3})((?:\.\d{1,3})*)(\.?)\s+[A-Z][^.!?:;]*\??$")
+_NUMBERED_TITLE_WORDS = 8
+
+
+def _numbered(line: str) -> re.Match | None:
+    m = _NUMBERED_TITLE.match(line)
+    return m if m and len(line.split()) <= _NUMBERED_TITLE_WORDS else None
+
+
+def _numbered_title(line: str) -> bool:
+    """A line that may be a numbered clause's title ("2.1. Grants"): a sub-heading of plain text when a body follows
+    it. Only a dotted number: "1. Install it" alone may be a list item."""
+    m = _numbered(line)
+    return bool(m and m.group(2))
 
 
 def _pdf_numbered_title(lines: list[str], n: int) -> bool:
-    """Line ``n`` of a PDF page as a numbered section title: short, no sentence punctuation, a dotted number ("2.2."), or a
-    single number with a dot that is not an item of a numbered list ("1. Install it" / "2. Run it": the line before
-    or after holds the number before or after it)."""
-    line = lines[n].strip()
-    m = _PDF_NUMBERED.match(line)
-    if not m or len(line.split()) > _UNDERLINED_WORDS // 2 + 2:
+    """Line ``n`` of a PDF page as a numbered section title: a dotted number ("2.2."), or a single number with a dot
+    that is not an item of a numbered list ("1. Install it" / "2. Run it": the line before or after holds the number
+    before or after it)."""
+    m = _numbered(lines[n].strip())
+    if not m:
         return False
     if m.group(2):
         return True
@@ -265,13 +279,6 @@ _RULE = re.compile(r"^\s*(?:=(?:=){2,}|-(?:-){2,}|_(?:_){2,}|\*(?:\s*\*){2,}|#{3
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:[\w-]+[ \t]*:.*\n|[ \t]+.*\n|-[ \t].*\n){1,40}---[ \t]*(?:\n|\Z)")
 _FRAME_RUN = 3  # framed lines in a row that make a box
 _UNDERLINED_WORDS = 12  # a title is short
-_NUMBERED_TITLE = re.compile(r"^\d{1,3}(?:\.\d{1,3})+\.?\s+[A-Z][^.!?:;]*$")  # "2.1. Grants", "3.2  Distribution"
-
-
-def _numbered_title(line: str) -> bool:
-    """A line that may be a numbered clause's title ("2.1. Grants"): a sub-heading of plain text when a body follows
-    it. Only a dotted number: "1. Install it" alone may be a list item."""
-    return bool(_NUMBERED_TITLE.match(line)) and len(line.split()) <= _UNDERLINED_WORDS // 2 + 2
 
 
 def _fenced(lines: list[str]) -> list[bool]:
@@ -661,18 +668,15 @@ def without_running_lines(pages: list[tuple[int | None, list[str]]]) -> list[tup
         idx = [i for i, ln in enumerate(raw) if ln.strip()]
         return sorted(set(idx[:_RUNNING_EDGE] + idx[-_RUNNING_EDGE:]))
 
+    at_edges = [set(edges(raw)) for _, raw in pages]
     seen: dict[str, int] = {}
-    for _, raw in pages:
-        for k in {key(raw[i]) for i in edges(raw)}:
+    for (_, raw), edge in zip(pages, at_edges):
+        for k in {key(raw[i]) for i in edge}:
             seen[k] = seen.get(k, 0) + 1
     running = {k for k, n in seen.items() if n >= max(3, len(pages) / 2)}
     if not running:
         return pages
-    out = []
-    for page, raw in pages:
-        edge = set(edges(raw))
-        out.append((page, [ln for i, ln in enumerate(raw) if not (i in edge and key(ln) in running)]))
-    return out
+    return [(page, [ln for i, ln in enumerate(raw) if not (i in edge and key(ln) in running)]) for (page, raw), edge in zip(pages, at_edges)]
 
 
 def _load_html(path: Path) -> list[Paragraph]:
@@ -716,27 +720,22 @@ def load_document(path: Path, display_name: str) -> SourceDocument:
     return SourceDocument(display_name, paragraphs)
 
 
-def find_documents(source_dir: Path) -> list[Path]:
-    """Supported files under ``source_dir`` (recursively), hidden files skipped, in a stable order."""
+def _visible_files(source_dir: Path) -> list[Path]:
+    """Files under ``source_dir`` (recursively), hidden ones skipped, in a stable order."""
     if not source_dir.is_dir():
         return []
-    return sorted(
-        p
-        for p in source_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(source_dir).parts)
-    )
+    return sorted(p for p in source_dir.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(source_dir).parts))
+
+
+def find_documents(source_dir: Path) -> list[Path]:
+    """The files under ``source_dir`` of a type that is read."""
+    return [p for p in _visible_files(source_dir) if p.suffix.lower() in SUPPORTED_SUFFIXES]
 
 
 def unsupported_files(source_dir: Path) -> list[Path]:
-    """Files under ``source_dir`` that are not read (their type is not supported), hidden ones aside: named in the
-    index report so that a user who added "notes.rst" learns why it is not answered from."""
-    if not source_dir.is_dir():
-        return []
-    return sorted(
-        p
-        for p in source_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() not in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(source_dir).parts)
-    )
+    """The files under ``source_dir`` of a type that is not read: named in the index report, so that a user who added
+    "diagram.svg" learns why it is not answered from."""
+    return [p for p in _visible_files(source_dir) if p.suffix.lower() not in SUPPORTED_SUFFIXES]
 
 
 def display_name(path: Path, source_dir: Path) -> str:

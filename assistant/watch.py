@@ -15,12 +15,11 @@ from .documents import SUPPORTED_SUFFIXES
 
 log = logging.getLogger("assistant.watch")
 
-SUFFIXES = frozenset(SUPPORTED_SUFFIXES)  # the files a change of which can change the index
 
 
 def _relevant(change, path: str) -> bool:
     name = Path(path).name
-    return Path(path).suffix.lower() in SUFFIXES and not name.startswith((".", "~$")) and not name.endswith("~")
+    return Path(path).suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith((".", "~$")) and not name.endswith("~")
 
 
 def watch_sources(assistant, stop_event: threading.Event, *, debounce_ms: int = 1500, on_reindex=None) -> None:

@@ -159,7 +159,7 @@ def test_a_pdf_file_loses_its_running_header_and_keeps_numbered_titles_and_bulle
         ("1.2. Tickets", "• week tickets"),
     ]
     # a table's capitalised row and a numbered list's items stay text
-    assert ("2. Parking", "4 CARD32 N_ENTRIES") in got or any("4 CARD32 N_ENTRIES" in t for _, t in got)
+    assert ("2. Parking", "4 CARD32 N_ENTRIES To leave:") in got
     assert got[-2:] == [("2. Parking", "1. Pay at the kiosk"), ("2. Parking", "2. Show the ticket")]
     # a line on fewer than half the pages is text (and the brief's PDF text is read as before: pdf=False)
     assert without_running_lines(pages[:1] + [(2, ["Other"]), (3, ["Else"])]) == pages[:1] + [(2, ["Other"]), (3, ["Else"])]

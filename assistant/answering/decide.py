@@ -6,7 +6,7 @@ was chosen by cross-validation. Misuse is declined before, by the named rule in 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +35,10 @@ _COS, _COS_TYPED = FEATURES.index("cos"), FEATURES.index("cos_typed")
 _LEX, _LEX_TYPED = FEATURES.index("lex"), FEATURES.index("lex_typed")
 
 
-def title_terms(chunks: Iterable[Chunk]) -> dict[str, frozenset[str]]:
+def title_terms(chunks: list[Chunk]) -> dict[str, frozenset[str]]:
     """Each document's title words and file-name words (``Chunk.source`` -> terms): what a question names to say which
     document it is about ("Is the MPL 2.0 approved by ...?"), not what it asks. A sentence that only repeats them
     ("... the Mozilla Public License, v. 2.0.") has not answered anything."""
-    chunks = list(chunks)
     return {
         source: frozenset(content_terms(f"{title} {Path(source).stem.replace('-', ' ').replace('_', ' ')}"))
         for source, title in document_titles(chunks).items()

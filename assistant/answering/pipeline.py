@@ -79,8 +79,9 @@ class Pipeline:
         self.max_words = max_words
         self.top_k = top_k
         self.disabled = disabled
-        self.vocabulary = Vocabulary([f"{c.section} {c.text}" for c in index.chunks])
-        self.spelling = Spelling(f"{c.section} {c.text}" for c in index.chunks)
+        texts = [f"{c.section} {c.text}" for c in index.chunks]
+        self.vocabulary = Vocabulary(texts)
+        self.spelling = Spelling(texts)
         self.titles = title_terms(index.chunks)
         self._at = {(c.source, c.order): c for c in index.chunks}
 

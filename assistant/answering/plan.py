@@ -160,11 +160,17 @@ def read(
 ) -> Plan:
     """The Plan of ``question`` asked after ``history`` ([user, assistant] turns). ``spelling`` corrects typos
     against the documents' words (rule ``typo``, ``spelling.py``)."""
-    question = " ".join(question.split())
-    if "shorthand" not in disabled:  # the words typed, as words: what the "typed" features and the vocabulary read too
-        question = without_shorthand(question)
-    if spelling is not None and "typo" not in disabled:
-        question = spelling(question)
+
+    def as_words(text: str) -> str:
+        """Chat shorthand and typos read as the words they stand for (rules `shorthand`, `typo`): what the "typed"
+        features and the vocabulary read too."""
+        if "shorthand" not in disabled:
+            text = without_shorthand(text)
+        if spelling is not None and "typo" not in disabled:
+            text = spelling(text)
+        return text
+
+    question = as_words(" ".join(question.split()))
     text = without_asker(question) if "asker_preamble" not in disabled else question
     asked = asked_part(question) if "asker_preamble" not in disabled else question
     misuse = "misuse" not in disabled and is_misuse(question)
@@ -174,10 +180,7 @@ def read(
     if not history:
         return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, disabled=disabled)
     user, answer = history[-1]
-    if "shorthand" not in disabled:
-        user = without_shorthand(user)
-    if spelling is not None and "typo" not in disabled:
-        user = spelling(user)
+    user = as_words(user)
     previous = without_markers(answer)
     item = listed_item(text, previous) if "listed_item" not in disabled else None
     follow_up = "follow_up" not in disabled and (item is not None or leans_on_history(text))
