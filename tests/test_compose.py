@@ -53,7 +53,7 @@ def test_a_repeated_sentence_is_not_chosen_twice():
     assert len(choose(read("hours?"), ranked, 90)) == 1
 
 
-NO_CONTINUATION = frozenset({"continuation"})  # tests of the other rules see them alone
+NO_CONTINUATION = frozenset({"continuation", "follow_on"})  # tests of the other rules see them alone
 
 
 def test_a_sentence_that_refers_back_brings_its_antecedent():
@@ -202,6 +202,23 @@ def test_a_short_answer_goes_on_with_the_sentence_after_its_best_one():
     assert [(p.chunk.id, p.index) for p in arrange(plan, [cand(fix, 3, 0.9)], 90, TUNING, following=lambda c: elsewhere if c.id == "f" else None)] == [("f", 3)]
     off = read("Why does my pump stall?", disabled=NO_CONTINUATION)
     assert [p.index for p in arrange(off, [cand(fix, 0, 0.9)], 90, TUNING)] == [0]
+
+
+def test_a_sentence_that_refers_back_to_the_best_one_follows_it_however_long_the_answer():
+    rules = chunk("r", ["Cyclists may ride on the towpath between March and October.", "However, they must give way to walkers at the locks.", "This also applies to horses.", "The towpath is four miles long.", "Dogs must be on a lead."])
+    plan = read("Can I cycle on the towpath?", disabled=frozenset({"continuation"}))
+    # "However, ..." and "This also ..." each go on with the sentence before; "The towpath is ..." starts anew
+    assert [p.index for p in arrange(plan, [cand(rules, 0, 0.9)], 90, TUNING)] == [0, 1, 2]
+    # only from the best sentence, and only while the sentence after refers back
+    assert [p.index for p in arrange(plan, [cand(rules, 3, 0.9)], 90, TUNING)] == [3]
+    # within the answer's own word limit (not the allowance cohesion has beyond it): 10 + 11 words fit 22, 26 do not
+    assert [p.index for p in arrange(plan, [cand(rules, 0, 0.9)], 22, TUNING)] == [0, 1]
+    # a best sentence that ends its passage: the next passage of its section, when it opens by referring back
+    more = chunk("s", ["That rule dates from 1990.", "Parking is free."]).model_copy(update={"order": 1})
+    pieces = arrange(plan, [cand(rules, 4, 0.9)], 90, TUNING, following=lambda c: more if c.id == "r" else None)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("r", 4), ("s", 0)]
+    off = read("Can I cycle on the towpath?", disabled=NO_CONTINUATION)
+    assert [p.index for p in arrange(off, [cand(rules, 0, 0.9)], 90, TUNING)] == [0]
 
 
 def test_an_answer_that_goes_on_to_an_announced_list_brings_the_list():

@@ -227,10 +227,29 @@ def arrange(
                     j += 1
             if announces_list(texts[i]):
                 bring_list(chunk, texts, i)
-    if plan.uses("continuation") and chosen:
+
+    def goes_on(at: Chunk, j: int) -> bool:
+        """Does the answer go on with sentence ``j`` of ``at`` (past its end: the next passage's first)? While it is
+        short (`continuation`), or when that sentence refers back to the one before it (`follow_on`: "However, ...",
+        "This means ...": the rest of the thought the answer's best sentence begins), within the answer's own word limit:
+        with the allowance cohesion has beyond it, a chain of "This ..." sentences made the brief's answers 17 words longer."""
+        if plan.uses("continuation") and total < tuning.continuation_below_words:
+            return True
+        if not plan.uses("follow_on"):
+            return False
+        if j < len(at.sentences):
+            upcoming = at.sentence_texts()[j]
+        else:
+            after = next_passage(at)
+            if after is None:
+                return False
+            upcoming = after.sentence_texts()[0]
+        return _refers_back(upcoming) and total + _words(upcoming) <= max_words
+
+    if chosen:
         best = chosen[0]
         at, j = best.chunk, best.index + 1
-        while total < tuning.continuation_below_words:
+        while goes_on(at, j):
             if j == len(at.sentences):  # the sentence after is the next passage's first
                 after = next_passage(at)
                 if after is None:
