@@ -270,6 +270,53 @@ def _item_sentences(lines: list[str]) -> list[str]:
     return [item[s:e] for item in items for s, e in split_sentences(item)]
 
 
+# A Markdown (GFM) pipe table: a header row, a delimiter row ("|---|:--:|"), then its body rows.
+_TABLE_DELIMITER = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?$|^\|\s*:?-+:?\s*\|$")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")  # a pipe not escaped ("a \| b" is one cell)
+
+
+def _cells(row: str) -> list[str]:
+    row = row.strip()
+    row = row[1:] if row.startswith("|") else row
+    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+    return [c.strip().replace("\\|", "|") for c in _CELL_SPLIT.split(row)]
+
+
+def _table_row(headers: list[str], row: str) -> str:
+    """A body row as one sentence that names each cell by its column ("Permit: Parking, visitors; Fee: £5"): a row
+    is one fact, and its cells alone ("£5 | 1 day") do not say what they are."""
+    parts = []
+    for k, cell in enumerate(_cells(row)):
+        if not cell:
+            continue
+        header = headers[k] if k < len(headers) else ""
+        parts.append(f"{header}: {cell}" if header and header != cell else cell)
+    return "; ".join(parts)
+
+
+def _block_sentences(lines: list[str]) -> list[str]:
+    """A block's sentences: its pipe tables a row at a time (``_table_row``), the rest as ``_item_sentences`` reads
+    it. Without this a table was one "sentence" of every row, its delimiter row ("|---|---|") included."""
+    sentences: list[str] = []
+    prose: list[str] = []
+    i = 0
+    while i < len(lines):
+        if "|" in lines[i] and i + 1 < len(lines) and "|" in lines[i + 1] and _TABLE_DELIMITER.match(lines[i + 1].strip()):
+            sentences += _item_sentences(prose) if prose else []
+            prose = []
+            headers = _cells(lines[i])
+            i += 2
+            while i < len(lines) and "|" in lines[i]:
+                row = _table_row(headers, lines[i])
+                if row:
+                    sentences.append(row)
+                i += 1
+            continue
+        prose.append(lines[i])
+        i += 1
+    return sentences + (_item_sentences(prose) if prose else [])
+
+
 # Plain text's own typography, outside code fences: a box drawn around text ("*  text  *" lines between rules of
 # "*"), a rule line ("=====", "-----", "* * *"), and a title underlined by one (Markdown's setext headings, reST's
 # and plain text's habit).
@@ -361,7 +408,7 @@ def clean_plain(text: str) -> list[Paragraph]:
             lines = lines[1:]
             if not lines:
                 continue
-        sentences = tuple(SentenceRecord(t, section, None) for t in _item_sentences([ln for ln in lines if not _PAGE_NUMBER.match(ln)]))
+        sentences = tuple(SentenceRecord(t, section, None) for t in _block_sentences([ln for ln in lines if not _PAGE_NUMBER.match(ln)]))
         if sentences:
             paragraphs.append(Paragraph(section, sentences, part))
     return paragraphs

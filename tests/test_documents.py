@@ -125,6 +125,25 @@ def test_every_list_item_starts_a_sentence(tmp_path):
     ]  # fmt: skip
 
 
+def test_a_markdown_pipe_table_reads_a_row_at_a_time_with_its_column_names(tmp_path):
+    md = tmp_path / "fees.md"
+    md.write_text(
+        "# Fees\n\nThe council charges these fees.\n| Permit | Fee | Valid for |\n|:---|---:|:-:|\n"
+        "| Parking, residents | £40 | 12 months |\n| Skip \\| on the road | £60 | |\nFees are paid online.\n\n"
+        "Not a table: a | b here.\nNor | this line.\n",
+        encoding="utf-8",
+    )
+    doc = load_document(md, "source/fees.md")
+    assert [s.text for p in doc.paragraphs for s in p.sentences] == [
+        "The council charges these fees.",
+        "Permit: Parking, residents; Fee: £40; Valid for: 12 months",  # a row is one fact, each cell named by its column
+        "Permit: Skip | on the road; Fee: £60",  # an escaped pipe stays in its cell; an empty cell says nothing
+        "Fees are paid online.",
+        "Not a table: a | b here.",  # pipes without a delimiter row under a header are text
+        "Nor | this line.",
+    ]  # fmt: skip
+
+
 def test_prose_wrapped_onto_a_line_that_starts_like_an_item_goes_on(tmp_path):
     txt = tmp_path / "notes.txt"
     txt.write_text("The meeting moved from room 1 to room\n2. It was smaller. He paid for the ticket\n- a fair price - and left.\n", encoding="utf-8")
