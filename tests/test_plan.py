@@ -49,6 +49,22 @@ def test_what_the_asker_says_of_themselves_is_left_out_only_when_the_question_st
     assert without_asker("My boss asked me. Which rights does the licence grant contributors?") == "Which rights does the licence grant contributors?"
 
 
+def test_what_the_asker_says_of_themselves_after_the_question_is_left_out_too():
+    assert without_asker("How long is the laptop's warranty? I need it for my expense report.") == "How long is the laptop's warranty?"
+    assert without_asker("which repair shops does the guide list? need them for my notes (intern here)") == "which repair shops does the guide list?"
+    # what follows and asks, or says nothing of the asker, stays: it is part of what is asked
+    asks = "my laptop won't charge after the update?? what do i change"
+    assert without_asker(asks) == asks
+    fact = "How do I get a longer warranty? The shop only offers one year."
+    assert without_asker(fact) == fact
+    # the question's form is read from all of it ("just give me the list" asks for a list)
+    plan = read("what were the big lessons for repairers? just give me the list")
+    assert plan.query == "what were the big lessons for repairers?" and plan.wants_list
+    # a question that names too little alone keeps what follows it
+    short = "Why? I mean my laptop keeps rebooting overnight."
+    assert without_asker(short) == short
+
+
 def test_a_question_that_names_too_little_alone_is_searched_with_the_asker_sentences_before_it():
     # the problem is in what the asker said; the question names one thing or none
     wrong = "I'm writing a script and my $var inside the command never gets its value — what am I doing wrong?"

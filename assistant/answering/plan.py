@@ -132,10 +132,24 @@ def without_asker(question: str) -> str:
     lessons did they learn?": what the asker says of themselves is not what is asked. Only when the
     last sentence stands alone ("I read it was $50 million. Is that right?" needs all of it) and names
     enough of its own ("My $var never gets replaced. What am I doing wrong?" is about the $var)."""
-    asked = asked_part(question)
+    asked = asked_part(without_afterword(question))
     if len(content_terms(asked)) < TUNING.stands_alone_terms:  # "... my $var never gets replaced. What am I doing wrong?"
         return question  # says too little alone: what came before is what is asked about
     return asked
+
+
+def without_afterword(question: str) -> str:
+    """"Which consortia does this brief feature?" of "Which consortia does this brief feature? I teach CTE in the
+    valley and want to know if mine is one of them.": what the asker says of themselves after the question is not
+    what is asked. A sentence after it that asks ("what do i change") stays."""
+    pieces = re.split(r"(?<=[.!:;?])\s+|\s+[-–—]+\s+", question.strip())
+    ends = [i for i, p in enumerate(pieces) if p.rstrip().endswith("?")]
+    if not ends or ends[-1] == len(pieces) - 1:
+        return question
+    after = pieces[ends[-1] + 1 :]
+    if all(_ASKER.search(p) and not _STANDS_ALONE.match(p) for p in after):
+        return " ".join(pieces[: ends[-1] + 1])
+    return question
 
 
 def asked_part(question: str) -> str:
