@@ -13,14 +13,14 @@ RULES: dict[str, str] = {
     "shorthand": "chat shorthand in a question is read as the words it stands for ('can u list ...' as 'can you list ...')",
     "typo": "a question word that neither the documents nor English know, one edit from a word the documents use, is read as that word ('randomnes' as 'randomness')",
     "asker_preamble": "what the asker says of themselves before a question that stands alone, or after it ('... ? I need it for my notes'), is left out of the search",
-    "antecedent": "a chosen sentence that refers back ('This ...', 'They ...', 'Note that ...', 'X, on the other hand, ...') brings the sentence before it, and that one its own when it refers back too",
+    "antecedent": "a chosen sentence that refers back ('This ...', 'They ...', 'Note that ...', 'X, on the other hand, ...', 'While this ..., ...') brings the sentence before it, and that one its own when it refers back too",
     "introduced": "a chosen sentence that follows a sentence ending with ':' (the example, command or item it introduces) brings that sentence, from the passage before when the index cut between them",
     "heading_antecedent": "a chosen sentence that opens its section and refers back ('This element ...') is shown under the heading it refers to",
     "announced_list": "a sentence of the answer that announces a list (ends with ':') brings the list: its items, and a sentence explaining an item when another item follows, into the next passage of the section when the items run on",
     "quotation": "a chosen sentence that opens a quotation brings the rest of it, to its closing mark (within the budget)",
     "enumeration": "when a list is asked for and the best sentence opens a counted sequence ('First, ...'), the retrieved sentences that go on with it ('Second, ...', 'Finally, ...') join, and so do the items between the opening and a later item that retrieval did not bring (from the passages between them)",
     "continuation": "a short answer goes on with the sentence after its best one, in the next passage of its section when its own ends there (the rest of what it begins: the items it announces, the other half of a contrast, the fix after the problem)",
-    "follow_on": "the sentence after the answer's best one joins it when it refers back to it ('However, ...', 'This means ...'), in the next passage of its section when the best ends its own, within the answer's word limit",
+    "follow_on": "the sentence after a chosen one joins it when it refers back to it ('However, ...', 'This means ...'), within the answer's word limit; after the best one, also from the next passage of its section when the best ends its own",
     "speaker": "a quoted sentence is shown with the speaker the document names for it",
 }
 

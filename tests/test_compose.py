@@ -42,7 +42,7 @@ def test_the_best_sentence_leads_and_weak_ones_stay_out():
 
 def test_nearly_as_good_sentences_join_in_reading_order():
     ranked = [cand(BOATS, 4, 0.9, np.array([0, 0, 0, 1.0])), cand(BOATS, 0, 0.8)]
-    plan = read("What are the hours?")
+    plan = read("What are the hours?", disabled=frozenset({"follow_on"}))  # "This schedule ..." would follow sentence 0
     pieces = arrange(plan, choose(plan, ranked, 90), 90)
     assert [p.index for p in pieces] == [0, 4]
 
@@ -219,6 +219,23 @@ def test_a_sentence_that_refers_back_to_the_best_one_follows_it_however_long_the
     assert [(p.chunk.id, p.index) for p in pieces] == [("r", 4), ("s", 0)]
     off = read("Can I cycle on the towpath?", disabled=NO_CONTINUATION)
     assert [p.index for p in arrange(off, [cand(rules, 0, 0.9)], 90, TUNING)] == [0]
+
+
+def test_a_sentence_that_refers_back_to_another_chosen_one_follows_it_within_its_passage():
+    rules = chunk("r", ["Cyclists may ride on the towpath.", "Dogs must be on a lead.", "This keeps the swans safe.", "Parking is free."])
+    other = chunk("o", ["The towpath closes at dusk."])
+    plan = read("What are the towpath rules?", disabled=frozenset({"continuation"}))
+    pieces = arrange(plan, [cand(other, 0, 0.9), cand(rules, 1, 0.6)], 90, TUNING)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("o", 0), ("r", 1), ("r", 2)]
+    off = read("What are the towpath rules?", disabled=NO_CONTINUATION)
+    assert [(p.chunk.id, p.index) for p in arrange(off, [cand(other, 0, 0.9), cand(rules, 1, 0.6)], 90, TUNING)] == [("o", 0), ("r", 1)]
+
+
+def test_a_clause_about_what_was_just_said_refers_back():
+    glob = chunk("g", ["The first pattern is the main extension.", "While this does not change matching, this can help a save dialog.", "Given that the file exists, it is read."])
+    plan = read("Which extension does a save dialog pick?", disabled=NO_CONTINUATION)
+    assert [p.index for p in arrange(plan, [cand(glob, 1, 0.9)], 90)] == [0, 1]  # "While this ..." brings what "this" is
+    assert [p.index for p in arrange(plan, [cand(glob, 2, 0.9)], 90)] == [2]  # "Given that ..." joins clauses: it points nowhere
 
 
 def test_an_answer_that_goes_on_to_an_announced_list_brings_the_list():

@@ -32,8 +32,17 @@ _REFERS_BACK = re.compile(
 _CONTRASTS_BACK = re.compile(r"^[^,;]{0,80},\s*(?:on the other hand|however|in contrast|by contrast|instead|though|too|as well)\b", re.I)
 
 
+# ... or opens on a clause about what was just said ("While this doesn't affect ..., ...", "Because of that, ..."); not
+# on a conjunction ("Given that the file exists, ...", "Since that release" is left: "since that" mostly joins clauses).
+_CLAUSE_BACK = re.compile(
+    r"^\W*(?:(?:while|although|though|since|if|unless|as|given)\s+(?:this|these|those|such)|"
+    r"(?:because\s+of|unlike|despite|with|without|after|before|besides|apart\s+from|at|by|from|on\s+top\s+of)\s+(?:this|that|these|those|such))\b",
+    re.I,
+)
+
+
 def _refers_back(text: str) -> bool:
-    return bool(_REFERS_BACK.match(text) or _CONTRASTS_BACK.match(text))
+    return bool(_REFERS_BACK.match(text) or _CONTRASTS_BACK.match(text) or _CLAUSE_BACK.match(text))
 
 
 # A counted sequence in prose: its opening ("First, ...", "The first lesson ...") and its continuations.
@@ -266,6 +275,12 @@ def arrange(
                 bring_list(at, texts, j)
                 break
             j += 1
+    if plan.uses("follow_on"):  # every other chosen sentence: the sentences after it in its passage that refer back to it
+        for other in chosen[1:]:
+            at, texts, j = other.chunk, other.chunk.sentence_texts(), other.index + 1
+            while j < len(texts) and _refers_back(texts[j]) and total + _words(texts[j]) <= max_words and take(at, texts, j):
+                j += 1
+
     def fill_sequence(opener: Candidate) -> None:
         """A counted sequence's items that lie between its opening and a later item the answer holds ("Second, ..."
         in the passage between "The first lesson ..." and "Third, ...", which retrieval did not bring) join it."""
