@@ -453,6 +453,10 @@ _PAGER_WORDS = 8  # words outside its links that a navigation bar may hold ("Nex
 _PAGER_TAGS = 24  # elements a navigation bar may hold: a bar is small, and a bigger element is not looked through
 _PAGER_RELS = frozenset({"next", "prev", "previous", "up", "contents", "index", "start", "first", "last"})
 _PAGER_CONTENT = _HTML_HEADINGS | {"pre", "table", "dl", "ul", "ol", "li", "blockquote", "figure"}
+_CONTENTS_TAGS = 2000  # elements a table of contents may hold (Ninja's manual's: about 300)
+_CONTENTS_LINKS = 2  # links a list needs to be a table of contents
+_CONTENTS_OWN_WORDS = 2  # words per link outside the links ("1.1.", "Chapter 3")
+_CONTENTS_PROSE = frozenset({"p", "pre", "table", "blockquote", "figure", "img"})
 _ROW_BREAKS = (_HTML_BLOCKS - _HTML_CELLS) | {"br"}  # in a row, these make its cells blocks of their own
 _ROW_TAGS = 200  # elements a data row may hold
 _HTML_FOOTNOTE_REF = re.compile(r"\[?\s*(?:\d{1,3}|[a-z*†‡§])\s*\]?")
@@ -467,6 +471,8 @@ def _html_skipped(el) -> bool:
         return el.find_parent(["article", "main", "section"]) is None
     if name == "sup":  # ``word<sup><a href="#fn1">1</a></sup>``: a footnote marker, not part of the sentence
         return bool(el.find("a", href=True)) and bool(_HTML_FOOTNOTE_REF.fullmatch(el.get_text().strip()))
+    if name in ("ul", "ol", "dl", "tr") and _html_contents(el):
+        return True
     if name in ("div", "p", "table", "ul"):
         return _html_pager(el)
     return False
@@ -496,6 +502,22 @@ def _data_row(tr) -> bool:
     """A row of a data table: its cells hold text, not paragraphs, line breaks or tables (a layout table's do)."""
     inside = _elements_within(tr, _ROW_TAGS)
     return inside is not None and not any(t.name in _ROW_BREAKS for t in inside)
+
+
+def _html_contents(el) -> bool:
+    """A table of contents: a list (or a table row) whose links all lead to places in a document (``href="#..."``, ``"faq.html#..."``),
+    with little text besides ("1.1."). It repeats the headings, and in a FAQ every question, so a search met the
+    contents instead of the text they point to (a FAQ's answers lost to its list of questions)."""
+    inside = _elements_within(el, _CONTENTS_TAGS)
+    if inside is None:
+        return False
+    links = [t for t in inside if t.name == "a" and t.has_attr("href")]
+    if len(links) < _CONTENTS_LINKS or not all("#" in str(a["href"]) for a in links):
+        return False
+    if any(t.name in _CONTENTS_PROSE for t in inside):
+        return False
+    own = len(el.get_text(" ").split()) - sum(len(a.get_text(" ").split()) for a in links)
+    return own <= _CONTENTS_OWN_WORDS * len(links)
 
 
 def _html_pager(el) -> bool:

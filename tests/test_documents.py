@@ -344,6 +344,19 @@ def test_html_a_next_previous_bar_is_navigation_not_content(tmp_path):
     assert _html_sentences(short) == ["The next chapter covers linking.", "Foo is fast."]
 
 
+def test_html_a_table_of_contents_is_navigation_not_content(tmp_path):
+    toc = ('<div class="toc"><ul><li>1. <a href="#intro">Introduction</a><ul><li><a href="#why">Why boats float</a></li></ul></li>'
+           '<li>2. <a href="faq.html#keel">How deep is the keel?</a></li></ul></div>')
+    row = '<table><tr class="toc"><td>2.1. <a href="#keel">How deep is the keel?</a><br>2.2. <a href="#mast">How tall is the mast?</a></td></tr></table>'
+    body = '<h2>Keels</h2><p>How deep is the keel? The keel is two metres deep.</p>'
+    doc = _html(tmp_path, f"{toc}{row}{body}")
+    assert _html_sentences(doc) == ["How deep is the keel?", "The keel is two metres deep."]  # the question once, where it is answered
+    # links to other pages, or links in prose, are content
+    links = '<ul><li><a href="keels.html">Keels</a> explains hull shapes.</li><li><a href="https://example.org/">The boat club</a></li></ul>'
+    prose = '<ul><li>See <a href="#a">the keel</a> and <a href="#b">the mast</a> sections before you sail for the first time.</li></ul>'
+    assert _html_sentences(_html(tmp_path, links + prose)) == ["Keels explains hull shapes.", "The boat club", "See the keel and the mast sections before you sail for the first time."]
+
+
 def test_html_a_term_whose_list_or_definition_ends_without_text_stays_alone(tmp_path):
     doc = _html(tmp_path, "<dl><dt>Alpha</dt></dl><p>A paragraph about something else.</p>"
                           "<dl><dt>gamma</dt><dd></dd><dt>delta</dt><dd>The second value.</dd></dl>")
