@@ -231,6 +231,21 @@ def test_a_sentence_that_refers_back_to_another_chosen_one_follows_it_within_its
     assert [(p.chunk.id, p.index) for p in arrange(off, [cand(other, 0, 0.9), cand(rules, 1, 0.6)], 90, TUNING)] == [("o", 0), ("r", 1)]
 
 
+def test_a_question_the_document_asks_brings_its_answer():
+    faq = chunk("q", ["2.1. | Why does the pump stall?", "Its filter clogs.", "Rinse it weekly.", "2.2. | How loud is the pump?", "Quiet."])
+    plan = read("my pump keeps stalling, why", disabled=NO_CONTINUATION)
+    # the FAQ's question matches best; its answer is what follows it, up to the next question
+    assert [p.index for p in arrange(plan, [cand(faq, 0, 0.9)], 90)] == [0, 1, 2]
+    assert [p.index for p in arrange(plan, [cand(faq, 0, 0.9)], 12)] == [0, 1]  # within the answer's word limit
+    # a question that ends its passage is answered in the next passage of its section
+    asked = chunk("a", ["The pump is small.", "How do I clean it?"])
+    answer = chunk("b", ["Unscrew the cap.", "Rinse the filter.", "Can I run it dry?", "No."]).model_copy(update={"order": 1})
+    pieces = arrange(plan, [cand(asked, 1, 0.9)], 90, following=lambda c: answer if c.id == "a" else None)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("a", 1), ("b", 0), ("b", 1)]
+    off = read("my pump keeps stalling, why", disabled=NO_CONTINUATION | {"document_question"})
+    assert [p.index for p in arrange(off, [cand(faq, 0, 0.9)], 90)] == [0]
+
+
 def test_a_clause_about_what_was_just_said_refers_back():
     glob = chunk("g", ["The first pattern is the main extension.", "While this does not change matching, this can help a save dialog.", "Given that the file exists, it is read."])
     plan = read("Which extension does a save dialog pick?", disabled=NO_CONTINUATION)

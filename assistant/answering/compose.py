@@ -41,6 +41,11 @@ _CLAUSE_BACK = re.compile(
 )
 
 
+def _asks(text: str) -> bool:
+    """A question the document asks ("How can I improve them?"): what follows it answers it."""
+    return bool(re.search(r"\?[\"'”’)\]]*$", text.rstrip()))
+
+
 def _refers_back(text: str) -> bool:
     return bool(_REFERS_BACK.match(text) or _CONTRASTS_BACK.match(text) or _CLAUSE_BACK.match(text))
 
@@ -280,6 +285,37 @@ def arrange(
             at, texts, j = other.chunk, other.chunk.sentence_texts(), other.index + 1
             while j < len(texts) and _refers_back(texts[j]) and total + _words(texts[j]) <= max_words and take(at, texts, j):
                 j += 1
+
+    def answer_to(chunk: Chunk, i: int) -> None:
+        """`document_question`: sentence ``i`` of ``chunk`` is a question the document asks (a FAQ's); the sentences
+        after it answer it, in the next passage of its section when its own ends, up to the next question and within
+        the answer's word limit. A FAQ's question matches a user's best, and its answer shares few of their words."""
+        at, j = chunk, i + 1
+        while True:
+            if j == len(at.sentences):
+                after = next_passage(at)
+                if after is None or _asks(after.sentence_texts()[0]):
+                    return
+                fresh = after.id not in keys
+                keys.setdefault(after.id, set())
+                opening = after.sentence_texts()[0]
+                if 0 not in keys[after.id] and (total + _words(opening) > max_words or not take(after, after.sentence_texts(), 0)):
+                    if fresh:
+                        del keys[after.id]
+                    return
+                go_on(at, after)
+                at, j = after, 1
+                continue
+            texts = at.sentence_texts()
+            if _asks(texts[j]) or (j not in keys[at.id] and (total + _words(texts[j]) > max_words or not take(at, texts, j))):
+                return
+            j += 1
+
+    if plan.uses("document_question"):
+        for chunk in list(order):
+            for i in sorted(keys[chunk.id]):
+                if _asks(chunk.sentence_texts()[i]):
+                    answer_to(chunk, i)
 
     def fill_sequence(opener: Candidate) -> None:
         """A counted sequence's items that lie between its opening and a later item the answer holds ("Second, ..."
