@@ -284,37 +284,41 @@ def _cells(row: str) -> list[str]:
 
 def _table_row(headers: list[str], row: str) -> str:
     """A body row as one sentence that names each cell by its column ("Permit: Parking, visitors; Fee: £5"): a row
-    is one fact, and its cells alone ("£5 | 1 day") do not say what they are."""
+    is one fact, and its cells alone ("£5 | 1 day") do not say what they are. Cells past the header's are dropped,
+    as GitHub drops them."""
     parts = []
-    for k, cell in enumerate(_cells(row)):
-        if not cell:
-            continue
-        header = headers[k] if k < len(headers) else ""
-        parts.append(f"{header}: {cell}" if header and header != cell else cell)
+    for header, cell in zip(headers, _cells(row)):
+        if cell:
+            parts.append(f"{header}: {cell}" if header and header != cell else cell)
     return "; ".join(parts)
 
 
-def _block_sentences(lines: list[str]) -> list[str]:
+def _block_sentences(lines: list[str], in_fence: bool = False) -> tuple[list[str], bool]:
     """A block's sentences: its pipe tables a row at a time (``_table_row``), the rest as ``_item_sentences`` reads
-    it. Without this a table was one "sentence" of every row, its delimiter row ("|---|---|") included."""
+    it; and whether a code fence is still open at its end (``in_fence``: open at its start). Without this a table was
+    one "sentence" of every row, its delimiter row ("|---|---|") included. A table shown in a code fence stays code."""
     sentences: list[str] = []
     prose: list[str] = []
     i = 0
     while i < len(lines):
-        if "|" in lines[i] and i + 1 < len(lines) and "|" in lines[i + 1] and _TABLE_DELIMITER.match(lines[i + 1].strip()):
+        if _FENCE.match(lines[i]):
+            in_fence = not in_fence
+        elif not in_fence and "|" in lines[i] and i + 1 < len(lines) and _TABLE_DELIMITER.match(lines[i + 1].strip()):
             sentences += _item_sentences(prose) if prose else []
             prose = []
             headers = _cells(lines[i])
+            rows: list[str] = []
             i += 2
-            while i < len(lines) and "|" in lines[i]:
-                row = _table_row(headers, lines[i])
-                if row:
-                    sentences.append(row)
+            while i < len(lines) and "|" in lines[i] and not _FENCE.match(lines[i]):
+                if not _TABLE_DELIMITER.match(lines[i].strip()):  # a rule drawn inside the body is no row
+                    rows.append(_table_row(headers, lines[i]))
                 i += 1
+            # a table without rows says what its header says
+            sentences += [r for r in rows if r] if rows else [" | ".join(h for h in headers if h)]
             continue
         prose.append(lines[i])
         i += 1
-    return sentences + (_item_sentences(prose) if prose else [])
+    return sentences + (_item_sentences(prose) if prose else []), in_fence
 
 
 # Plain text's own typography, outside code fences: a box drawn around text ("*  text  *" lines between rules of
@@ -399,6 +403,7 @@ def clean_plain(text: str) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
     blocks = [[ln.strip() for ln in block.splitlines() if ln.strip()] for block in re.split(r"\n\s*\n", text)]
     blocks = [b for b in blocks if b]
+    in_fence = False  # a code fence runs across blank lines
     for n, lines in enumerate(blocks):
         md = re.match(r"^#{1,6}\s+(.*)$", lines[0])
         body_follows = n + 1 < len(blocks) and not (len(blocks[n + 1]) == 1 and _numbered_title(blocks[n + 1][0]))
@@ -408,7 +413,8 @@ def clean_plain(text: str) -> list[Paragraph]:
             lines = lines[1:]
             if not lines:
                 continue
-        sentences = tuple(SentenceRecord(t, section, None) for t in _block_sentences([ln for ln in lines if not _PAGE_NUMBER.match(ln)]))
+        texts, in_fence = _block_sentences([ln for ln in lines if not _PAGE_NUMBER.match(ln)], in_fence)
+        sentences = tuple(SentenceRecord(t, section, None) for t in texts)
         if sentences:
             paragraphs.append(Paragraph(section, sentences, part))
     return paragraphs
@@ -455,7 +461,8 @@ _PAGER_RELS = frozenset({"next", "prev", "previous", "up", "contents", "index", 
 _PAGER_CONTENT = _HTML_HEADINGS | {"pre", "table", "dl", "ul", "ol", "li", "blockquote", "figure"}
 _CONTENTS_TAGS = 2000  # elements a table of contents may hold (Ninja's manual's: about 300)
 _CONTENTS_LINKS = 2  # links a list needs to be a table of contents
-_CONTENTS_OWN_WORDS = 2  # words per link outside the links ("1.1.", "Chapter 3")
+# what a table of contents holds besides its links: numbers ("1.1.", "(a)", "IV."), bullets, "Chapter"
+_CONTENTS_NUMBER = re.compile(r"[(\[]?(?:\d+|[ivxlc]{1,5}|[IVXLC]{1,5}|[A-Za-z])(?:\.\d+)*[.):\]]?|[-–—•·|]|(?i:chapter|section|part|appendix)")
 _CONTENTS_PROSE = frozenset({"p", "pre", "table", "blockquote", "figure", "img"})
 _ROW_BREAKS = (_HTML_BLOCKS - _HTML_CELLS) | {"br"}  # in a row, these make its cells blocks of their own
 _ROW_TAGS = 200  # elements a data row may hold
@@ -505,19 +512,24 @@ def _data_row(tr) -> bool:
 
 
 def _html_contents(el) -> bool:
-    """A table of contents: a list (or a table row) whose links all lead to places in a document (``href="#..."``, ``"faq.html#..."``),
-    with little text besides ("1.1."). It repeats the headings, and in a FAQ every question, so a search met the
-    contents instead of the text they point to (a FAQ's answers lost to its list of questions)."""
+    """A table of contents: a list (or a table row) of links that each lead to a place in a document of the site
+    (``href="#..."``, ``"faq.html#..."``), with nothing besides them but their numbers ("1.1."). It repeats the
+    headings, and in a FAQ every question, so a search met the contents instead of the text they point to. Links to
+    another site, a link that is its own anchor (a FAQ's question), or a word outside the links (a definition) are
+    content."""
     inside = _elements_within(el, _CONTENTS_TAGS)
     if inside is None:
         return False
     links = [t for t in inside if t.name == "a" and t.has_attr("href")]
-    if len(links) < _CONTENTS_LINKS or not all("#" in str(a["href"]) for a in links):
+    if len(links) < _CONTENTS_LINKS or any(t.name in _CONTENTS_PROSE for t in inside):
         return False
-    if any(t.name in _CONTENTS_PROSE for t in inside):
-        return False
-    own = len(el.get_text(" ").split()) - sum(len(a.get_text(" ").split()) for a in links)
-    return own <= _CONTENTS_OWN_WORDS * len(links)
+    for a in links:
+        target, _, fragment = str(a["href"]).partition("#")
+        if not fragment or "://" in target or target.startswith(("/", "mailto:")) or fragment in (a.get("id"), a.get("name")):
+            return False
+    linked = {id(s) for a in links for s in a.find_all(string=True)}
+    own = [w for s in el.find_all(string=True) if id(s) not in linked for w in str(s).split()]
+    return all(_CONTENTS_NUMBER.fullmatch(w) for w in own)
 
 
 def _html_pager(el) -> bool:

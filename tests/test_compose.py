@@ -209,10 +209,15 @@ def test_a_sentence_that_refers_back_to_the_best_one_follows_it_however_long_the
     plan = read("Can I cycle on the towpath?", disabled=frozenset({"continuation"}))
     # "However, ..." and "This also ..." each go on with the sentence before; "The towpath is ..." starts anew
     assert [p.index for p in arrange(plan, [cand(rules, 0, 0.9)], 90, TUNING)] == [0, 1, 2]
-    # only from the best sentence, and only while the sentence after refers back
+    # only while the sentence after refers back ("Dogs must be on a lead." does not)
     assert [p.index for p in arrange(plan, [cand(rules, 3, 0.9)], 90, TUNING)] == [3]
-    # within the answer's own word limit (not the allowance cohesion has beyond it): 10 + 11 words fit 22, 26 do not
+    # within the answer's own word limit (not the allowance cohesion has beyond it): 10 + 10 words fit 22, 25 do not
     assert [p.index for p in arrange(plan, [cand(rules, 0, 0.9)], 22, TUNING)] == [0, 1]
+    # a sentence the answer already holds that refers back carries the chain on, into the next passage
+    two = chunk("x", ["Cyclists may ride on the towpath.", "However, they must give way."])
+    then = chunk("y", ["This also applies to horses.", "Parking is free."]).model_copy(update={"order": 1})
+    pieces = arrange(plan, [cand(two, 0, 0.9), cand(two, 1, 0.8)], 90, TUNING, following=lambda c: then if c.id == "x" else None)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("x", 0), ("x", 1), ("y", 0)]
     # a best sentence that ends its passage: the next passage of its section, when it opens by referring back
     more = chunk("s", ["That rule dates from 1990.", "Parking is free."]).model_copy(update={"order": 1})
     pieces = arrange(plan, [cand(rules, 4, 0.9)], 90, TUNING, following=lambda c: more if c.id == "r" else None)
@@ -244,6 +249,15 @@ def test_a_question_the_document_asks_brings_its_answer():
     assert [(p.chunk.id, p.index) for p in pieces] == [("a", 1), ("b", 0), ("b", 1)]
     off = read("my pump keeps stalling, why", disabled=NO_CONTINUATION | {"document_question"})
     assert [p.index for p in arrange(off, [cand(faq, 0, 0.9)], 90)] == [0]
+    # a question reached by going on into the next passage is answered too
+    short = chunk("s", ["Pumps need care."])
+    opens = chunk("t", ["So how do I clean the pump?", "Rinse the filter.", "Pumps are cheap to run."]).model_copy(update={"order": 1})
+    plan_on = read("pump care", disabled=frozenset({"follow_on"}))  # continuation goes on: the answer is short
+    pieces = arrange(plan_on, [cand(short, 0, 0.9)], 90, replace(TUNING, continuation_below_words=5), following=lambda c: opens if c.id == "s" else None)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("s", 0), ("t", 0), ("t", 1), ("t", 2)]
+    # a question the document quotes is part of its story, not a question it answers
+    story = chunk("w", ['At the door Anna asked, "Where does the night train leave from?"', "It was raining.", "The mayor resigned."])
+    assert [p.index for p in arrange(plan, [cand(story, 0, 0.9)], 90)] == [0]
 
 
 def test_a_clause_about_what_was_just_said_refers_back():

@@ -144,6 +144,19 @@ def test_a_markdown_pipe_table_reads_a_row_at_a_time_with_its_column_names(tmp_p
     ]  # fmt: skip
 
 
+def test_a_pipe_table_in_a_code_fence_stays_code_and_odd_tables_keep_their_text(tmp_path):
+    md = tmp_path / "tables.md"
+    md.write_text(
+        "# Syntax\n\nWrite a table like this:\n\n```\n| a | b |\n|---|---|\n\n| 1 | 2 |\n```\n\n"
+        "| Only | Header |\n|---|---|\n\n| Day | Fee |\n|---|---|\n| Mon | £5 | extra |\n|---|---|\n| Tue | £6 |\n",
+        encoding="utf-8",
+    )
+    got = [s.text for p in load_document(md, "source/tables.md").paragraphs for s in p.sentences]
+    assert "a: 1; b: 2" not in got and any("| a | b |" in s for s in got)  # the fenced table is code, across its blank line
+    assert "Only | Header" in got  # a table without rows says what its header says
+    assert got[-2:] == ["Day: Mon; Fee: £5", "Day: Tue; Fee: £6"]  # a cell past the header's and a rule in the body are dropped
+
+
 def test_prose_wrapped_onto_a_line_that_starts_like_an_item_goes_on(tmp_path):
     txt = tmp_path / "notes.txt"
     txt.write_text("The meeting moved from room 1 to room\n2. It was smaller. He paid for the ticket\n- a fair price - and left.\n", encoding="utf-8")
@@ -355,6 +368,12 @@ def test_html_a_table_of_contents_is_navigation_not_content(tmp_path):
     links = '<ul><li><a href="keels.html">Keels</a> explains hull shapes.</li><li><a href="https://example.org/">The boat club</a></li></ul>'
     prose = '<ul><li>See <a href="#a">the keel</a> and <a href="#b">the mast</a> sections before you sail for the first time.</li></ul>'
     assert _html_sentences(_html(tmp_path, links + prose)) == ["Keels explains hull shapes.", "The boat club", "See the keel and the mast sections before you sail for the first time."]
+    # a FAQ whose questions are their own anchors, a glossary, links to another site: content, however short
+    faq = '<dl><dt><a id="q1" href="#q1">Is the pool heated?</a></dt><dd>Yes, always.</dd><dt><a name="q2" href="#q2">Can dogs swim?</a></dt><dd>No.</dd></dl>'
+    glossary = '<dl><dt><a href="#keel">Keel</a></dt><dd>Two metres</dd><dt><a href="#mast">Mast</a></dt><dd>Ten metres</dd></dl>'
+    away = '<ul><li><a href="https://docs.example.org/re.html#search">re.search</a></li><li><a href="https://example.org/wiki#History">History</a></li></ul>'
+    got = _html_sentences(_html(tmp_path, faq + glossary + away))
+    assert got == ["Is the pool heated?: Yes, always.", "Can dogs swim?: No.", "Keel: Two metres", "Mast: Ten metres", "re.search", "History"]
 
 
 def test_html_a_term_whose_list_or_definition_ends_without_text_stays_alone(tmp_path):

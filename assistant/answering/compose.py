@@ -42,8 +42,9 @@ _CLAUSE_BACK = re.compile(
 
 
 def _asks(text: str) -> bool:
-    """A question the document asks ("How can I improve them?"): what follows it answers it."""
-    return bool(re.search(r"\?[\"'”’)\]]*$", text.rstrip()))
+    """A question the document asks ("How can I improve them?"): what follows it answers it. Not one it quotes
+    ('Anna asked, "Where does the train leave from?"'): what follows that goes on with the story."""
+    return text.rstrip().endswith("?")
 
 
 def _refers_back(text: str) -> bool:
@@ -242,11 +243,31 @@ def arrange(
             if announces_list(texts[i]):
                 bring_list(chunk, texts, i)
 
+    def enter_next(at: Chunk, limit: int) -> Chunk | None:
+        """The next passage of ``at``'s section, read right after it, its first sentence in the answer (taken within
+        ``limit`` words, or already there); None when there is none or it does not fit."""
+        after = next_passage(at)
+        if after is None:
+            return None
+        fresh = after.id not in keys
+        keys.setdefault(after.id, set())
+        opening = after.sentence_texts()[0]
+        if 0 not in keys[after.id] and (total + _words(opening) > limit or not take(after, after.sentence_texts(), 0)):
+            if fresh:
+                del keys[after.id]
+            return None
+        go_on(at, after)
+        return after
+
     def goes_on(at: Chunk, j: int) -> bool:
         """Does the answer go on with sentence ``j`` of ``at`` (past its end: the next passage's first)? While it is
         short (`continuation`), or when that sentence refers back to the one before it (`follow_on`: "However, ...",
-        "This means ...": the rest of the thought the answer's best sentence begins), within the answer's own word limit:
-        with the allowance cohesion has beyond it, a chain of "This ..." sentences made the brief's answers 17 words longer."""
+        "This means ...": the rest of the thought the answer's best sentence begins), within the answer's own word
+        limit: with the allowance cohesion has beyond it, a chain of "This ..." sentences made the brief's answers 17
+        words longer. A sentence the answer already holds is gone past only when it refers back (a list it holds ends
+        the answer)."""
+        if j < len(at.sentences) and j in keys[at.id]:
+            return plan.uses("follow_on") and _refers_back(at.sentence_texts()[j])
         if plan.uses("continuation") and total < tuning.continuation_below_words:
             return True
         if not plan.uses("follow_on"):
@@ -265,15 +286,11 @@ def arrange(
         at, j = best.chunk, best.index + 1
         while goes_on(at, j):
             if j == len(at.sentences):  # the sentence after is the next passage's first
-                after = next_passage(at)
+                after = enter_next(at, budget)
                 if after is None:
                     break
-                keys.setdefault(after.id, set())
-                if not take(after, after.sentence_texts(), 0):
-                    break
-                go_on(at, after)
                 at, j = after, 0
-            elif not take(at, at.sentence_texts(), j):
+            elif j not in keys[at.id] and not take(at, at.sentence_texts(), j):
                 break
             texts = at.sentence_texts()
             if announces_list(texts[j]):  # the answer went on to a sentence that announces a list: the list follows it
@@ -283,7 +300,7 @@ def arrange(
     if plan.uses("follow_on"):  # every other chosen sentence: the sentences after it in its passage that refer back to it
         for other in chosen[1:]:
             at, texts, j = other.chunk, other.chunk.sentence_texts(), other.index + 1
-            while j < len(texts) and _refers_back(texts[j]) and total + _words(texts[j]) <= max_words and take(at, texts, j):
+            while j < len(texts) and _refers_back(texts[j]) and (j in keys[at.id] or (total + _words(texts[j]) <= max_words and take(at, texts, j))):
                 j += 1
 
     def answer_to(chunk: Chunk, i: int) -> None:
@@ -294,16 +311,8 @@ def arrange(
         while True:
             if j == len(at.sentences):
                 after = next_passage(at)
-                if after is None or _asks(after.sentence_texts()[0]):
+                if after is None or _asks(after.sentence_texts()[0]) or enter_next(at, max_words) is None:
                     return
-                fresh = after.id not in keys
-                keys.setdefault(after.id, set())
-                opening = after.sentence_texts()[0]
-                if 0 not in keys[after.id] and (total + _words(opening) > max_words or not take(after, after.sentence_texts(), 0)):
-                    if fresh:
-                        del keys[after.id]
-                    return
-                go_on(at, after)
                 at, j = after, 1
                 continue
             texts = at.sentence_texts()
@@ -312,7 +321,8 @@ def arrange(
             j += 1
 
     if plan.uses("document_question"):
-        for chunk in list(order):
+        held = {c.id: c for c in order} | {c.id: c for c in continued.values()}  # passages reached by going on too
+        for chunk in list(held.values()):
             for i in sorted(keys[chunk.id]):
                 if _asks(chunk.sentence_texts()[i]):
                     answer_to(chunk, i)

@@ -55,6 +55,8 @@ _ASKER = re.compile(r"\b(?:[Ii](?![.\w])|[Ii]['’](?:m|d|ve|ll)|[Mm]y|[Mm]e|[Ww
 _STANDS_ALONE = re.compile(
     r"(?:(?:[\w'’]+,?\s+){0,2}?(?:what|which|who|whom|how|why|when|where)|is|are|was|were|do|does|did|can|could)\b", re.I
 )
+_PIECES = re.compile(r"(?<=[.!:;?])\s+|\s+[-–—]+\s+")  # a question's sentences, and the parts a dash sets apart
+_DIGIT = re.compile(r"\d")
 _POINTS_BACK = re.compile(r"\b(?:that|this|it|these|those)\b", re.I)
 # Chat shorthand read as the words it stands for ("can u list ..."): the reader and the vocabulary know the words.
 # Typed in lower case, standing alone ("PLS regression", "U+FEFF", "\\u", "'u'" stay); "u" only after a word that asks
@@ -141,13 +143,14 @@ def without_asker(question: str) -> str:
 def without_afterword(question: str) -> str:
     """"Which consortia does this brief feature?" of "Which consortia does this brief feature? I teach CTE in the
     valley and want to know if mine is one of them.": what the asker says of themselves after the question is not
-    what is asked. A sentence after it that asks ("what do i change") stays."""
-    pieces = re.split(r"(?<=[.!:;?])\s+|\s+[-–—]+\s+", question.strip())
+    what is asked. A sentence after it that asks ("what do i change"), or gives a number ("My van is over 3.5 tonnes"),
+    stays."""
+    pieces = _PIECES.split(question.strip())
     ends = [i for i, p in enumerate(pieces) if p.rstrip().endswith("?")]
     if not ends or ends[-1] == len(pieces) - 1:
         return question
     after = pieces[ends[-1] + 1 :]
-    if all(_ASKER.search(p) and not _STANDS_ALONE.match(p) for p in after):
+    if all(_ASKER.search(p) and not _STANDS_ALONE.match(p) and not _DIGIT.search(p) for p in after):
         return " ".join(pieces[: ends[-1] + 1])
     return question
 
@@ -155,7 +158,7 @@ def without_afterword(question: str) -> str:
 def asked_part(question: str) -> str:
     """The question proper after what the asker says of themselves ("I'm a dean. Why ...?" -> "Why ...?"): what the
     question's form (why, a list, a number) is read from; the whole question when it has no such opening."""
-    pieces = re.split(r"(?<=[.!:;?])\s+|\s+[-–—]+\s+", question.strip())
+    pieces = _PIECES.split(question.strip())
     last = pieces[-1]
     if len(pieces) < 2 or not _ASKER.search(" ".join(pieces[:-1])) or not _STANDS_ALONE.match(last) or _POINTS_BACK.search(last):
         return question
