@@ -123,6 +123,291 @@ def choose(plan: Plan, ranked: list[Candidate], max_words: int, tuning: Tuning =
     return chosen + sorted(going_on, key=lambda c: (c.chunk.order, c.index))  # a sequence reads in the document's order
 
 
+class _Draft:
+    """An answer being arranged: which sentences of which passages it holds, in what order, and how many words.
+    Each cohesion rule is one method; ``arrange`` runs them in turn."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        chosen: list[Candidate],
+        max_words: int,
+        tuning: Tuning,
+        following: Callable[[Chunk], Chunk | None] | None,
+        preceding: Callable[[Chunk], Chunk | None] | None,
+    ):
+        self.plan, self.chosen, self.max_words, self.tuning = plan, chosen, max_words, tuning
+        self.following, self.preceding = following, preceding
+        self.budget = max_words + tuning.cohesion_words
+        self.continued: dict[str, Chunk] = {}  # passage id -> the next passage, where the answer goes on
+        self.moved: set[str] = set()  # the passages in continued's values: each reads after the passage it continues
+        self.keys: dict[str, set[int]] = {}  # passage id -> the numbers of its sentences the answer holds
+        self.order: list[Chunk] = []
+        for c in chosen:
+            if c.chunk.id not in self.keys:
+                self.keys[c.chunk.id] = set()
+                self.order.append(c.chunk)
+            self.keys[c.chunk.id].add(c.index)
+        self.total = sum(_words(c.text) for c in chosen)
+
+    # ------------------------------------------------------------------ taking sentences and passages
+    def take(self, chunk: Chunk, texts: list[str], j: int) -> bool:
+        """Add sentence ``j`` of ``chunk`` when it exists, is not in yet and fits the budget."""
+        if not 0 <= j < len(texts) or j in self.keys[chunk.id] or self.total + _words(texts[j]) > self.budget:
+            return False
+        self.keys[chunk.id].add(j)
+        self.total += _words(texts[j])
+        return True
+
+    def next_passage(self, chunk: Chunk) -> Chunk | None:
+        """The passage a list or a short answer goes on into: the one ``chunk`` already goes on into, else the next of
+        its section (a passage ends where the index cut the text, not where the writer did)."""
+        if chunk.id in self.continued:
+            return self.continued[chunk.id]
+        after = self.following(chunk) if self.following is not None else None
+        if after is None or after.section != chunk.section or not after.sentences or after.id in self.moved:
+            return None
+        return after
+
+    def go_on(self, chunk: Chunk, after: Chunk) -> None:
+        """``after`` reads right after ``chunk`` (moved up there when the answer already holds it)."""
+        self.continued[chunk.id] = after
+        self.moved.add(after.id)
+        self.keys.setdefault(after.id, set())
+
+    def enter_next(self, at: Chunk, limit: int) -> Chunk | None:
+        """The next passage of ``at``'s section, read right after it, its first sentence in the answer (taken within
+        ``limit`` words, or already there); None when there is none or it does not fit."""
+        after = self.next_passage(at)
+        if after is None:
+            return None
+        fresh = after.id not in self.keys
+        self.keys.setdefault(after.id, set())
+        opening = after.sentence_texts()[0]
+        if 0 not in self.keys[after.id] and (self.total + _words(opening) > limit or not self.take(after, after.sentence_texts(), 0)):
+            if fresh:
+                del self.keys[after.id]
+            return None
+        self.go_on(at, after)
+        return after
+
+    def announces_list(self, text: str) -> bool:
+        return self.plan.uses("announced_list") and text.rstrip().endswith(":")
+
+    # ------------------------------------------------------------------ the rules, in the order arrange runs them
+    def cohere(self) -> None:
+        """`antecedent`, `introduced`, `quotation` and `announced_list` for every sentence chosen."""
+        plan = self.plan
+        for chunk in self.order:
+            texts = chunk.sentence_texts()
+            for i in sorted(self.keys[chunk.id]):
+                if plan.uses("antecedent") and i > 0 and _refers_back(texts[i]):
+                    j = i - 1  # an antecedent that itself refers back brings its own
+                    while self.take(chunk, texts, j) and j > 0 and _refers_back(texts[j]):
+                        j -= 1
+                elif plan.uses("introduced") and i > 0 and texts[i - 1].rstrip().endswith(":"):
+                    self.take(chunk, texts, i - 1)
+                elif plan.uses("introduced") and i == 0 and self.preceding is not None and chunk.id not in self.moved:
+                    self.introduce_across(chunk)
+                if plan.uses("quotation") and _open_quote(texts[i]):
+                    # a quotation cut off mid-way goes on to its end (within the budget)
+                    j = i + 1
+                    while self.take(chunk, texts, j) and _open_quote(" ".join(texts[i : j + 1])):
+                        j += 1
+                if self.announces_list(texts[i]):
+                    self.bring_list(chunk, texts, i)
+
+    def bring_list(self, chunk: Chunk, texts: list[str], i: int) -> None:
+        """Sentence ``i`` announces a list: the next sentence, and those after it that continue it (an item, not a
+        new sentence, or a sentence explaining an item when another item follows it); an item already chosen does
+        not stop it. Announced at the end of a passage, or with items that run on past its end, the list goes on
+        in the next passage of the same section; one the answer already holds moves up to follow it."""
+
+        def item_at(target: Chunk, items: list[str], k: int) -> bool:
+            """Sentence ``k`` is an item; past the passage's end, the next passage opens with a marked one."""
+            if k < len(items):
+                return bool(_LIST_ITEM.match(items[k]))
+            after = self.next_passage(target)
+            return after is not None and bool(LIST_LINE.match(after.sentence_texts()[0]))
+
+        target, items, j = chunk, texts, i + 1
+        while True:
+            if j == len(items):
+                after = self.next_passage(target)
+                announced_at_end = target is chunk and j == i + 1
+                if after is None or not (announced_at_end or item_at(target, items, j)):
+                    return
+                opening = after.sentence_texts()[0]
+                if 0 not in self.keys.get(after.id, ()) and self.total + _words(opening) > self.budget:
+                    return
+                self.go_on(target, after)
+                target, items, j = after, after.sentence_texts(), 0
+            if j not in self.keys[target.id] and not self.take(target, items, j):
+                return
+            j += 1
+            if j < len(items) and not item_at(target, items, j) and not item_at(target, items, j + 1):
+                return  # neither an item nor a sentence that explains the item before it and is followed by another
+
+    def introduce_across(self, chunk: Chunk) -> None:
+        """A passage that opens on what the passage before announced ("... is granted by a Contributor:" | "(a) for
+        any code ..."): the announcement joins, and the passage reads after it (the index cut there, not the writer)."""
+        before = self.preceding(chunk)
+        if before is None or before.section != chunk.section or before.id in self.continued or not before.sentences:
+            return
+        texts = before.sentence_texts()
+        if not texts[-1].rstrip().endswith(":"):
+            return
+        fresh = before.id not in self.keys
+        self.keys.setdefault(before.id, set())
+        if not self.take(before, texts, len(texts) - 1):
+            if fresh:
+                del self.keys[before.id]
+            return
+        if fresh:
+            self.order.append(before)
+        self.go_on(before, chunk)
+
+    def goes_on(self, at: Chunk, j: int) -> bool:
+        """Does the answer go on with sentence ``j`` of ``at`` (past its end: the next passage's first)? While it is
+        short (`continuation`), or when that sentence refers back to the one before it (`follow_on`: "However, ...",
+        "This means ...": the rest of the thought the answer's best sentence begins), within the answer's own word
+        limit: with the allowance cohesion has beyond it, a chain of "This ..." sentences made the brief's answers 17
+        words longer. A sentence the answer already holds is gone past only when it refers back (a list it holds ends
+        the answer)."""
+        plan = self.plan
+        if j < len(at.sentences) and j in self.keys[at.id]:
+            return plan.uses("follow_on") and _refers_back(at.sentence_texts()[j])
+        if plan.uses("continuation") and self.total < self.tuning.continuation_below_words:
+            return True
+        if not plan.uses("follow_on"):
+            return False
+        if j < len(at.sentences):
+            upcoming = at.sentence_texts()[j]
+        else:
+            after = self.next_passage(at)
+            if after is None:
+                return False
+            upcoming = after.sentence_texts()[0]
+        return _refers_back(upcoming) and self.total + _words(upcoming) <= self.max_words
+
+    def go_on_from_best(self) -> None:
+        """`continuation` and `follow_on` after the best sentence, into the next passage of its section."""
+        if not self.chosen:
+            return
+        best = self.chosen[0]
+        at, j = best.chunk, best.index + 1
+        while self.goes_on(at, j):
+            if j == len(at.sentences):  # the sentence after is the next passage's first
+                after = self.enter_next(at, self.budget)
+                if after is None:
+                    break
+                at, j = after, 0
+            elif j not in self.keys[at.id] and not self.take(at, at.sentence_texts(), j):
+                break
+            texts = at.sentence_texts()
+            if self.announces_list(texts[j]):  # the answer went on to a sentence that announces a list: the list follows it
+                self.bring_list(at, texts, j)
+                break
+            j += 1
+
+    def follow_others(self) -> None:
+        """`follow_on` after every other chosen sentence: the sentences after it in its passage that refer back to it."""
+        if not self.plan.uses("follow_on"):
+            return
+        for other in self.chosen[1:]:
+            at, texts, j = other.chunk, other.chunk.sentence_texts(), other.index + 1
+            while j < len(texts) and _refers_back(texts[j]) and (
+                j in self.keys[at.id] or (self.total + _words(texts[j]) <= self.max_words and self.take(at, texts, j))
+            ):
+                j += 1
+
+    def answer_questions(self) -> None:
+        """`document_question` for every sentence of the answer that asks, in the passages reached by going on too."""
+        if not self.plan.uses("document_question"):
+            return
+        held = {c.id: c for c in self.order} | {c.id: c for c in self.continued.values()}
+        for chunk in list(held.values()):
+            for i in sorted(self.keys[chunk.id]):
+                if _asks(chunk.sentence_texts()[i]):
+                    self.answer_to(chunk, i)
+
+    def answer_to(self, chunk: Chunk, i: int) -> None:
+        """Sentence ``i`` of ``chunk`` is a question the document asks (a FAQ's); the sentences after it answer it, in
+        the next passage of its section when its own ends, up to the next question and within the answer's word
+        limit. A FAQ's question matches a user's best, and its answer shares few of their words."""
+        at, j = chunk, i + 1
+        while True:
+            if j == len(at.sentences):
+                after = self.next_passage(at)
+                if after is None or _asks(after.sentence_texts()[0]) or self.enter_next(at, self.max_words) is None:
+                    return
+                at, j = after, 1
+                continue
+            texts = at.sentence_texts()
+            if _asks(texts[j]) or (
+                j not in self.keys[at.id] and (self.total + _words(texts[j]) > self.max_words or not self.take(at, texts, j))
+            ):
+                return
+            j += 1
+
+    def fill_sequence(self) -> None:
+        """`enumeration`: when a list is asked for and the best sentence opens a counted sequence, the sequence's items
+        that lie between its opening and a later item the answer holds ("Second, ..." in the passage between "The first
+        lesson ..." and "Third, ...", which retrieval did not bring) join it."""
+        plan, chosen = self.plan, self.chosen
+        if not (plan.wants_list and plan.uses("enumeration") and chosen and _SEQUENCE_OPENS.match(chosen[0].text)):
+            return
+        opener = chosen[0]
+        later = [c for c in chosen[1:] if c.chunk.source == opener.chunk.source and _SEQUENCE_GOES_ON.match(c.text)]
+        if not later or self.following is None:
+            return
+        last = max(later, key=lambda c: (c.chunk.order, c.index))
+        if (last.chunk.order, last.index) < (opener.chunk.order, opener.index):
+            return
+        between: list[tuple[Chunk, int]] = []
+        chunk: Chunk | None = opener.chunk
+        start = opener.index + 1
+        for _ in range(self.tuning.sequence_gap_passages + 1):
+            if chunk is None or chunk.source != opener.chunk.source:
+                return
+            texts = chunk.sentence_texts()
+            end = last.index if chunk.id == last.chunk.id else len(texts)
+            if chunk.section == opener.chunk.section:
+                between += [(chunk, j) for j in range(start, end) if _SEQUENCE_ITEM.match(texts[j])]
+            if chunk.id == last.chunk.id:
+                break
+            chunk, start = self.following(chunk), 0
+        else:
+            return  # the later item is further away than a sequence runs
+        for chunk, j in between:
+            if chunk.id not in self.keys:
+                self.keys[chunk.id] = set()
+                # before the first passage of the document that comes after it: the sequence reads in order
+                after = [k for k, o in enumerate(self.order) if o.source == chunk.source and o.order > chunk.order]
+                self.order.insert(after[0] if after else len(self.order), chunk)
+            self.take(chunk, chunk.sentence_texts(), j)
+
+    def pieces(self) -> list[Piece]:
+        """The sentences in reading order, each passage followed by those it goes on into; a section's first sentence
+        that refers back (chosen or brought) is shown under the heading it refers to (`heading_antecedent`)."""
+
+        def with_continuations(chunk: Chunk) -> list[Chunk]:
+            return [chunk] + (with_continuations(self.continued[chunk.id]) if chunk.id in self.continued else [])
+
+        plan, keys = self.plan, self.keys
+        order = [c for chunk in self.order if chunk.id not in self.moved for c in with_continuations(chunk)]
+        headed = {
+            chunk.id
+            for chunk in order
+            if plan.uses("heading_antecedent") and 0 in keys[chunk.id] and _refers_back(chunk.sentence_texts()[0]) and _opens_section(chunk, self.preceding)
+        }
+        return [
+            Piece(chunk, i, f"{chunk.section}: {_shown(chunk, i, plan)}" if i == 0 and chunk.id in headed else _shown(chunk, i, plan))
+            for chunk in order
+            for i in sorted(keys[chunk.id])
+        ]
+
+
 def arrange(
     plan: Plan,
     chosen: list[Candidate],
@@ -134,249 +419,13 @@ def arrange(
     """Order the chosen sentences (by passage, in reading order within one) and add what cohesion needs.
     ``following`` gives the passage after a passage, for a list that goes on past the end of one; ``preceding``
     the passage before, to tell whether a passage opens its section."""
-    budget = max_words + tuning.cohesion_words
-    continued: dict[str, Chunk] = {}  # passage id -> the next passage, where the list it holds goes on
-    moved: set[str] = set()  # the passages in continued's values: each reads after the passage it continues
-    keys: dict[str, set[int]] = {}
-    order: list[Chunk] = []
-    for c in chosen:
-        if c.chunk.id not in keys:
-            keys[c.chunk.id] = set()
-            order.append(c.chunk)
-        keys[c.chunk.id].add(c.index)
-    total = sum(_words(c.text) for c in chosen)
-
-    def take(chunk: Chunk, texts: list[str], j: int) -> bool:
-        """Add sentence ``j`` of ``chunk`` when it exists, is not in yet and fits the budget."""
-        nonlocal total
-        if not 0 <= j < len(texts) or j in keys[chunk.id] or total + _words(texts[j]) > budget:
-            return False
-        keys[chunk.id].add(j)
-        total += _words(texts[j])
-        return True
-
-    def next_passage(chunk: Chunk) -> Chunk | None:
-        """The passage a list or a short answer goes on into: the one ``chunk`` already goes on into, else the next of
-        its section (a passage ends where the index cut the text, not where the writer did)."""
-        if chunk.id in continued:
-            return continued[chunk.id]
-        after = following(chunk) if following is not None else None
-        if after is None or after.section != chunk.section or not after.sentences or after.id in moved:
-            return None
-        return after
-
-    def go_on(chunk: Chunk, after: Chunk) -> None:
-        """``after`` reads right after ``chunk`` (moved up there when the answer already holds it)."""
-        continued[chunk.id] = after
-        moved.add(after.id)
-        keys.setdefault(after.id, set())
-
-    def bring_list(chunk: Chunk, texts: list[str], i: int) -> None:
-        """Sentence ``i`` announces a list: the next sentence, and those after it that continue it (an item, not a
-        new sentence, or a sentence explaining an item when another item follows it); an item already chosen does
-        not stop it. Announced at the end of a passage, or with items that run on past its end, the list goes on
-        in the next passage of the same section; one the answer already holds moves up to follow it."""
-
-        def item_at(target: Chunk, items: list[str], k: int) -> bool:
-            """Sentence ``k`` is an item; past the passage's end, the next passage opens with a marked one."""
-            if k < len(items):
-                return bool(_LIST_ITEM.match(items[k]))
-            after = next_passage(target)
-            return after is not None and bool(LIST_LINE.match(after.sentence_texts()[0]))
-
-        target, items, j = chunk, texts, i + 1
-        while True:
-            if j == len(items):
-                after = next_passage(target)
-                announced_at_end = target is chunk and j == i + 1
-                if after is None or not (announced_at_end or item_at(target, items, j)):
-                    return
-                opening = after.sentence_texts()[0]
-                if 0 not in keys.get(after.id, ()) and total + _words(opening) > budget:
-                    return
-                go_on(target, after)
-                target, items, j = after, after.sentence_texts(), 0
-            if j not in keys[target.id] and not take(target, items, j):
-                return
-            j += 1
-            if j < len(items) and not item_at(target, items, j) and not item_at(target, items, j + 1):
-                return  # neither an item nor a sentence that explains the item before it and is followed by another
-
-    def introduce_across(chunk: Chunk) -> None:
-        """A passage that opens on what the passage before announced ("... is granted by a Contributor:" | "(a) for
-        any code ..."): the announcement joins, and the passage reads after it (the index cut there, not the writer)."""
-        before = preceding(chunk)
-        if before is None or before.section != chunk.section or before.id in continued or not before.sentences:
-            return
-        texts = before.sentence_texts()
-        if not texts[-1].rstrip().endswith(":"):
-            return
-        fresh = before.id not in keys
-        keys.setdefault(before.id, set())
-        if not take(before, texts, len(texts) - 1):
-            if fresh:
-                del keys[before.id]
-            return
-        if fresh:
-            order.append(before)
-        go_on(before, chunk)
-
-    def announces_list(text: str) -> bool:
-        return plan.uses("announced_list") and text.rstrip().endswith(":")
-
-    for chunk in order:
-        texts = chunk.sentence_texts()
-        for i in sorted(keys[chunk.id]):
-            if plan.uses("antecedent") and i > 0 and _refers_back(texts[i]):
-                j = i - 1  # an antecedent that itself refers back brings its own
-                while take(chunk, texts, j) and j > 0 and _refers_back(texts[j]):
-                    j -= 1
-            elif plan.uses("introduced") and i > 0 and texts[i - 1].rstrip().endswith(":"):
-                take(chunk, texts, i - 1)
-            elif plan.uses("introduced") and i == 0 and preceding is not None and chunk.id not in moved:
-                introduce_across(chunk)
-            if plan.uses("quotation") and _open_quote(texts[i]):
-                # a quotation cut off mid-way goes on to its end (within the budget)
-                j = i + 1
-                while take(chunk, texts, j) and _open_quote(" ".join(texts[i : j + 1])):
-                    j += 1
-            if announces_list(texts[i]):
-                bring_list(chunk, texts, i)
-
-    def enter_next(at: Chunk, limit: int) -> Chunk | None:
-        """The next passage of ``at``'s section, read right after it, its first sentence in the answer (taken within
-        ``limit`` words, or already there); None when there is none or it does not fit."""
-        after = next_passage(at)
-        if after is None:
-            return None
-        fresh = after.id not in keys
-        keys.setdefault(after.id, set())
-        opening = after.sentence_texts()[0]
-        if 0 not in keys[after.id] and (total + _words(opening) > limit or not take(after, after.sentence_texts(), 0)):
-            if fresh:
-                del keys[after.id]
-            return None
-        go_on(at, after)
-        return after
-
-    def goes_on(at: Chunk, j: int) -> bool:
-        """Does the answer go on with sentence ``j`` of ``at`` (past its end: the next passage's first)? While it is
-        short (`continuation`), or when that sentence refers back to the one before it (`follow_on`: "However, ...",
-        "This means ...": the rest of the thought the answer's best sentence begins), within the answer's own word
-        limit: with the allowance cohesion has beyond it, a chain of "This ..." sentences made the brief's answers 17
-        words longer. A sentence the answer already holds is gone past only when it refers back (a list it holds ends
-        the answer)."""
-        if j < len(at.sentences) and j in keys[at.id]:
-            return plan.uses("follow_on") and _refers_back(at.sentence_texts()[j])
-        if plan.uses("continuation") and total < tuning.continuation_below_words:
-            return True
-        if not plan.uses("follow_on"):
-            return False
-        if j < len(at.sentences):
-            upcoming = at.sentence_texts()[j]
-        else:
-            after = next_passage(at)
-            if after is None:
-                return False
-            upcoming = after.sentence_texts()[0]
-        return _refers_back(upcoming) and total + _words(upcoming) <= max_words
-
-    if chosen:
-        best = chosen[0]
-        at, j = best.chunk, best.index + 1
-        while goes_on(at, j):
-            if j == len(at.sentences):  # the sentence after is the next passage's first
-                after = enter_next(at, budget)
-                if after is None:
-                    break
-                at, j = after, 0
-            elif j not in keys[at.id] and not take(at, at.sentence_texts(), j):
-                break
-            texts = at.sentence_texts()
-            if announces_list(texts[j]):  # the answer went on to a sentence that announces a list: the list follows it
-                bring_list(at, texts, j)
-                break
-            j += 1
-    if plan.uses("follow_on"):  # every other chosen sentence: the sentences after it in its passage that refer back to it
-        for other in chosen[1:]:
-            at, texts, j = other.chunk, other.chunk.sentence_texts(), other.index + 1
-            while j < len(texts) and _refers_back(texts[j]) and (j in keys[at.id] or (total + _words(texts[j]) <= max_words and take(at, texts, j))):
-                j += 1
-
-    def answer_to(chunk: Chunk, i: int) -> None:
-        """`document_question`: sentence ``i`` of ``chunk`` is a question the document asks (a FAQ's); the sentences
-        after it answer it, in the next passage of its section when its own ends, up to the next question and within
-        the answer's word limit. A FAQ's question matches a user's best, and its answer shares few of their words."""
-        at, j = chunk, i + 1
-        while True:
-            if j == len(at.sentences):
-                after = next_passage(at)
-                if after is None or _asks(after.sentence_texts()[0]) or enter_next(at, max_words) is None:
-                    return
-                at, j = after, 1
-                continue
-            texts = at.sentence_texts()
-            if _asks(texts[j]) or (j not in keys[at.id] and (total + _words(texts[j]) > max_words or not take(at, texts, j))):
-                return
-            j += 1
-
-    if plan.uses("document_question"):
-        held = {c.id: c for c in order} | {c.id: c for c in continued.values()}  # passages reached by going on too
-        for chunk in list(held.values()):
-            for i in sorted(keys[chunk.id]):
-                if _asks(chunk.sentence_texts()[i]):
-                    answer_to(chunk, i)
-
-    def fill_sequence(opener: Candidate) -> None:
-        """A counted sequence's items that lie between its opening and a later item the answer holds ("Second, ..."
-        in the passage between "The first lesson ..." and "Third, ...", which retrieval did not bring) join it."""
-        later = [c for c in chosen[1:] if c.chunk.source == opener.chunk.source and _SEQUENCE_GOES_ON.match(c.text)]
-        if not later or following is None:
-            return
-        last = max(later, key=lambda c: (c.chunk.order, c.index))
-        if (last.chunk.order, last.index) < (opener.chunk.order, opener.index):
-            return
-        between: list[tuple[Chunk, int]] = []
-        chunk: Chunk | None = opener.chunk
-        start = opener.index + 1
-        for _ in range(tuning.sequence_gap_passages + 1):
-            if chunk is None or chunk.source != opener.chunk.source:
-                return
-            texts = chunk.sentence_texts()
-            end = last.index if chunk.id == last.chunk.id else len(texts)
-            if chunk.section == opener.chunk.section:
-                between += [(chunk, j) for j in range(start, end) if _SEQUENCE_ITEM.match(texts[j])]
-            if chunk.id == last.chunk.id:
-                break
-            chunk, start = following(chunk), 0
-        else:
-            return  # the later item is further away than a sequence runs
-        for chunk, j in between:
-            if chunk.id not in keys:
-                keys[chunk.id] = set()
-                # before the first passage of the document that comes after it: the sequence reads in order
-                after = [k for k, o in enumerate(order) if o.source == chunk.source and o.order > chunk.order]
-                order.insert(after[0] if after else len(order), chunk)
-            take(chunk, chunk.sentence_texts(), j)
-
-    if plan.wants_list and plan.uses("enumeration") and chosen and _SEQUENCE_OPENS.match(chosen[0].text):
-        fill_sequence(chosen[0])
-
-    def with_continuations(chunk: Chunk) -> list[Chunk]:
-        return [chunk] + (with_continuations(continued[chunk.id]) if chunk.id in continued else [])
-
-    order = [c for chunk in order if chunk.id not in moved for c in with_continuations(chunk)]
-    # a section's first sentence that refers back (chosen or brought) refers to its heading: shown under it
-    headed = {
-        chunk.id
-        for chunk in order
-        if plan.uses("heading_antecedent") and 0 in keys[chunk.id] and _refers_back(chunk.sentence_texts()[0]) and _opens_section(chunk, preceding)
-    }
-    return [
-        Piece(chunk, i, f"{chunk.section}: {_shown(chunk, i, plan)}" if i == 0 and chunk.id in headed else _shown(chunk, i, plan))
-        for chunk in order
-        for i in sorted(keys[chunk.id])
-    ]
+    draft = _Draft(plan, chosen, max_words, tuning, following, preceding)
+    draft.cohere()
+    draft.go_on_from_best()
+    draft.follow_others()
+    draft.answer_questions()
+    draft.fill_sequence()
+    return draft.pieces()
 
 
 def _opens_section(chunk: Chunk, preceding: Callable[[Chunk], Chunk | None] | None) -> bool:
