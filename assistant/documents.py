@@ -293,24 +293,22 @@ def _table_row(headers: list[str], row: str) -> str:
     return "; ".join(parts)
 
 
-def _block_sentences(lines: list[str], in_fence: bool = False) -> tuple[list[str], bool]:
+def _block_sentences(lines: list[str], fenced: list[bool]) -> list[str]:
     """A block's sentences: its pipe tables a row at a time (``_table_row``), the rest as ``_item_sentences`` reads
-    it; and whether a code fence is still open at its end (``in_fence``: open at its start). Without this a table was
-    one "sentence" of every row, its delimiter row ("|---|---|") included. A table shown in a code fence stays code."""
+    it. Without this a table was one "sentence" of every row, its delimiter row ("|---|---|") included. A table shown
+    in a code fence (``fenced``: each line's, as ``_fenced`` finds them) stays code."""
     sentences: list[str] = []
     prose: list[str] = []
     i = 0
     while i < len(lines):
-        if _FENCE.match(lines[i]):
-            in_fence = not in_fence
-        elif not in_fence and "|" in lines[i] and i + 1 < len(lines) and _TABLE_DELIMITER.match(lines[i + 1].strip()):
+        if not fenced[i] and "|" in lines[i] and i + 1 < len(lines) and not fenced[i + 1] and _TABLE_DELIMITER.match(lines[i + 1]):
             sentences += _item_sentences(prose) if prose else []
             prose = []
             headers = _cells(lines[i])
             rows: list[str] = []
             i += 2
-            while i < len(lines) and "|" in lines[i] and not _FENCE.match(lines[i]):
-                if not _TABLE_DELIMITER.match(lines[i].strip()):  # a rule drawn inside the body is no row
+            while i < len(lines) and "|" in lines[i] and not fenced[i]:
+                if not _TABLE_DELIMITER.match(lines[i]):  # a rule drawn inside the body is no row
                     rows.append(_table_row(headers, lines[i]))
                 i += 1
             # a table without rows says what its header says
@@ -318,7 +316,7 @@ def _block_sentences(lines: list[str], in_fence: bool = False) -> tuple[list[str
             continue
         prose.append(lines[i])
         i += 1
-    return sentences + (_item_sentences(prose) if prose else []), in_fence
+    return sentences + (_item_sentences(prose) if prose else [])
 
 
 # Plain text's own typography, outside code fences: a box drawn around text ("*  text  *" lines between rules of
@@ -401,19 +399,27 @@ def clean_plain(text: str) -> list[Paragraph]:
     section = INTRODUCTION
     part = 0
     paragraphs: list[Paragraph] = []
-    blocks = [[ln.strip() for ln in block.splitlines() if ln.strip()] for block in re.split(r"\n\s*\n", text)]
+    all_lines = text.split("\n")
+    # blocks of lines between blank lines, each line with whether it is inside a code fence (one runs across blank lines)
+    blocks: list[list[tuple[str, bool]]] = [[]]
+    for line, in_fence in zip(all_lines, _fenced(all_lines)):
+        if line.strip():
+            blocks[-1].append((line.strip(), in_fence))
+        elif blocks[-1]:
+            blocks.append([])
     blocks = [b for b in blocks if b]
-    in_fence = False  # a code fence runs across blank lines
-    for n, lines in enumerate(blocks):
+    for n, block in enumerate(blocks):
+        lines = [line for line, _ in block]
         md = re.match(r"^#{1,6}\s+(.*)$", lines[0])
-        body_follows = n + 1 < len(blocks) and not (len(blocks[n + 1]) == 1 and _numbered_title(blocks[n + 1][0]))
+        body_follows = n + 1 < len(blocks) and not (len(blocks[n + 1]) == 1 and _numbered_title(blocks[n + 1][0][0]))
         if md or (len(lines) == 1 and (is_heading(lines[0]) or (_numbered_title(lines[0]) and body_follows))):
             section = (md.group(1).strip() if md else heading_title(lines[0])) or section
             part += 1
-            lines = lines[1:]
-            if not lines:
+            block = block[1:]
+            if not block:
                 continue
-        texts, in_fence = _block_sentences([ln for ln in lines if not _PAGE_NUMBER.match(ln)], in_fence)
+        kept = [(line, f) for line, f in block if not _PAGE_NUMBER.match(line)]
+        texts = _block_sentences([line for line, _ in kept], [f for _, f in kept])
         sentences = tuple(SentenceRecord(t, section, None) for t in texts)
         if sentences:
             paragraphs.append(Paragraph(section, sentences, part))

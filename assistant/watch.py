@@ -16,7 +16,6 @@ from .documents import SUPPORTED_SUFFIXES
 log = logging.getLogger("assistant.watch")
 
 
-
 def _relevant(change, path: str) -> bool:
     name = Path(path).name
     return Path(path).suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith((".", "~$")) and not name.endswith("~")

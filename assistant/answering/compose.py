@@ -271,7 +271,7 @@ class _Draft:
         """Does the answer go on with sentence ``j`` of ``at`` (past its end: the next passage's first)? While it is
         short (`continuation`), or when that sentence refers back to the one before it (`follow_on`: "However, ...",
         "This means ...": the rest of the thought the answer's best sentence begins), within the answer's own word
-        limit: with the allowance cohesion has beyond it, a chain of "This ..." sentences made the brief's answers 17
+        limit: with the allowance cohesion has beyond it, a chain of "This ..." sentences made answers up to 17
         words longer. A sentence the answer already holds is gone past only when it refers back (a list it holds ends
         the answer)."""
         plan = self.plan

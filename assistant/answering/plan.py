@@ -141,9 +141,9 @@ def without_asker(question: str) -> str:
 
 
 def without_afterword(question: str) -> str:
-    """"Which consortia does this brief feature?" of "Which consortia does this brief feature? I teach CTE in the
-    valley and want to know if mine is one of them.": what the asker says of themselves after the question is not
-    what is asked. A sentence after it that asks ("what do i change"), or gives a number ("My van is over 3.5 tonnes"),
+    """"Which repair shops does the guide list?" of "Which repair shops does the guide list? I run a bike club and
+    want to know if ours is one of them.": what the asker says of themselves after the question is not what is
+    asked. A sentence after it that asks ("what do i change"), or gives a number ("My van is over 3.5 tonnes"),
     stays."""
     pieces = _PIECES.split(question.strip())
     ends = [i for i, p in enumerate(pieces) if p.rstrip().endswith("?")]
