@@ -555,6 +555,19 @@ def _html_pager(el) -> bool:
     return own <= _PAGER_WORDS
 
 
+def _qanda_question(el) -> bool:
+    """A question of a question-and-answer set, as DocBook and FAQ generators mark it (``<tr class="question">``,
+    ``<div class="question">``, ``<dt class="question">``)."""
+    return el.name in ("tr", "div", "dt") and "question" in (el.get("class") or [])
+
+
+def _prose_of(el) -> str:
+    """``el``'s text without what it shows as code (``<pre>``), comments or processing instructions."""
+    from bs4.element import PreformattedString
+
+    return "".join(str(t) for t in el.find_all(string=True) if not isinstance(t, PreformattedString) and t.find_parent(list(_HTML_PRE)) is None)
+
+
 def _html_blocks(soup) -> list[tuple[str, str]]:
     """("heading" | "text" | "pre" | "term", text) in document order, and ("list", "") where a definition list
     (``<dl>``) opens or ends or a definition (``<dd>``) ends; every text node is used exactly once.
@@ -628,6 +641,17 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
             stack.append((iter(child.children), "inline"))  # its text joins the current paragraph
             continue
         flush()
+        if _qanda_question(child) and not state["pre"]:
+            # A FAQ's question titles its answer, as a heading does: the answer is its section, so the sentences
+            # after the question are the next entry's no more. It stays a sentence too, for the words a user's
+            # question shares with it to find the entry. What it shows in <pre> (an error message) stays code.
+            shown = child.find_all(list(_HTML_PRE))
+            cells = child.find_all(list(_HTML_CELLS)) or [child]  # a row's cells are words apart ("2.1." "Why ...?")
+            title = " ".join(" ".join(_prose_of(cell) for cell in cells).split())
+            if title:
+                blocks += [("heading", title), ("text", title)]
+            blocks.extend(("pre", pre.get_text()) for pre in shown)
+            continue
         if state["heading"] and name not in _HTML_HEADINGS:
             state["heading"] = 0  # a block inside a heading (an unclosed <h2>): the heading ended before it
         if name == "dl":

@@ -320,6 +320,31 @@ def test_html_headings_set_sections(tmp_path):
     ]
 
 
+def test_html_a_faq_question_titles_its_answer(tmp_path):
+    # DocBook's question-and-answer set: each question row opens the section its answer is read in, so an answer
+    # never runs on into the next entry; the question stays a sentence, and the error it shows stays code
+    doc = _html(
+        tmp_path,
+        "<h2>2. Building</h2><table>"
+        '<tr class="question"><td><b>2.1.</b></td><td><b>The build stops with this:</b><pre>ld: cannot find -lc</pre></td></tr>'
+        '<tr class="answer"><td></td><td><p>Install the static C library. Then build again.</p></td></tr>'
+        '<tr class="question"><td><b>2.2.</b></td><td><b>Why is the build slow?</b></td></tr>'
+        '<tr class="answer"><td></td><td><p>It compiles every tool.</p></td></tr></table>'
+        '<div class="question">Can I skip the tests?</div><div class="answer"><p>Yes, with --no-tests.</p></div>',
+    )
+    assert [(p.section, [s.text for s in p.sentences]) for p in doc.paragraphs] == [
+        ("2.1. The build stops with this:", ["2.1. The build stops with this:"]),
+        ("2.1. The build stops with this:", ["ld: cannot find -lc"]),
+        ("2.1. The build stops with this:", ["Install the static C library.", "Then build again."]),
+        ("2.2. Why is the build slow?", ["2.2. Why is the build slow?"]),
+        ("2.2. Why is the build slow?", ["It compiles every tool."]),
+        ("Can I skip the tests?", ["Can I skip the tests?"]),
+        ("Can I skip the tests?", ["Yes, with --no-tests."]),
+    ]
+    plain = _html(tmp_path, '<h2>Q</h2><table><tr class="row"><td>A question?</td><td>An answer.</td></tr></table>')
+    assert [p.section for p in plain.paragraphs] == ["Q"]  # a row of another class is a row
+
+
 def test_html_a_definition_opens_with_its_term(tmp_path):
     doc = _html(
         tmp_path,
