@@ -39,8 +39,8 @@ FEATURES = (
     "quoted",  # part of a quotation
     "digits",  # holds a number
     "causal_asked",  # a why question and a sentence that gives a cause
-    "said_before",  # already in the previous answer (a follow-up wants something new)
-    "follows_said",  # comes right after a sentence of the previous answer
+    "said_before",  # already in the previous answer, in its words (1) or others (their similarity): a follow-up wants something new
+    "follows_said",  # comes right after a sentence of the previous answer (by how much more that one was said than this one)
 )
 
 
@@ -86,9 +86,12 @@ def build(
     typed_vector: np.ndarray,
     idf: Callable[[str], float],
     typed: str | None = None,
+    said_vectors: np.ndarray | None = None,
 ) -> list[Candidate]:
     """Every sentence of the retrieved passages, with its features (``FEATURES``). ``typed``: the words just
-    typed as the "typed" features read them (the question, or the query when the question says nothing alone)."""
+    typed as the "typed" features read them (the question, or the query when the question says nothing alone).
+    ``said_vectors``: the previous answer's sentences embedded (a follow-up): a sentence it said in other words was
+    said too."""
     cands: list[Candidate] = []
     sims: dict[tuple[str, int], float] = {}
     typed_sims: dict[tuple[str, int], float] = {}
@@ -115,15 +118,20 @@ def build(
         first_place.setdefault(value, rank)
     best = max(sims.values())
     rank_of = {key: first_place[value] for key, value in sims.items()}
-    said = plan.previous_sentences
-    said_keys = {c.key for c in cands if said and max(_overlap(c.text, s) for s in said) >= 0.8}
+    said_text = plan.previous_sentences
+    said: dict[tuple[str, int], float] = {}  # how closely the previous answer said each sentence: 1 in its words
+    for c in cands:
+        value = 1.0 if said_text and max(_overlap(c.text, s) for s in said_text) >= 0.8 else 0.0
+        if said_vectors is not None and len(said_vectors):
+            value = max(value, float(np.max(said_vectors @ c.vector)))
+        said[c.key] = value
     passage_terms: dict[str, set[str]] = {}
     for c in cands:
         terms = set(content_terms(c.text))
         if c.chunk.id not in passage_terms:
             passage_terms[c.chunk.id] = set(content_terms(c.chunk.text))
         neighbours = [sims.get((c.chunk.id, c.index + d)) for d in (-1, 1)]
-        follows = (c.chunk.id, c.index - 1) in said_keys or (c.chunk.id, c.index - 2) in said_keys
+        follows = max(said.get((c.chunk.id, c.index - 1), 0.0), said.get((c.chunk.id, c.index - 2), 0.0))
         c.features = np.array(
             [
                 sims[c.key],
@@ -141,8 +149,8 @@ def build(
                 float(c.speaker is not None),
                 float(bool(_DIGIT.search(c.text))),
                 float(plan.asks_cause and bool(_CAUSAL.search(c.text))),
-                float(c.key in said_keys),
-                float(follows and c.key not in said_keys),
+                said[c.key],
+                max(follows - said[c.key], 0.0),
             ],
             dtype=np.float32,
         )

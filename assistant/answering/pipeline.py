@@ -92,11 +92,14 @@ class Pipeline:
         # with the turn it leans on, as the query is).
         typed = plan.question if plan.query != plan.question and content_terms(plan.question) else plan.query
         texts = [plan.query] + ([typed] if typed != plan.query else [])
-        vectors = self.embeddings.embed_many(texts)
+        said = list(plan.previous_sentences) if plan.follow_up else []
+        vectors = self.embeddings.embed_many(texts + said)
+        said_vectors = np.asarray(vectors[len(texts) :], dtype=np.float32) if said else None
+        vectors = vectors[: len(texts)]
         retrieval = self.searcher.search(plan.query, vectors[0])
         unit_vectors = self.index.sentence_vectors([h.chunk.id for h in retrieval.hits])
         unit_vectors = {k: np.asarray(v, dtype=np.float32) for k, v in unit_vectors.items()}
-        cands = candidates_step.build(plan, retrieval.hits, unit_vectors, vectors[0], vectors[-1], self.vocabulary.idf, typed)
+        cands = candidates_step.build(plan, retrieval.hits, unit_vectors, vectors[0], vectors[-1], self.vocabulary.idf, typed, said_vectors)
         return Read(plan, retrieval, cands)
 
     # ------------------------------------------------------------------ the whole pipeline

@@ -1,0 +1,53 @@
+"""Candidate features a follow-up reads: what the previous answer said, in its own words or in others."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.candidates import FEATURES
+
+SAID, FOLLOWS = FEATURES.index("said_before"), FEATURES.index("follows_said")
+
+GUIDE = """# Harbour ferries
+
+Ferries to the island leave from the north pier every hour between six in the morning and ten at night.
+Tickets are sold only at the kiosk beside the pier, and the kiosk accepts cash and cards.
+Bicycles travel free, but dogs must stay on a lead for the whole crossing.
+
+# Parking
+
+The harbour car park opens at five and charges two pounds an hour.
+"""
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    base = tmp_path_factory.mktemp("ferries")
+    (base / "source").mkdir()
+    (base / "source" / "ferries.md").write_text(GUIDE, encoding="utf-8")
+    assistant = Assistant(Settings(source_dir=base / "source", index_dir=base / "index"))
+    assistant.index()
+    return assistant._ready().pipeline
+
+
+def _features(pipeline, question, history):
+    got = pipeline.gather(question, history)
+    assert got.plan.follow_up
+    return {c.text.split(",")[0].split(" ")[0]: c.features for c in got.candidates}
+
+
+def test_a_sentence_the_previous_answer_said_in_other_words_was_said(pipeline):
+    # the previous answer paraphrases the first sentence: no word-for-word overlap to find it by
+    history = [("When do boats go to the island?", "Hourly, from the north pier, from 6 am until 10 pm.")]
+    f = _features(pipeline, "and where do I buy a ticket for it?", history)
+    assert f["Ferries"][SAID] > max(f["Tickets"][SAID], f["The"][SAID]) + 0.1
+    assert f["Tickets"][FOLLOWS] > 0.1 > f["The"][FOLLOWS]  # the sentence after what was said goes on from it
+
+
+def test_a_sentence_said_word_for_word_is_said_entirely(pipeline):
+    said = "Tickets are sold only at the kiosk beside the pier, and the kiosk accepts cash and cards."
+    f = _features(pipeline, "what about bikes?", [("Where are tickets sold?", said)])
+    assert f["Tickets"][SAID] == 1.0
+    assert f["Bicycles"][FOLLOWS] > 0.5
