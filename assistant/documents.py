@@ -562,10 +562,21 @@ def _qanda_question(el) -> bool:
 
 
 def _prose_of(el) -> str:
-    """``el``'s text without what it shows as code (``<pre>``), comments or processing instructions."""
+    """``el``'s text without what it shows as code (``<pre>``), what is not shown (``_html_skipped``), comments or
+    processing instructions."""
     from bs4.element import PreformattedString
 
-    return "".join(str(t) for t in el.find_all(string=True) if not isinstance(t, PreformattedString) and t.find_parent(list(_HTML_PRE)) is None)
+    def shown(t) -> bool:
+        if isinstance(t, PreformattedString):
+            return False
+        for parent in t.parents:
+            if parent is el:
+                return True
+            if parent.name in _HTML_PRE or _html_skipped(parent):
+                return False
+        return True
+
+    return "".join(str(t) for t in el.find_all(string=True) if shown(t))
 
 
 def _html_blocks(soup) -> list[tuple[str, str]]:

@@ -67,7 +67,7 @@ def training_files(training_dir: Path) -> list[Path]:
 
 
 # The tuning numbers the heads are fitted through (retrieval and reading); the composition's numbers are not.
-READING_TUNING = ("rrf_k", "hnsw_ef_search", "bm25_weight", "fusion_depth", "pool", "history_chars", "decide_quantity_sentences", "stands_alone_terms", "typo_min_letters")
+READING_TUNING = ("rrf_k", "hnsw_ef_search", "bm25_weight", "fusion_depth", "pool", "history_chars", "said_sentences", "decide_quantity_sentences", "stands_alone_terms", "typo_min_letters")
 # ... and the code that computes what the heads read (the documents' sentences, the query, the terms, the hits, the
 # features, the vocabulary) and fits them: a change to it refits the heads. Stop 20 found a change to how terms are read
 # served with heads fitted on the old terms; stop 21, two readings of documents under one chunker version sharing a key.

@@ -26,6 +26,7 @@ class Tuning:
     typo_min_letters: int = 5  # shorter words are not corrected (rule `typo`): one edit from a short word is often another word
     # reading a conversation
     history_chars: int = 300  # how much of the previous answer a follow-up's query carries
+    said_sentences: int = 12  # the previous answer's sentences a follow-up embeds to know what was said (our answers hold fewer; a client's history may hold a page)
     # composing
     close_to_best: float = 0.3  # a further sentence joins the answer while its probability is at least this share of the best's
     max_sentences: int = 3  # sentences picked by the reranker (cohesion may add their antecedent or list)

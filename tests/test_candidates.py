@@ -51,3 +51,16 @@ def test_a_sentence_said_word_for_word_is_said_entirely(pipeline):
     f = _features(pipeline, "what about bikes?", [("Where are tickets sold?", said)])
     assert f["Tickets"][SAID] == 1.0
     assert f["Bicycles"][FOLLOWS] > 0.5
+
+
+def test_a_long_previous_answer_is_read_only_so_far(pipeline, monkeypatch):
+    # a client may send a whole page as the previous answer: a follow-up embeds only its first sentences
+    from assistant.tuning import TUNING
+
+    embedded: list[int] = []
+    embed_many = pipeline.embeddings.embed_many
+    monkeypatch.setattr(pipeline.embeddings, "embed_many", lambda texts: embedded.append(len(texts)) or embed_many(texts))
+    page = " ".join(f"Ferry number {n} leaves from the north pier." for n in range(500))
+    got = pipeline.gather("and where do I buy a ticket for it?", [("When do boats go?", page)])
+    assert got.plan.follow_up and got.candidates
+    assert embedded and max(embedded) <= 2 + TUNING.said_sentences

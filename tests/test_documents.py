@@ -328,7 +328,7 @@ def test_html_a_faq_question_titles_its_answer(tmp_path):
         "<h2>2. Building</h2><table>"
         '<tr class="question"><td><b>2.1.</b></td><td><b>The build stops with this:</b><pre>ld: cannot find -lc</pre></td></tr>'
         '<tr class="answer"><td></td><td><p>Install the static C library. Then build again.</p></td></tr>'
-        '<tr class="question"><td><b>2.2.</b></td><td><b>Why is the build slow?</b></td></tr>'
+        '<tr class="question"><td><b>2.2.</b></td><td><b>Why is the build slow?</b><span hidden>internal note</span><script>x()</script></td></tr>'
         '<tr class="answer"><td></td><td><p>It compiles every tool.</p></td></tr></table>'
         '<div class="question">Can I skip the tests?</div><div class="answer"><p>Yes, with --no-tests.</p></div>',
     )

@@ -22,6 +22,7 @@ from ..index import OpenIndex
 from ..prompts import Prompts
 from ..retrieval import HybridSearcher, Retrieval
 from ..text import content_terms
+from ..tuning import TUNING
 from ..types import Answer, Chunk, Retrieved
 from . import candidates as candidates_step
 from .compose import arrange, choose, to_answer
@@ -92,7 +93,7 @@ class Pipeline:
         # with the turn it leans on, as the query is).
         typed = plan.question if plan.query != plan.question and content_terms(plan.question) else plan.query
         texts = [plan.query] + ([typed] if typed != plan.query else [])
-        said = list(plan.previous_sentences) if plan.follow_up else []
+        said = list(plan.previous_sentences[: TUNING.said_sentences]) if plan.follow_up else []
         vectors = self.embeddings.embed_many(texts + said)
         said_vectors = np.asarray(vectors[len(texts) :], dtype=np.float32) if said else None
         vectors = vectors[: len(texts)]
