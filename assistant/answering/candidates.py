@@ -90,7 +90,7 @@ def build(
 ) -> list[Candidate]:
     """Every sentence of the retrieved passages, with its features (``FEATURES``). ``typed``: the words just
     typed as the "typed" features read them (the question, or the query when the question says nothing alone).
-    ``said_vectors``: the previous answer's sentences embedded (a follow-up): a sentence it said in other words was
+    ``said_vectors``: the previous answer's sentences embedded (a follow-up; None when there are none): a sentence it said in other words was
     said too."""
     cands: list[Candidate] = []
     sims: dict[tuple[str, int], float] = {}
@@ -122,7 +122,7 @@ def build(
     said: dict[tuple[str, int], float] = {}  # how closely the previous answer said each sentence: 1 in its words
     for c in cands:
         value = 1.0 if said_text and max(_overlap(c.text, s) for s in said_text) >= 0.8 else 0.0
-        if said_vectors is not None and len(said_vectors):
+        if said_vectors is not None:
             value = max(value, float(np.max(said_vectors @ c.vector)))
         said[c.key] = value
     passage_terms: dict[str, set[str]] = {}

@@ -93,7 +93,7 @@ class Pipeline:
         # with the turn it leans on, as the query is).
         typed = plan.question if plan.query != plan.question and content_terms(plan.question) else plan.query
         texts = [plan.query] + ([typed] if typed != plan.query else [])
-        said = list(plan.previous_sentences[: TUNING.said_sentences]) if plan.follow_up else []
+        said = list(plan.previous_sentences[: TUNING.said_sentences])  # a follow-up's plan alone carries them
         vectors = self.embeddings.embed_many(texts + said)
         said_vectors = np.asarray(vectors[len(texts) :], dtype=np.float32) if said else None
         vectors = vectors[: len(texts)]
