@@ -260,6 +260,21 @@ def test_a_question_the_document_asks_brings_its_answer():
     assert [p.index for p in arrange(plan, [cand(story, 0, 0.9)], 90)] == [0]
 
 
+def test_a_question_that_titles_its_section_brings_its_answer_without_a_question_mark():
+    # a FAQ's question is its entry's heading and its first sentences; it need not end with "?" ("... fails like this:")
+    title = "2.1. The build stops with an error. Is the compiler too old?"
+    entry = chunk("e", ["2.1. The build stops with an error.", "Is the compiler too old?", "Probably.", "Install a newer one.", "Then build again."])
+    entry = entry.model_copy(update={"section": title})
+    plan = read("the build stops with an error, what now", disabled=NO_CONTINUATION)
+    # the answer goes past the heading's own question ("Is the compiler too old?") to the end of the entry
+    assert [p.index for p in arrange(plan, [cand(entry, 0, 0.9)], 90)] == [0, 1, 2, 3, 4]
+    # the same sentence in a section of another title announces nothing
+    plain = entry.model_copy(update={"section": "Building"})
+    assert [p.index for p in arrange(plan, [cand(plain, 0, 0.9)], 90)] == [0]
+    off = read("the build stops with an error, what now", disabled=NO_CONTINUATION | {"document_question"})
+    assert [p.index for p in arrange(off, [cand(entry, 0, 0.9)], 90)] == [0]
+
+
 def test_a_clause_about_what_was_just_said_refers_back():
     glob = chunk("g", ["The first pattern is the main extension.", "While this does not change matching, this can help a save dialog.", "Given that the file exists, it is read."])
     plan = read("Which extension does a save dialog pick?", disabled=NO_CONTINUATION)

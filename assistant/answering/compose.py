@@ -47,6 +47,13 @@ def _asks(text: str) -> bool:
     return text.rstrip().endswith("?")
 
 
+def _restates_heading(chunk: Chunk, i: int) -> bool:
+    """Sentence ``i`` is (part of) its section's heading, as a FAQ's question is both its entry's title and a sentence
+    of it: what follows answers it, whether or not it ends with "?"."""
+    text = " ".join(chunk.sentence_texts()[i].split())
+    return len(text.split()) >= 3 and text in " ".join(chunk.section.split())
+
+
 def _refers_back(text: str) -> bool:
     return bool(_REFERS_BACK.match(text) or _CONTRASTS_BACK.match(text) or _CLAUSE_BACK.match(text))
 
@@ -328,7 +335,7 @@ class _Draft:
         held = {c.id: c for c in self.order} | {c.id: c for c in self.continued.values()}
         for chunk in list(held.values()):
             for i in sorted(self.keys[chunk.id]):
-                if _asks(chunk.sentence_texts()[i]):
+                if _asks(chunk.sentence_texts()[i]) or _restates_heading(chunk, i):
                     self.answer_to(chunk, i)
 
     def answer_to(self, chunk: Chunk, i: int) -> None:
@@ -344,7 +351,7 @@ class _Draft:
                 at, j = after, 1
                 continue
             texts = at.sentence_texts()
-            if _asks(texts[j]) or (
+            if (_asks(texts[j]) and not _restates_heading(at, j)) or (
                 j not in self.keys[at.id] and (self.total + _words(texts[j]) > self.max_words or not self.take(at, texts, j))
             ):
                 return
