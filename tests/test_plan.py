@@ -26,6 +26,12 @@ def test_the_second_one_searches_with_that_item_of_the_previous_list():
     assert plan.item == "the Birch" and "Birch" in plan.query and "Alder" not in plan.query
     assert listed_item("what about the last one?", "Three: red, green and blue.") == "blue"
     assert listed_item("what about the fifth one?", "Three: red, green and blue.") is None
+    # items that hold commas: the count the answer announces picks the parting ("two: A, by X, and B, by Y")
+    assert listed_item("the second one?", "It lists two: the skiff, by Ann Lee, and the punt, by Bo Ray.") == "the punt, by Bo Ray"
+    # marks that open the list part it; a dash inside a sentence is no list
+    assert listed_item("the second one?", "Boats: (1) the skiff, for two (2) the punt, for four") == "the punt, for four"
+    assert listed_item("the second one?", "Boats: - the skiff, for two - the punt, for four") == "the punt, for four"
+    assert listed_item("and the second one?", "Leaders take risks - one said so.") is None
 
 
 def test_a_rule_switched_off_is_not_applied():

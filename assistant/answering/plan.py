@@ -109,16 +109,32 @@ def without_markers(text: str) -> str:
     return " ".join(text.split())
 
 
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6}
+# How a list's items are parted, most explicit first: item marks that open the list ("(1) ... (2) ...", "- ... - ..."), semicolons,
+# commas or "and", and the last "and" alone (two items that hold commas: "sd, by B. Hiles, and sedsed, by A. Jargas").
+_ITEM_PARTINGS = (
+    r"(?:^|\s)(?:\(\d+\)|\d+\)|[-•*])\s+",
+    r";\s*(?:and\s+)?",
+    r",\s*(?:and\s+)?|\s+and\s+|(?<=[.!?])\s+",
+    r",?\s+and\s+",
+)
+
+
 def listed_item(question: str, answer: str) -> str | None:
-    """"The third one": the third item of the list in the previous answer (items parted by
-    semicolons, else commas or "and"), or None when there is no list."""
+    """"The third one": the third item of the list in the previous answer, or None when there is no list. The items
+    are parted by the most explicit marks the list uses; when the answer says how many it lists ("two: ..."), by the
+    first parting that gives that many."""
     m = _ORDINAL.search(question)
     if not m:
         return None
-    body = answer.split(":", 1)[-1]
-    items = [i.strip(" .") for i in re.split(r";\s*(?:and\s+)?", body) if i.strip(" .")]
-    if len(items) < 2:
-        items = [i.strip(" .") for i in re.split(r",\s*(?:and\s+)?|\s+and\s+|(?<=[.!?])\s+", body) if i.strip(" .")]
+    head, _, body = answer.partition(":") if ":" in answer else ("", "", answer)
+    counted = re.findall(r"\b(two|three|four|five|six|[2-6])\b", head.lower())
+    announced = _COUNTS[counted[-1]] if counted else None
+    marked = bool(re.match(_ITEM_PARTINGS[0], body.strip()))  # marks open a list; a dash inside a sentence does not
+    partings = [[i.strip(" .") for i in re.split(parting, body) if i.strip(" .")] for parting in _ITEM_PARTINGS[not marked :]]
+    lists = [items for items in partings if len(items) >= 2]
+    exact = [items for items in lists if len(items) == announced]
+    items = (exact or lists or [[]])[0]
     k = _ORDINALS[m.group(1).lower()]
     return items[k] if len(items) >= 2 and k < len(items) else None
 
