@@ -13,7 +13,7 @@ RULES: dict[str, str] = {
     "shorthand": "chat shorthand in a question is read as the words it stands for ('can u list ...' as 'can you list ...')",
     "typo": "a question word that neither the documents nor English know, one edit from a word the documents use, is read as that word ('randomnes' as 'randomness')",
     "asker_preamble": "what the asker says of themselves before a question that stands alone, or after it ('... ? I need it for my notes'), is left out of the search",
-    "antecedent": "a chosen sentence that refers back ('This ...', 'They ...', 'Note that ...', 'X, on the other hand, ...', 'While this ..., ...') brings the sentence before it, and that one its own when it refers back too",
+    "antecedent": "a chosen sentence that refers back ('This ...', 'They ...', 'Note that ...', 'X, on the other hand, ...', 'While this ..., ...'; not 'There are several ...', which introduces something new, though 'There are other ...' refers back) brings the sentence before it, and that one its own when it refers back too",
     "introduced": "a chosen sentence that follows a sentence ending with ':' (the example, command or item it introduces) brings that sentence, from the passage before when the index cut between them",
     "heading_antecedent": "a chosen sentence that opens its section and refers back ('This element ...') is shown under the heading it refers to",
     "announced_list": "a sentence of the answer that announces a list (ends with ':') brings the list: its items, and a sentence explaining an item when another item follows, into the next passage of the section when the items run on",

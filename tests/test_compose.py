@@ -64,6 +64,14 @@ def test_a_sentence_that_refers_back_brings_its_antecedent():
     assert [p.index for p in arrange(off, [cand(BOATS, 1, 0.9)], 90)] == [1]
 
 
+def test_there_is_introduces_something_new_unless_it_is_relative_to_what_came_before():
+    tips = chunk("t", ["Rinse the hull after each trip.", "There are three reasons to wax it.", "There are other ways to protect it.", "There is one exception."])
+    plan = read("Why wax a hull?", disabled=NO_CONTINUATION)
+    assert [p.index for p in arrange(plan, [cand(tips, 1, 0.9)], 90)] == [1]  # "There are three reasons": nothing before it is needed
+    assert [p.index for p in arrange(plan, [cand(tips, 2, 0.9)], 90)] == [1, 2]  # "other ways": other than what was said
+    assert [p.index for p in arrange(plan, [cand(tips, 3, 0.9)], 90)][-2:] == [2, 3]  # an exception to what was said
+
+
 def test_an_antecedent_that_refers_back_brings_its_own():
     build = chunk("b", ["Use --small to save memory.", "This option suits tiny systems.", "Note that such builds run slower."])
     plan = read("Are small builds slower?", disabled=NO_CONTINUATION)

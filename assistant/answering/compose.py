@@ -54,8 +54,19 @@ def _restates_heading(chunk: Chunk, i: int) -> bool:
     return len(text.split()) >= 3 and text in " ".join(chunk.section.split())
 
 
+# ... but "There is ..." / "There are ..." mostly introduces something new ("There are several reasons for ..."), unless
+# what it introduces is relative to what came before ("There are other ways ...", "There are some exceptions: ...").
+_THERE_IS = re.compile(
+    r"^\W*there(?:\s+(?:is|are|was|were|will|would|may|might|can|could|must|should|shall|has|have|had|seems?|exists?|remains?|"
+    r"appears?)\b|['’]s\b)(?!\s+(?:be\s+)?(?:\w+\s+)?(?:also|other|others|more|another|further|additional|similar|still|again|"
+    r"exceptions?|alternatives?|caveats?|limitations?|differences?)\b)",
+    re.I,
+)
+
+
 def _refers_back(text: str) -> bool:
-    return bool(_REFERS_BACK.match(text) or _CONTRASTS_BACK.match(text) or _CLAUSE_BACK.match(text))
+    back = _REFERS_BACK.match(text) and not _THERE_IS.match(text)
+    return bool(back or _CONTRASTS_BACK.match(text) or _CLAUSE_BACK.match(text))
 
 
 # A counted sequence in prose: its opening ("First, ...", "The first lesson ...") and its continuations.
