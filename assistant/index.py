@@ -184,6 +184,11 @@ def diff_files(old: dict[str, str], new: dict[str, str]) -> dict[str, list[str]]
 
 
 VECTOR_CACHE_SIZE = 100_000  # sentence vectors kept per open index (~150 MiB at 384 dimensions)
+# Up to this many vectors in a collection, a query is scored against every one of them (numpy; ~75 MiB at 384
+# dimensions): exact, and the same on every build of the same documents. Chroma's HNSW graph is approximate and built
+# differently each time: two builds of 12,000 vectors returned different neighbours for 16 of 300 queries, and two
+# trainings on the same data read 3 of 16,296 candidates differently, which moved the decider's threshold.
+EXACT_SEARCH_VECTORS = 50_000
 
 
 def _rows(result: dict, key: str) -> list:
@@ -214,6 +219,7 @@ class OpenIndex:
         # A build never changes once live, so its sentence vectors can be kept: the same passages
         # come back question after question, and a Chroma get() costs more than the scoring.
         self._vector_cache: dict[str, Any] = {}
+        self._exact: dict[str, tuple[list[str], Any] | None] = {}  # collection name -> (ids, unit vectors) for exact search
 
     def _langchain_stores(self) -> tuple[Any, Any]:
         if self._stores is None:
@@ -234,11 +240,43 @@ class OpenIndex:
 
     def dense_search(self, vector: list[float], k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) best first."""
-        k = min(k, len(self.chunks))
+        return self._search(self.chunks_collection, vector, min(k, len(self.chunks)))
+
+    def sentence_search(self, vector: list[float], k: int) -> list[tuple[str, float]]:
+        """(unit id ``<chunk id>:<unit key>``, cosine similarity) best first, over sentences and their windows."""
+        return self._search(self.sentences_collection, vector, min(k, self.info.units or self.info.sentences))
+
+    def _search(self, collection, vector: list[float], k: int) -> list[tuple[str, float]]:
+        """The ``k`` nearest vectors: exactly, against all of them, while the collection is small enough to hold
+        (``EXACT_SEARCH_VECTORS``); through Chroma's HNSW graph beyond. Ties go to the smaller id."""
         if k <= 0:
             return []
-        res = self.chunks_collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
-        return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0])]
+        exact = self._exact_vectors(collection)
+        if exact is None:
+            res = collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+            return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0])]
+        import numpy as np
+
+        ids, matrix = exact
+        scores = matrix @ np.asarray(vector, dtype=np.float32)
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [(ids[i], float(scores[i])) for i in best]
+
+    def _exact_vectors(self, collection):
+        """(ids sorted, unit vectors in their order) of a collection, loaded on first use; None when it is too large."""
+        name = collection.name
+        if name not in self._exact:
+            held = None
+            if collection.count() <= EXACT_SEARCH_VECTORS:
+                import numpy as np
+
+                raw = _get_all(collection, ["embeddings"])
+                order = sorted(range(len(raw["ids"])), key=raw["ids"].__getitem__)
+                matrix = np.asarray([raw["embeddings"][i] for i in order], dtype=np.float32).reshape(len(order), -1)
+                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+                held = ([raw["ids"][i] for i in order], matrix / np.where(norms > 0, norms, 1.0))
+            self._exact[name] = held  # a build never changes once live
+        return self._exact[name]
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, Any]:
         """Stored vectors of sentences and their windows, keyed ``<chunk id>:<unit key>`` (see Chunk.units)."""

@@ -73,13 +73,8 @@ class HybridSearcher:
         return [self.index.chunks[i].id for i in order if scores[i] > 0]
 
     def _sentence_ranking(self, vector: np.ndarray, k: int) -> list[str]:
-        store = self.index.sentences_collection
-        n = min(k * 3, self.index.info.sentences)
-        if n <= 0:
-            return []
-        res = store.query(query_embeddings=[vector.tolist()], n_results=n, include=[])
         ranking: list[str] = []
-        for unit_id in res["ids"][0]:
+        for unit_id, _ in self.index.sentence_search(vector.tolist(), k * 3):
             cid = unit_id.partition(":")[0]  # units are stored as "<chunk id>:<unit key>"
             if cid in self.index.by_id and cid not in ranking:
                 ranking.append(cid)

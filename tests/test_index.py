@@ -149,6 +149,29 @@ def test_two_builds_of_the_same_documents_find_the_same_passages(built_brief, tm
         assert [h.chunk.id for h in first.searcher.search(q, v).hits] == [h.chunk.id for h in second.searcher.search(q, v).hits], q
 
 
+def test_a_search_scores_every_vector_while_the_collection_is_small(built_brief, monkeypatch):
+    # exact and the same on every build: what Chroma's approximate graph returns can differ from build to build
+    import numpy as np
+
+    from assistant import index as index_module
+
+    base, _ = built_brief
+    ready = assistant_for(base, base / "source")._ready()
+    vector = ready.searcher.embeddings.embed_many(["How did the leaders build trust across the region?"])[0]
+    for search, collection in ((ready.index.sentence_search, ready.index.sentences_collection), (ready.index.dense_search, ready.index.chunks_collection)):
+        rows = collection.get(include=["embeddings"])
+        scores = np.asarray(rows["embeddings"], dtype=np.float32) @ np.asarray(vector, dtype=np.float32)
+        by_id = dict(zip(rows["ids"], scores.tolist()))
+        found = search(vector.tolist(), 25)
+        assert [s for _, s in found] == pytest.approx(sorted(scores.tolist(), reverse=True)[:25], abs=1e-5)  # the 25 best of all
+        assert all(by_id[i] == pytest.approx(s, abs=1e-5) for i, s in found) and len({i for i, _ in found}) == 25
+    # beyond the limit, Chroma's graph answers: the same best passages on a collection this small
+    monkeypatch.setattr(index_module, "EXACT_SEARCH_VECTORS", 0)
+    graph = assistant_for(base, base / "source")._ready()
+    assert [i for i, _ in graph.index.sentence_search(vector.tolist(), 5)] == [i for i, _ in ready.index.sentence_search(vector.tolist(), 5)]
+    assert [i for i, _ in graph.index.dense_search(vector.tolist(), 5)] == [i for i, _ in ready.index.dense_search(vector.tolist(), 5)]
+
+
 def test_noop_does_not_load_the_model(brief_copy, monkeypatch):
     tmp, src, full = brief_copy
     a = assistant_for(tmp, src)
