@@ -270,11 +270,18 @@ class OpenIndex:
             if collection.count() <= EXACT_SEARCH_VECTORS:
                 import numpy as np
 
-                raw = _get_all(collection, ["embeddings"])
-                order = sorted(range(len(raw["ids"])), key=raw["ids"].__getitem__)
-                matrix = np.asarray([raw["embeddings"][i] for i in order], dtype=np.float32).reshape(len(order), -1)
+                ids: list[str] = []
+                parts = []  # float32 as each page arrives: Chroma hands out float64, twice the memory
+                for res in _pages(collection, ["embeddings"]):
+                    ids.extend(res["ids"])
+                    parts.append(np.asarray(res["embeddings"], dtype=np.float32))
+                matrix = np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.float32)
+                del parts
+                order = sorted(range(len(ids)), key=ids.__getitem__)
+                matrix = matrix[order]
                 norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-                held = ([raw["ids"][i] for i in order], matrix / np.where(norms > 0, norms, 1.0))
+                matrix /= np.where(norms > 0, norms, 1.0)
+                held = ([ids[i] for i in order], matrix)
             self._exact[name] = held  # a build never changes once live
         return self._exact[name]
 
@@ -721,19 +728,26 @@ def _open_hint(path: Path | None, exc: Exception) -> str:
     return "run `assistant index --rebuild`"
 
 
-def _get_all(collection, include: list[str], page: int = 5000) -> dict[str, list]:
+def _pages(collection, include: list[str], page: int = 5000) -> Iterator[dict]:
     """Every row of a collection, a page at a time: one get() of more than ~32k rows fails in Chroma
     ("too many SQL variables"), so a 1000x corpus could be built but never opened."""
-    out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
     offset = 0
     while True:
         res = collection.get(include=include, limit=page, offset=offset)
         if not res["ids"]:
-            return out
+            return
+        yield res
+        offset += len(res["ids"])
+
+
+def _get_all(collection, include: list[str], page: int = 5000) -> dict[str, list]:
+    """Every row of a collection (``_pages`` joined)."""
+    out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
+    for res in _pages(collection, include, page):
         out["ids"].extend(res["ids"])
         for k in include:
             out[k].extend(_rows(res, k))
-        offset += len(res["ids"])
+    return out
 
 
 def _batched_get(collection, ids: list[str], include: list[str]):
