@@ -46,6 +46,7 @@ import os
 import re
 import shutil
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -220,6 +221,7 @@ class OpenIndex:
         # come back question after question, and a Chroma get() costs more than the scoring.
         self._vector_cache: dict[str, Any] = {}
         self._exact: dict[str, tuple[list[str], Any] | None] = {}  # collection name -> (ids, unit vectors) for exact search
+        self._exact_lock = threading.Lock()  # concurrent first questions load the vectors once, not once each
 
     def _langchain_stores(self) -> tuple[Any, Any]:
         if self._stores is None:
@@ -265,7 +267,11 @@ class OpenIndex:
     def _exact_vectors(self, collection):
         """(ids sorted, unit vectors in their order) of a collection, loaded on first use; None when it is too large."""
         name = collection.name
-        if name not in self._exact:
+        if name in self._exact:
+            return self._exact[name]
+        with self._exact_lock:
+            if name in self._exact:
+                return self._exact[name]
             held = None
             if collection.count() <= EXACT_SEARCH_VECTORS:
                 import numpy as np
@@ -283,7 +289,7 @@ class OpenIndex:
                 matrix /= np.where(norms > 0, norms, 1.0)
                 held = ([ids[i] for i in order], matrix)
             self._exact[name] = held  # a build never changes once live
-        return self._exact[name]
+            return held
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, Any]:
         """Stored vectors of sentences and their windows, keyed ``<chunk id>:<unit key>`` (see Chunk.units)."""

@@ -172,6 +172,30 @@ def test_a_search_scores_every_vector_while_the_collection_is_small(built_brief,
     assert [i for i, _ in graph.index.dense_search(vector.tolist(), 5)] == [i for i, _ in ready.index.dense_search(vector.tolist(), 5)]
 
 
+def test_concurrent_first_searches_load_the_vectors_once(built_brief, monkeypatch):
+    # a server's first questions arrive together: one copy of the vectors, not one per question
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant import index as index_module
+
+    base, _ = built_brief
+    loads: list[str] = []
+    real_pages = index_module._pages
+
+    def counting(collection, include, page=5000):
+        loads.append(collection.name)
+        time.sleep(0.05)  # the first load is slow enough for the others to arrive meanwhile
+        yield from real_pages(collection, include, page)
+
+    monkeypatch.setattr(index_module, "_pages", counting)
+    ready = assistant_for(base, base / "source")._ready()
+    vector = ready.searcher.embeddings.embed_many(["Who leads the partnerships?"])[0].tolist()
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(lambda _: ready.index.sentence_search(vector, 5), range(8)))
+    assert all(f == found[0] for f in found)
+    assert loads.count(ready.index.sentences_collection.name) == 1
+
+
 def test_noop_does_not_load_the_model(brief_copy, monkeypatch):
     tmp, src, full = brief_copy
     a = assistant_for(tmp, src)
