@@ -192,6 +192,16 @@ VECTOR_CACHE_SIZE = 100_000  # sentence vectors kept per open index (~150 MiB at
 EXACT_SEARCH_VECTORS = 50_000
 
 
+@dataclass(frozen=True)
+class _Held:
+    """A collection's vectors in memory, for exact search and for the reranker's sentence vectors: rows in id order."""
+
+    ids: list[str]
+    matrix: Any  # float32, as stored
+    inverse_norms: Any  # 1 / each row's length: scores are cosines whatever the model's normalisation
+    row: dict[str, int]
+
+
 def _rows(result: dict, key: str) -> list:
     value = result.get(key)
     return [] if value is None else list(value)
@@ -220,7 +230,7 @@ class OpenIndex:
         # A build never changes once live, so its sentence vectors can be kept: the same passages
         # come back question after question, and a Chroma get() costs more than the scoring.
         self._vector_cache: dict[str, Any] = {}
-        self._exact: dict[str, tuple[list[str], Any] | None] = {}  # collection name -> (ids, unit vectors) for exact search
+        self._exact: dict[str, _Held | None] = {}  # collection name -> its vectors, when it is small enough to hold
         self._exact_lock = threading.Lock()  # concurrent first questions load the vectors once, not once each
 
     def _langchain_stores(self) -> tuple[Any, Any]:
@@ -259,13 +269,17 @@ class OpenIndex:
             return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0])]
         import numpy as np
 
-        ids, matrix = exact
-        scores = matrix @ np.asarray(vector, dtype=np.float32)
-        best = np.argsort(-scores, kind="stable")[:k]
-        return [(ids[i], float(scores[i])) for i in best]
+        scores = (exact.matrix @ np.asarray(vector, dtype=np.float32)) * exact.inverse_norms
+        if k < len(scores):  # the k best without sorting them all: every row tied with the k-th, then in order
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+            rows = np.flatnonzero(scores >= kth)
+        else:
+            rows = np.arange(len(scores))
+        best = rows[np.argsort(-scores[rows], kind="stable")][:k]  # rows are in id order: a tie goes to the smaller id
+        return [(exact.ids[i], float(scores[i])) for i in best]
 
-    def _exact_vectors(self, collection):
-        """(ids sorted, unit vectors in their order) of a collection, loaded on first use; None when it is too large."""
+    def _exact_vectors(self, collection) -> _Held | None:
+        """A collection's vectors, loaded on first use; None when it is too large to hold."""
         name = collection.name
         if name in self._exact:
             return self._exact[name]
@@ -285,15 +299,19 @@ class OpenIndex:
                 del parts
                 order = sorted(range(len(ids)), key=ids.__getitem__)
                 matrix = matrix[order]
-                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-                matrix /= np.where(norms > 0, norms, 1.0)
-                held = ([ids[i] for i in order], matrix)
+                norms = np.linalg.norm(matrix, axis=1)
+                ids = [ids[i] for i in order]
+                held = _Held(ids, matrix, 1.0 / np.where(norms > 0, norms, 1.0), {i: n for n, i in enumerate(ids)})
             self._exact[name] = held  # a build never changes once live
             return held
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, Any]:
-        """Stored vectors of sentences and their windows, keyed ``<chunk id>:<unit key>`` (see Chunk.units)."""
+        """Stored vectors of sentences and their windows, keyed ``<chunk id>:<unit key>`` (see Chunk.units): from the
+        vectors held for exact search when they are, else from Chroma (and kept)."""
         ids = [f"{cid}:{key}" for cid in chunk_ids for key, _, _ in self.by_id[cid].units()]
+        held = self._exact_vectors(self.sentences_collection)
+        if held is not None:
+            return {i: held.matrix[n] for i in ids if (n := held.row.get(i)) is not None}
         cache = self._vector_cache
         found = {i: v for i in ids if (v := cache.get(i)) is not None}
         missing = [i for i in ids if i not in found]
