@@ -165,6 +165,13 @@ def test_a_search_scores_every_vector_while_the_collection_is_small(built_brief,
         found = search(vector.tolist(), 25)
         assert [s for _, s in found] == pytest.approx(sorted(scores.tolist(), reverse=True)[:25], abs=1e-5)  # the 25 best of all
         assert all(by_id[i] == pytest.approx(s, abs=1e-5) for i, s in found) and len({i for i, _ in found}) == 25
+    # the reranker's sentence vectors are the stored ones, read from the same held vectors
+    some = [c.id for c in ready.index.chunks[:3]]
+    held = ready.index.sentence_vectors(some)
+    stored = ready.index.sentences_collection.get(ids=list(held), include=["embeddings"])
+    assert len(held) == sum(len(ready.index.by_id[c].units()) for c in some) and all(key.partition(":")[0] in some for key in held)
+    for key, v in zip(stored["ids"], stored["embeddings"]):
+        assert np.asarray(held[key]) == pytest.approx(np.asarray(v, dtype=np.float32))
     # beyond the limit, Chroma's graph answers: the same best passages on a collection this small
     monkeypatch.setattr(index_module, "EXACT_SEARCH_VECTORS", 0)
     graph = assistant_for(base, base / "source")._ready()
