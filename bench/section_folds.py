@@ -37,7 +37,7 @@ from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.training.data import heading_pairs  # noqa: E402
 from assistant.training.data import load as load_corpus  # noqa: E402
-from assistant.training.train import _examples, fine_tune  # noqa: E402
+from assistant.training.train import HardNegatives, fine_tune  # noqa: E402
 
 METRICS = ["retrieval_recall@1", "retrieval_recall@5", "answer_accuracy", "citation_support"]
 
@@ -60,7 +60,7 @@ def main() -> None:
     folds = [s for s, qs in sorted(by_section.items(), key=lambda kv: -len(kv[1])) if len(qs) >= args.min_questions]
     if args.max_folds:
         folds = folds[: args.max_folds]
-    base = SentenceEmbeddings(RECIPE["base"])
+    mined = HardNegatives(corpus, SentenceEmbeddings(RECIPE["base"]))
     work = Path(tempfile.mkdtemp(prefix="section-folds-"))
     source = work / "source"
     source.mkdir()
@@ -73,7 +73,7 @@ def main() -> None:
             held_ids = {q.id for q in held}
             train_qs = [q for q in corpus.questions if q.id not in held_ids]
             print(f"[folds] {n}/{len(folds)} {section!r}: {len(held)} questions held out", file=sys.stderr, flush=True)
-            path = fine_tune(resolve_model_path(RECIPE["base"]), _examples(corpus, train_qs, base, random.Random(RECIPE["seed"])), heading_pairs(corpus, RECIPE["headings_per_section"]), work / f"f{n}", print)
+            path = fine_tune(resolve_model_path(RECIPE["base"]), mined.examples(train_qs, random.Random(RECIPE["seed"])), heading_pairs(corpus, RECIPE["headings_per_section"]), work / f"f{n}", print)
             emb = SentenceEmbeddings(str(path))
             store = IndexStore(work / f"f{n}" / "index", "folds")
             from assistant.ingest import ingest

@@ -42,25 +42,36 @@ from .data import load as load_corpus
 Say = Callable[[str], None]
 
 
-def _examples(corpus: Corpus, questions: list[Labelled], base: SentenceEmbeddings, rng: random.Random) -> list[tuple[str, str, str]]:
-    """(query, positive sentence, hard negative sentence) for every located answerable question."""
-    by_source: dict[str, list[tuple[str, int, str]]] = {}
-    for c, i, t in corpus.sentences():
-        by_source.setdefault(c.source, []).append((c.id, i, t))
-    located = [q for q in questions if q.answerable and q.positives]
-    queries = [read(q.question, q.history).query for q in located]
-    qv = base.embed_many(queries) if queries else np.zeros((0, 1))
-    vectors = {s: base.embed_many([t for _, _, t in rows]) for s, rows in by_source.items()}
-    out: list[tuple[str, str, str]] = []
-    for q, query, v in zip(located, queries, qv):
-        rows = by_source[q.source]
-        sims = vectors[q.source] @ v
-        negatives = [rows[j][2] for j in np.argsort(-sims)[:12] if (rows[j][0], rows[j][1]) not in q.positives]
-        positives = [t for cid, i, t in rows if (cid, i) in q.positives]
-        rng.shuffle(positives)
-        for k, pos in enumerate(positives[:2]):
-            out.append((query, pos, negatives[k % len(negatives)] if negatives else rng.choice(rows)[2]))
-    return out
+class HardNegatives:
+    """The shipped model's view of the training data, embedded once per training: every document's sentences and every
+    located question's query. Each fold's examples are then a lookup (embedding them again for each of the three
+    fine-tunings took ~25 s of every training)."""
+
+    def __init__(self, corpus: Corpus, base: SentenceEmbeddings):
+        self.rows: dict[str, list[tuple[str, int, str]]] = {}
+        for c, i, t in corpus.sentences():
+            self.rows.setdefault(c.source, []).append((c.id, i, t))
+        located = [q for q in corpus.questions if q.answerable and q.positives]
+        queries = [read(q.question, q.history).query for q in located]
+        qv = base.embed_many(queries) if queries else np.zeros((0, 1))
+        self.queries = {(q.source, q.id): (query, v) for q, query, v in zip(located, queries, qv)}
+        self.vectors = {s: base.embed_many([t for _, _, t in rows]) for s, rows in self.rows.items()}
+
+    def examples(self, questions: list[Labelled], rng: random.Random) -> list[tuple[str, str, str]]:
+        """(query, positive sentence, hard negative sentence) for every located answerable question of ``questions``."""
+        out: list[tuple[str, str, str]] = []
+        for q in questions:
+            if not (q.answerable and q.positives):
+                continue
+            query, v = self.queries[(q.source, q.id)]
+            rows = self.rows[q.source]
+            sims = self.vectors[q.source] @ v
+            negatives = [rows[j][2] for j in np.argsort(-sims)[:12] if (rows[j][0], rows[j][1]) not in q.positives]
+            positives = [t for cid, i, t in rows if (cid, i) in q.positives]
+            rng.shuffle(positives)
+            for k, pos in enumerate(positives[:2]):
+                out.append((query, pos, negatives[k % len(negatives)] if negatives else rng.choice(rows)[2]))
+        return out
 
 
 def fine_tune(base_path: Path, examples: list[tuple[str, str, str]], pairs: list[tuple[str, str]], out: Path, say: Say) -> Path:
@@ -293,7 +304,7 @@ def _train(settings: Settings, key: str, say: Say) -> Reader:
         f"{len(located)} located in the text) about {len(corpus.sources)} documents"
     )
     base_path = resolve_model_path(RECIPE["base"])
-    base = SentenceEmbeddings(RECIPE["base"])
+    mined = HardNegatives(corpus, SentenceEmbeddings(RECIPE["base"]))
     pairs = heading_pairs(corpus, RECIPE["headings_per_section"])
     final = folder_for(settings, key)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -304,7 +315,7 @@ def _train(settings: Settings, key: str, say: Say) -> Reader:
             say(f"fold {fold + 1} of {RECIPE['folds']}: a reader trained without these questions reads them")
             train_qs = [q for q in corpus.questions if q.fold(RECIPE["folds"]) != fold]
             test_qs = [q for q in corpus.questions if q.fold(RECIPE["folds"]) == fold]
-            examples = _examples(corpus, train_qs, base, random.Random(f"{RECIPE['seed']}:fold{fold}"))
+            examples = mined.examples(train_qs, random.Random(f"{RECIPE['seed']}:fold{fold}"))
             path = _fine_tuned(base_path, examples, pairs, work / f"fold{fold}", final.parent, say)
             read_questions += _read_fold(corpus, test_qs, path, settings, work / f"fold{fold}")
         vocabulary = Vocabulary([f"{c.section} {c.text}" for c in corpus.chunks])
@@ -313,7 +324,7 @@ def _train(settings: Settings, key: str, say: Say) -> Reader:
         say("the reader served: fine-tuned on all the questions")
         # its own random stream: the encoder served does not change with how the heads are fitted (the fold count, the
         # fold split), which at stop 18 made two head-only changes look like gains that were the encoder's seed luck
-        examples = _examples(corpus, corpus.questions, base, random.Random(f"{RECIPE['seed']}:served"))
+        examples = mined.examples(corpus.questions, random.Random(f"{RECIPE['seed']}:served"))
         served = _fine_tuned(base_path, examples, pairs, work / "final", final.parent, say)
         if served != work / "final" / "model":
             shutil.copytree(served, work / "final" / "model")
