@@ -24,7 +24,7 @@ install: $(VENV)/.runtime
 install-test: $(VENV)/.test
 
 train: install
-	@echo "==> training the reader (cached by a hash of training/; first time about 7 minutes on 2 cores, 9 without bfloat16)"
+	@echo "==> training the reader (cached by a hash of training/; first time under 10 minutes on 2 cores)"
 	$(VENV)/bin/assistant train
 
 run: train

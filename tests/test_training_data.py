@@ -190,3 +190,30 @@ def test_training_uses_bfloat16_only_where_the_cpu_computes_in_it(tmp_path):
     info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f\n")  # AVX-512 without BF16: emulated, slower than float32
     assert not cpu_has_bf16(info)
     assert not cpu_has_bf16(tmp_path / "missing")  # not Linux: float32
+
+
+def test_fine_tunings_run_side_by_side_and_each_is_the_same_every_time(tmp_path):
+    """Two jobs are trained at once (a process each, one thread) and each arrives with its name; training the same
+    examples again elsewhere gives byte-identical weights, so a reader does not depend on how busy the machine was."""
+    import hashlib
+
+    from assistant.embeddings import resolve_model_path
+    from assistant.reader import RECIPE
+    from assistant.training.train import fine_tune_each
+
+    base = resolve_model_path(RECIPE["base"])
+    jobs = {
+        "ferries": [("how often do ferries leave", "Ferries leave the pier every hour.", "Season passes are sold online.")],
+        "trains": [("when is the last train", "The last train leaves at midnight.", "Bikes ride free on weekends.")],
+    }
+    pairs = [("Tickets", "Day tickets cost four pounds at the kiosk.")]
+
+    def weights(path):
+        return hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest()
+
+    first = dict(fine_tune_each(base, jobs, pairs, tmp_path / "run1", tmp_path / "cache1", lambda m: None))
+    assert set(first) == {"ferries", "trains"}
+    assert weights(first["ferries"]) != weights(first["trains"])
+    assert len(list((tmp_path / "cache1").glob("finetuned-*"))) == 2
+    again = dict(fine_tune_each(base, {"trains": jobs["trains"]}, pairs, tmp_path / "run2", tmp_path / "cache2", lambda m: None))
+    assert weights(again["trains"]) == weights(first["trains"])
