@@ -179,19 +179,6 @@ def test_the_deciders_threshold_never_declines_more_answerable_questions_than_al
     assert _threshold(probs, labels, max_false_refusals=0.0) <= 0.05 + 1e-9
 
 
-def test_training_uses_bfloat16_only_where_the_cpu_computes_in_it(tmp_path):
-    from assistant.reader import cpu_has_bf16
-
-    info = tmp_path / "cpuinfo"
-    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16 avx512_vnni\n")
-    assert cpu_has_bf16(info)
-    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 amx_bf16 amx_tile\n")
-    assert cpu_has_bf16(info)
-    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f\n")  # AVX-512 without BF16: emulated, slower than float32
-    assert not cpu_has_bf16(info)
-    assert not cpu_has_bf16(tmp_path / "missing")  # not Linux: float32
-
-
 def test_fine_tunings_run_side_by_side_and_each_is_the_same_every_time(tmp_path):
     """Two jobs are trained at once (a process each, one thread) and each arrives with its name; training the same
     examples again elsewhere gives byte-identical weights, so a reader does not depend on how busy the machine was."""
