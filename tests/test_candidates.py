@@ -49,7 +49,7 @@ def test_a_sentence_the_previous_answer_said_in_other_words_was_said(pipeline):
 def test_a_sentence_said_word_for_word_is_said_entirely(pipeline):
     said = "Tickets are sold only at the kiosk beside the pier, and the kiosk accepts cash and cards."
     f = _features(pipeline, "what about bikes?", [("Where are tickets sold?", said)])
-    assert f["Tickets"][SAID] == 1.0
+    assert f["Tickets"][SAID] == pytest.approx(1.0, abs=1e-5)  # a cosine of one vector with itself: 1.0000001 on some CPUs
     assert f["Bicycles"][FOLLOWS] > 0.5
 
 
