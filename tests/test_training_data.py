@@ -107,20 +107,24 @@ def test_a_fine_tuning_already_done_on_the_same_examples_is_reused(tmp_path):
     reuse the cached model; other examples fine-tune anew."""
     from assistant.embeddings import resolve_model_path
     from assistant.reader import RECIPE
-    from assistant.training.train import _fine_tuned
+    from assistant.training.train import fine_tune_each
 
     base = resolve_model_path(RECIPE["base"])
     examples = [("how often do ferries leave", "Ferries leave the pier every hour.", "Season passes are sold online.")]
     pairs = [("Tickets", "Day tickets cost four pounds at the kiosk.")]
     said: list[str] = []
-    first = _fine_tuned(base, examples, pairs, tmp_path / "run1", tmp_path / "cache", said.append)
+
+    def _fine_tuned(examples, pairs, out, cache, say):
+        return dict(fine_tune_each(base, {"model": examples}, pairs, out, cache, say))["model"]
+
+    first = _fine_tuned(examples, pairs, tmp_path / "run1", tmp_path / "cache", said.append)
     assert (first / "model.safetensors").is_file()
     cached = list((tmp_path / "cache").glob("finetuned-*"))
     assert len(cached) == 1 and not any("reusing" in s for s in said)
-    again = _fine_tuned(base, examples, pairs, tmp_path / "run2", tmp_path / "cache", said.append)
+    again = _fine_tuned(examples, pairs, tmp_path / "run2", tmp_path / "cache", said.append)
     assert again == cached[0] / "model" and "reusing" in said[-1]
     assert not (tmp_path / "run2").exists()  # nothing was trained
-    _fine_tuned(base, examples + [("when do ferries stop", "In winter they leave every two hours.", "Tickets cost four pounds.")], pairs, tmp_path / "run3", tmp_path / "cache", said.append)
+    _fine_tuned(examples + [("when do ferries stop", "In winter they leave every two hours.", "Tickets cost four pounds.")], pairs, tmp_path / "run3", tmp_path / "cache", said.append)
     assert len(list((tmp_path / "cache").glob("finetuned-*"))) == 2
     assert not list((tmp_path / "cache").glob(".*"))  # no staging left behind
 
@@ -179,8 +183,8 @@ def test_the_deciders_threshold_never_declines_more_answerable_questions_than_al
     assert _threshold(probs, labels, max_false_refusals=0.0) <= 0.05 + 1e-9
 
 
-def test_fine_tunings_run_side_by_side_and_each_is_the_same_every_time(tmp_path):
-    """Two jobs are trained at once (a process each, one thread) and each arrives with its name; training the same
+def test_each_fine_tuning_arrives_by_name_and_is_the_same_every_time(tmp_path):
+    """Two jobs are trained (a process each, one thread) and each arrives with its name; training the same
     examples again elsewhere gives byte-identical weights, so a reader does not depend on how busy the machine was."""
     import hashlib
 

@@ -232,11 +232,6 @@ def _keep(path: Path, folder: Path, staging: Path, cache: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _fine_tuned(base_path: Path, examples: list[tuple[str, str, str]], pairs: list[tuple[str, str]], out: Path, cache: Path, say: Say) -> Path:
-    """One job of ``fine_tune_each``."""
-    return dict(fine_tune_each(base_path, {"model": examples}, pairs, out, cache, say))["model"]
-
-
 def prune_readers(cache: Path, keep: Path) -> list[Path]:
     """Remove all but the ``KEEP_READERS`` newest readers (``keep`` always stays): each training-data change
     adds one, and a cache nobody trims grows without end. A process already serving a removed reader keeps
