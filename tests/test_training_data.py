@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -208,3 +209,20 @@ def test_each_fine_tuning_arrives_by_name_and_is_the_same_every_time(tmp_path):
     assert len(list((tmp_path / "cache1").glob("finetuned-*"))) == 2
     again = dict(fine_tune_each(base, {"trains": jobs["trains"]}, pairs, tmp_path / "run2", tmp_path / "cache2", lambda m: None))
     assert weights(again["trains"]) == weights(first["trains"])
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="with one core the jobs run one after another")
+def test_a_fine_tuning_that_fails_stops_the_others_and_says_why(tmp_path):
+    """A job that fails (here: examples that are not text) is reported at once; the fine-tuning beside it is ended,
+    not waited for (it would have run for minutes and then been thrown away), and nothing reaches the cache."""
+    from assistant.embeddings import resolve_model_path
+    from assistant.reader import RECIPE
+    from assistant.training.train import fine_tune_each
+
+    base = resolve_model_path(RECIPE["base"])
+    long_job = [(f"how often does ferry {i} leave", f"Ferry {i} leaves the pier every {i % 5 + 1} hours.", "Season passes are sold online.") for i in range(4000)]
+    jobs = {"long": long_job, "broken": [(1, 2, 3)]}
+    with pytest.raises(ValueError, match="Unsupported input type"):
+        dict(fine_tune_each(base, jobs, [], tmp_path / "run", tmp_path / "cache", lambda m: None))
+    assert not (tmp_path / "run" / "long" / "model").exists()  # ended, not finished
+    assert not list((tmp_path / "cache").glob("finetuned-*"))

@@ -199,22 +199,36 @@ def fine_tune_each(
         running = {pool.submit(_fine_tune_job, n, base_path, jobs[n], pairs, work / n, steps): n for n in todo}
         bars = {n: progress.add_task(f"fine-tuning {n}", total=None) for n in todo}
         ready: list[tuple[str, Path]] = []
-        while running or ready:
-            finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED) if running else (set(), set())
-            while True:
-                try:
-                    name, step, total = steps.get_nowait()
-                except queue.Empty:
-                    break
-                progress.update(bars[name], completed=step, total=total)
-            for future in finished:
-                name = running.pop(future)
-                path = future.result()  # a worker's error surfaces here
-                _keep(path, done[name], work / name / "to-cache", cache)
-                ready.append((name, path))
-            if len(running) < cores:  # a core is free for the caller's work (reading a fold) without slowing the others
-                yield from ready
-                ready.clear()
+        try:
+            while running or ready:
+                finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED) if running else (set(), set())
+                while True:
+                    try:
+                        name, step, total = steps.get_nowait()
+                    except queue.Empty:
+                        break
+                    progress.update(bars[name], completed=step, total=total)
+                for future in finished:
+                    name = running.pop(future)
+                    path = future.result()  # a worker's error surfaces here
+                    _keep(path, done[name], work / name / "to-cache", cache)
+                    ready.append((name, path))
+                if len(running) < cores:  # a core is free for the caller's work (reading a fold) without slowing the others
+                    yield from ready
+                    ready.clear()
+        except BaseException:
+            _stop_workers(pool)  # an error (or Ctrl-C) is reported now, not after the other fine-tunings end
+            raise
+
+
+def _stop_workers(pool) -> None:
+    """End a process pool's workers mid-task: leaving the pool waits for every running task, minutes of a fine-tuning
+    whose result nobody will use. (Python 3.14's ``terminate_workers`` does this; on 3.11 the workers are the pool's
+    ``_processes``.)"""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
 
 
 def _keep(path: Path, folder: Path, staging: Path, cache: Path) -> None:
