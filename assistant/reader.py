@@ -7,6 +7,7 @@ to any of them trains a new reader and an unchanged one is never trained twice.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 from dataclasses import dataclass
@@ -54,6 +55,23 @@ def _digest(paths: list[Path], root: Path) -> str:
     return h.hexdigest()
 
 
+def code_digest(paths: list[Path], root: Path) -> str:
+    """What the code does, not how it is written down: its syntax tree without docstrings (comments and layout are not
+    in the tree), so mending a docstring or a comment does not refit the heads; any change to a statement does."""
+    h = hashlib.sha256()
+    for p in paths:
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body:
+                first = body[0]
+                if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                    node.body = body[1:] or [ast.Pass()]
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(ast.dump(tree).encode())
+    return h.hexdigest()
+
+
 def training_files(training_dir: Path) -> list[Path]:
     """The labelled questions and the documents they are about."""
     return sorted((training_dir / "questions").glob("*.jsonl")) + find_documents(training_dir / "corpus")
@@ -86,7 +104,7 @@ def reader_key(training_dir: Path) -> str:
     h.update(json.dumps([FEATURES, DECIDE_FEATURES]).encode())  # what the heads read: new features, new heads
     h.update(json.dumps({k: getattr(TUNING, k) for k in READING_TUNING}).encode())  # ... and how the candidates were found
     h.update(f"chunker {CHUNKER_VERSION}".encode())  # sentence boundaries decide which sentences the training examples are
-    h.update(_digest(list(READING_CODE), _HERE).encode())
+    h.update(code_digest(list(READING_CODE), _HERE).encode())
     h.update(f"pyspellchecker {_version('pyspellchecker')}".encode())  # its English word list decides what rule `typo` corrects
     return h.hexdigest()[:16]
 

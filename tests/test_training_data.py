@@ -92,6 +92,13 @@ def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says
     with_code = reader_key(root)
     code.write_text("FEATURES = ('cos', 'lex')\n")
     assert key != with_code != reader_key(root)
+    # ... but not how that code is commented or laid out: a docstring or a comment mended does not refit the heads
+    code.write_text('def terms(text):\n    return text.split()\n')
+    plain = reader_key(root)
+    code.write_text('"""Words."""\n\n\ndef terms(text):  # split on blanks\n    """The words of ``text``."""\n    return (\n        text.split()\n    )\n')
+    assert reader_key(root) == plain
+    code.write_text('def terms(text):\n    return text.lower().split()\n')
+    assert reader_key(root) != plain
     with pytest.raises(ReaderMissing, match="assistant train"):
         load(Settings(training_dir=root, models_dir=tmp_path / "models"))
 
