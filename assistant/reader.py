@@ -62,11 +62,8 @@ def code_digest(paths: list[Path], root: Path) -> str:
     for p in paths:
         tree = ast.parse(p.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            body = getattr(node, "body", None)
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body:
-                first = body[0]
-                if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-                    node.body = body[1:] or [ast.Pass()]
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and ast.get_docstring(node, clean=False) is not None:
+                node.body = node.body[1:] or [ast.Pass()]
         h.update(p.relative_to(root).as_posix().encode())
         h.update(ast.dump(tree).encode())
     return h.hexdigest()
