@@ -82,7 +82,7 @@ READING_TUNING = ("rrf_k", "hnsw_ef_search", "bm25_weight", "fusion_depth", "poo
 _HERE = Path(__file__).resolve().parent
 READING_CODE = tuple(
     _HERE / f
-    for f in ("text.py", "documents.py", "chunking.py", "retrieval.py", "answering/plan.py", "answering/candidates.py", "answering/decide.py",
+    for f in ("types.py", "text.py", "documents.py", "chunking.py", "retrieval.py", "answering/plan.py", "answering/candidates.py", "answering/decide.py",
               "answering/pipeline.py", "answering/spelling.py", "training/data.py", "training/train.py")
 )  # fmt: skip
 

@@ -103,6 +103,17 @@ def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says
         load(Settings(training_dir=root, models_dir=tmp_path / "models"))
 
 
+def test_the_reader_key_hashes_how_a_sentence_gets_its_vectors():
+    # the heads read a sentence's similarity as the best of its units' (``Chunk.units``: the sentence, windows of a long
+    # one): a new unit scheme reads every training question anew, so it must be a new reader
+    import inspect
+
+    from assistant.reader import READING_CODE
+    from assistant.types import Chunk
+
+    assert Path(inspect.getfile(Chunk)).resolve() in {p.resolve() for p in READING_CODE}
+
+
 def test_the_projects_training_data_is_located(tmp_path):
     """Every answerable training question's evidence is found in its document (else it teaches nothing)."""
     corpus = load_corpus(Path(__file__).resolve().parent.parent / "training", max_words=110, min_words=30)
