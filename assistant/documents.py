@@ -734,8 +734,52 @@ def _load_txt(path: Path) -> list[Paragraph]:
     return clean_plain(text)
 
 
+_COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
+
+
+def markdown_visible(text: str) -> str:
+    """Markdown without its HTML comments (``<!-- ... -->``, over one line or several), which a reader never sees:
+    version notes, editor hints, lint pragmas. A comment inside a code fence or inline code (`` `<!--` ``) is code and
+    stays, and so does an opening that never closes: a stray "<!--" must not hide the rest of a document."""
+    lines = text.split("\n")
+    fenced = _fenced(lines)
+    closes_later = [False] * (len(lines) + 1)  # does an unfenced line from here on close a comment?
+    for i in range(len(lines) - 1, -1, -1):
+        closes_later[i] = closes_later[i + 1] or (not fenced[i] and _COMMENT_CLOSE in lines[i])
+    out: list[str] = []
+    hidden = False  # inside a comment opened on an earlier line
+    for i, (line, in_fence) in enumerate(zip(lines, fenced)):
+        if in_fence and not hidden:
+            out.append(line)
+            continue
+        kept, rest = "", line
+        while rest:
+            if hidden:
+                end = rest.find(_COMMENT_CLOSE)
+                if end < 0:
+                    break
+                rest, hidden = rest[end + len(_COMMENT_CLOSE) :], False
+                continue
+            start = rest.find(_COMMENT_OPEN)
+            if start < 0:
+                kept, rest = kept + rest, ""
+                continue
+            after = rest[start + len(_COMMENT_OPEN) :]
+            if (kept + rest[:start]).count("`") % 2:  # inside inline code: text; look further along the line
+                kept, rest = kept + rest[: start + len(_COMMENT_OPEN)], after
+            elif _COMMENT_CLOSE in after or closes_later[i + 1]:
+                kept, rest, hidden = kept + rest[:start], after, True
+            else:  # never closed: a stray "<!--" is text
+                kept, rest = kept + rest, ""
+        if kept != line:
+            kept = re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", kept)  # "Inline <!-- x --> words" reads "Inline words"
+        # a line that was only a comment is no line: it ends the block above it, as an HTML block does
+        out.append(kept if kept.strip() or not line.strip() else "")
+    return "\n".join(out)
+
+
 def _load_md(path: Path) -> list[Paragraph]:
-    return clean_plain(path.read_text(encoding="utf-8"))
+    return clean_plain(markdown_visible(path.read_text(encoding="utf-8")))
 
 
 # reStructuredText's markup, as plain text reads it: an explicit markup line (".. note::", ".. _target:", a comment),

@@ -112,6 +112,24 @@ def test_markdown_keeps_digits_that_end_a_word(tmp_path):
     assert [s.text for p in doc.paragraphs for s in p.sentences] == ["The python3 package provides python3-minimal.", "Write c99 code, not c89 code."]
 
 
+def test_markdown_comments_are_not_read_but_code_that_shows_one_is(tmp_path):
+    # a reader never sees an HTML comment (version notes, editor hints); a stray "<!--" must not hide what follows it
+    md = tmp_path / "cli.md"
+    md.write_text(
+        "# Check\n\n<!-- YAML\nadded: v10.0.0\n-->\n\nThe check option parses the file without running it. <!-- TODO: link -->\n\n"
+        "Write `<!--` to open a comment in a page.\n\n```xml\n<!-- fonts for this user -->\n<dir>fonts</dir>\n```\n\n"
+        "A stray <!-- is never closed here.\n\nThe rest of the file stays.\n",
+        encoding="utf-8",
+    )
+    sentences = [s.text for p in load_document(md, "source/cli.md").paragraphs for s in p.sentences]
+    text = " ".join(sentences)
+    assert not any(word in text for word in ("YAML", "v10.0.0", "TODO"))
+    assert "The check option parses the file without running it." in sentences
+    assert "Write `<!--` to open a comment in a page." in sentences
+    assert "<!-- fonts for this user -->" in text  # code shows it as it is
+    assert "A stray <!-- is never closed here." in sentences and "The rest of the file stays." in sentences
+
+
 def test_every_list_item_starts_a_sentence(tmp_path):
     md = tmp_path / "flags.md"
     md.write_text(
