@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import statistics
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 from .text import LIST_LINE, split_sentences
@@ -734,48 +736,31 @@ def _load_txt(path: Path) -> list[Paragraph]:
     return clean_plain(text)
 
 
-_COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
+# Where an HTML comment in Markdown may open (with the blanks before it); an inline code span is matched first, as it is
+# code ("`<!--`")
+_COMMENT_OPENING = re.compile(r"`[^`\n]*`|[ \t]*<!--")
+_BLANKS = re.compile(r"[ \t]*")
 
 
 def markdown_visible(text: str) -> str:
     """Markdown without its HTML comments (``<!-- ... -->``, over one line or several), which a reader never sees:
-    version notes, editor hints, lint pragmas. A comment inside a code fence or inline code (`` `<!--` ``) is code and
-    stays, and so does an opening that never closes: a stray "<!--" must not hide the rest of a document."""
+    version notes, editor hints, lint pragmas. A comment is a blank: one that fills its line ends the block above it,
+    as an HTML block does. Inside a code fence or inline code it is code and stays; a "<!--" never closed is text."""
+    last = text.rfind("-->")  # no comment opened after the last "-->" closes
+    if last < 0:
+        return text
     lines = text.split("\n")
     fenced = _fenced(lines)
-    closes_later = [False] * (len(lines) + 1)  # does an unfenced line from here on close a comment?
-    for i in range(len(lines) - 1, -1, -1):
-        closes_later[i] = closes_later[i + 1] or (not fenced[i] and _COMMENT_CLOSE in lines[i])
-    out: list[str] = []
-    hidden = False  # inside a comment opened on an earlier line
-    for i, (line, in_fence) in enumerate(zip(lines, fenced)):
-        if in_fence and not hidden:
-            out.append(line)
+    line_starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+    kept: list[str] = []
+    at = pos = 0
+    while m := _COMMENT_OPENING.search(text, pos, last):
+        pos = m.end()
+        if m.group().startswith("`") or fenced[bisect_right(line_starts, m.start()) - 1]:
             continue
-        kept, rest = "", line
-        while rest:
-            if hidden:
-                end = rest.find(_COMMENT_CLOSE)
-                if end < 0:
-                    break
-                rest, hidden = rest[end + len(_COMMENT_CLOSE) :], False
-                continue
-            start = rest.find(_COMMENT_OPEN)
-            if start < 0:
-                kept, rest = kept + rest, ""
-                continue
-            after = rest[start + len(_COMMENT_OPEN) :]
-            if (kept + rest[:start]).count("`") % 2:  # inside inline code: text; look further along the line
-                kept, rest = kept + rest[: start + len(_COMMENT_OPEN)], after
-            elif _COMMENT_CLOSE in after or closes_later[i + 1]:
-                kept, rest, hidden = kept + rest[:start], after, True
-            else:  # never closed: a stray "<!--" is text
-                kept, rest = kept + rest, ""
-        if kept != line:
-            kept = re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", kept)  # "Inline <!-- x --> words" reads "Inline words"
-        # a line that was only a comment is no line: it ends the block above it, as an HTML block does
-        out.append(kept if kept.strip() or not line.strip() else "")
-    return "\n".join(out)
+        kept += [text[at : m.start()], " "]
+        at = pos = _BLANKS.match(text, text.index("-->", m.end()) + 3).end()
+    return "".join(kept) + text[at:]
 
 
 def _load_md(path: Path) -> list[Paragraph]:
