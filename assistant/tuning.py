@@ -34,6 +34,8 @@ class Tuning:
     redundancy: float = 0.92  # a sentence this similar to one already chosen adds nothing
     continuation_below_words: int = 40  # an answer shorter than this goes on with the sentence after its best one
     sequence_gap_passages: int = 3  # passages a counted sequence may run past its opening one, its items each explained at length (chosen on eval/tuning: the brief in users' voices)
+    coverage_depth: int = 5  # rule `coverage` looks this deep in the ranking for a sentence holding a question word the answer lacks
+    coverage_floor: float = 0.1  # ... at least this share of the best sentence's probability (depth and floor chosen on eval/tuning: 3 / 5 / 8 and 0.05 / 0.1 / 0.2)
     cohesion_words: int = 45  # an antecedent or announced list is brought only while the answer stays under budget + this
 
 

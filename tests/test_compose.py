@@ -368,3 +368,31 @@ def test_a_section_opening_that_refers_back_is_shown_under_its_heading():
     assert [p.text for p in arrange(plan, [cand(plain, 0, 0.9)], 90, TUNING, preceding=lambda c: more)] == ["Colours are on in a terminal."]
     off = read("What does verbose do?", disabled=NO_CONTINUATION | {"heading_antecedent"})
     assert [p.text for p in arrange(off, [cand(flag, 1, 0.9)], 90, TUNING, preceding=preceding)] == ["This option prints every step.", "It is off by default."]
+
+
+KIOSK = chunk("k", ["The kiosk opens at six.", "It closes at noon on Sundays.", "Day tickets cost four euros.", "Season passes are sold online."])
+
+
+def test_a_part_of_the_question_the_answer_left_out_brings_the_ranked_sentence_that_answers_it():
+    # both further sentences rank too low to join on their score; only the one holding an asked word comes in
+    ranked = [cand(KIOSK, 0, 0.9), cand(KIOSK, 3, 0.25), cand(KIOSK, 2, 0.2)]
+    question = "When does the kiosk open, and what does a day ticket cost?"
+    plan = read(question, disabled=NO_CONTINUATION)
+    assert [p.index for p in arrange(plan, choose(plan, ranked, 90), 90, ranked=ranked)] == [0, 2]
+    off = read(question, disabled=NO_CONTINUATION | {"coverage"})
+    assert [p.index for p in arrange(off, choose(off, ranked, 90), 90, ranked=ranked)] == [0]
+
+
+def test_coverage_keeps_to_its_depth_floor_and_word_limit():
+    ranked = [cand(KIOSK, 0, 0.9), cand(KIOSK, 3, 0.25), cand(KIOSK, 2, 0.2)]
+    plan = read("When does the kiosk open, and what does a day ticket cost?", disabled=NO_CONTINUATION)
+
+    def indices(max_words: int = 90, **tuning) -> list[int]:
+        t = replace(TUNING, **tuning)
+        return [p.index for p in arrange(plan, choose(plan, ranked, max_words, t), max_words, t, ranked=ranked)]
+
+    assert indices() == [0, 2]
+    assert indices(coverage_depth=2) == [0]  # the sentence holding "ticket" ranks third
+    assert indices(coverage_floor=0.25) == [0]  # 0.2 is under a quarter of the best's 0.9
+    assert indices(max_words=9) == [0]  # 5 + 5 words would pass the answer's limit of 9
+    assert indices(max_words=10) == [0, 2]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..documents import INTRODUCTION
-from ..text import LIST_LINE, LIST_MARKER
+from ..text import LIST_LINE, LIST_MARKER, content_terms
 from ..tuning import TUNING, Tuning
 from ..types import Answer, Chunk, Retrieved
 from .candidates import Candidate
@@ -211,6 +211,37 @@ class _Draft:
 
     def announces_list(self, text: str) -> bool:
         return self.plan.uses("announced_list") and text.rstrip().endswith(":")
+
+    def held_terms(self) -> set[str]:
+        """The content words of every sentence the answer holds so far."""
+        chunks = {c.id: c for c in self.order} | {c.id: c for c in self.continued.values()}
+        return {t for cid, idx in self.keys.items() for i in idx for t in content_terms(chunks[cid].sentence_texts()[i])}
+
+    def cover(self, ranked: list[Candidate]) -> None:
+        """`coverage`: a question asks two things ("What does it print, and why?") and the best sentences answer one.
+        A question word no sentence of the answer holds, held by one of the next-ranked sentences the reranker still
+        gives a fair chance, brings that sentence, best first, within the answer's word limit.
+        Last of the rules, so a short answer first goes on with the sentence after its best one (`continuation`)."""
+        tuning = self.tuning
+        asked = set(content_terms(self.plan.question)) or set(content_terms(self.plan.query))
+        held = self.held_terms()
+        taken = list(self.chosen)
+        for c in ranked[1 : tuning.coverage_depth]:
+            missing = asked - held
+            if not missing:
+                return
+            terms = set(content_terms(c.text))
+            if c.index in self.keys.get(c.chunk.id, ()) or c.score < tuning.coverage_floor * ranked[0].score or not missing & terms:
+                continue
+            if self.total + _words(c.text) > self.max_words or any(float(np.dot(c.vector, o.vector)) > tuning.redundancy for o in taken):
+                continue
+            if c.chunk.id not in self.keys:
+                self.keys[c.chunk.id] = set()
+                self.order.append(c.chunk)
+            self.keys[c.chunk.id].add(c.index)
+            self.total += _words(c.text)
+            taken.append(c)
+            held |= terms
 
     # ------------------------------------------------------------------ the rules, in the order arrange runs them
     def cohere(self) -> None:
@@ -433,16 +464,20 @@ def arrange(
     tuning: Tuning = TUNING,
     following: Callable[[Chunk], Chunk | None] | None = None,
     preceding: Callable[[Chunk], Chunk | None] | None = None,
+    ranked: list[Candidate] | None = None,
 ) -> list[Piece]:
     """Order the chosen sentences (by passage, in reading order within one) and add what cohesion needs.
     ``following`` gives the passage after a passage, for a list that goes on past the end of one; ``preceding``
-    the passage before, to tell whether a passage opens its section."""
+    the passage before, to tell whether a passage opens its section; ``ranked``, every candidate best first, where
+    the answer finds a sentence for a part of the question it has not answered."""
     draft = _Draft(plan, chosen, max_words, tuning, following, preceding)
     draft.cohere()
     draft.go_on_from_best()
     draft.follow_others()
     draft.answer_questions()
     draft.fill_sequence()
+    if ranked and plan.uses("coverage"):
+        draft.cover(ranked)
     return draft.pieces()
 
 

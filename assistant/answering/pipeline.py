@@ -115,7 +115,7 @@ class Pipeline:
         if not decision.answer:
             return self._decline(decision, retrieved, base)
         chosen = choose(got.plan, ranked, self.max_words)
-        pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding)
+        pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding, ranked=ranked)
         return to_answer(pieces, retrieved, **base)
 
     def preceding(self, chunk: Chunk) -> Chunk | None:
