@@ -396,3 +396,13 @@ def test_coverage_keeps_to_its_depth_floor_and_word_limit():
     assert indices(coverage_floor=0.25) == [0]  # 0.2 is under a quarter of the best's 0.9
     assert indices(max_words=9) == [0]  # 5 + 5 words would pass the answer's limit of 9
     assert indices(max_words=10) == [0, 2]
+
+
+def test_numbers_in_brackets_that_a_document_writes_are_not_read_as_citation_markers():
+    from assistant.answering.citations import markers_in
+
+    code = chunk("c", ["Set FORCE_COLOR=[1, 2, 3] to force colours, or read argv[1] first."])
+    plan = read("How do I force colours?", disabled=NO_CONTINUATION)
+    answer = to_answer(arrange(plan, [cand(code, 0, 0.9)], 90), [])
+    assert markers_in(answer.answer) == [1] and len(answer.citations) == 1
+    assert answer.answer.replace("\u200b", "") == "Set FORCE_COLOR=[1, 2, 3] to force colours, or read argv[1] first. [1]"

@@ -489,6 +489,15 @@ def _opens_section(chunk: Chunk, preceding: Callable[[Chunk], Chunk | None] | No
     return before is None or before.section != chunk.section
 
 
+# "[1]" or "[2, 3]" written in a document ("FORCE_COLOR=[1, 2, 3]", "argv[1]") reads as a citation marker, which
+# ``renumber`` would renumber or drop: a zero-width space after the bracket keeps the text as shown and no longer a marker.
+_DOCUMENT_BRACKETS = re.compile(r"\[(?=\d+(?:\s*,\s*\d+)*\])")
+
+
+def _unmark(match: re.Match) -> str:
+    return "[\u200b"
+
+
 def to_answer(pieces: list[Piece], retrieved: list[Retrieved], **base) -> Answer:
     """The answer text, one ``[n]`` per sentence, and its citations with the quoted sentences."""
     numbers: dict[str, int] = {}
@@ -499,7 +508,7 @@ def to_answer(pieces: list[Piece], retrieved: list[Retrieved], **base) -> Answer
         n = numbers.setdefault(p.chunk.id, len(numbers) + 1)
         chunks[p.chunk.id] = p.chunk
         quotes.setdefault(p.chunk.id, []).append(p.chunk.sentence_texts()[p.index])
-        parts.append(f"{p.text} [{n}]")
+        parts.append(f"{_DOCUMENT_BRACKETS.sub(_unmark, p.text)} [{n}]")
     citations = [citation_for(n, chunks[cid], " … ".join(quotes[cid])) for cid, n in numbers.items()]
     text, citations = renumber(" ".join(parts), citations)
     return Answer(answer=text, citations=citations, retrieved=retrieved, **base)
