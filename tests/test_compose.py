@@ -357,7 +357,7 @@ def test_a_section_opening_that_refers_back_is_shown_under_its_heading():
     more = chunk("o3", ["This also slows the run.", "Logs grow large."]).model_copy(update={"section": "--verbose", "order": 2})
     at = {c.order: c for c in (before, flag, more)}
     preceding = lambda c: at.get(c.order - 1)  # noqa: E731
-    plan = read("What does verbose do?", disabled=NO_CONTINUATION)
+    plan = read("What does verbose do?", disabled=NO_CONTINUATION | {"heading_term"})  # this test is about sentences that refer back
     # chosen: the second sentence, which refers back; `antecedent` brings the first, which opens the section
     pieces = arrange(plan, [cand(flag, 1, 0.9)], 90, TUNING, preceding=preceding)
     assert [p.text for p in pieces] == ["--verbose: This option prints every step.", "It is off by default."]
@@ -366,7 +366,7 @@ def test_a_section_opening_that_refers_back_is_shown_under_its_heading():
     # a sentence that does not refer back, and the rule switched off, are shown as they are
     plain = chunk("o4", ["Colours are on in a terminal."]).model_copy(update={"section": "--color", "order": 3})
     assert [p.text for p in arrange(plan, [cand(plain, 0, 0.9)], 90, TUNING, preceding=lambda c: more)] == ["Colours are on in a terminal."]
-    off = read("What does verbose do?", disabled=NO_CONTINUATION | {"heading_antecedent"})
+    off = read("What does verbose do?", disabled=NO_CONTINUATION | {"heading_antecedent", "heading_term"})
     assert [p.text for p in arrange(off, [cand(flag, 1, 0.9)], 90, TUNING, preceding=preceding)] == ["This option prints every step.", "It is off by default."]
 
 
@@ -396,6 +396,23 @@ def test_coverage_keeps_to_its_depth_floor_and_word_limit():
     assert indices(coverage_floor=0.25) == [0]  # 0.2 is under a quarter of the best's 0.9
     assert indices(max_words=9) == [0]  # 5 + 5 words would pass the answer's limit of 9
     assert indices(max_words=10) == [0, 2]
+
+
+def test_a_section_opening_under_a_heading_that_names_a_code_term_is_shown_under_it():
+    """A reference manual's entry: the heading is the term, its first sentence says what it does without naming it."""
+    intro = chunk("m0", ["The tool reads options from the command line."]).model_copy(update={"section": "Options", "order": 0})
+    flag = chunk("m1", ["Check the syntax without running anything.", "The exit code says whether it passed."])
+    flag = flag.model_copy(update={"section": "`-c`, `--check`", "order": 1})
+    prose = chunk("m2", ["Most users never need more than two options."]).model_copy(update={"section": "Choosing options", "order": 2})
+    at = {c.order: c for c in (intro, flag, prose)}
+    preceding = lambda c: at.get(c.order - 1)  # noqa: E731
+    plan = read("Which flag checks the syntax?", disabled=NO_CONTINUATION)
+    assert [p.text for p in arrange(plan, [cand(flag, 0, 0.9)], 90, TUNING, preceding=preceding)] == ["`-c`, `--check`: Check the syntax without running anything."]
+    # a later sentence of the section, a heading in plain words, and the rule switched off: shown as written
+    assert [p.text for p in arrange(plan, [cand(flag, 1, 0.9)], 90, TUNING, preceding=preceding)] == ["The exit code says whether it passed."]
+    assert [p.text for p in arrange(plan, [cand(prose, 0, 0.9)], 90, TUNING, preceding=preceding)] == ["Most users never need more than two options."]
+    off = read("Which flag checks the syntax?", disabled=NO_CONTINUATION | {"heading_term"})
+    assert [p.text for p in arrange(off, [cand(flag, 0, 0.9)], 90, TUNING, preceding=preceding)] == ["Check the syntax without running anything."]
 
 
 def test_numbers_in_brackets_that_a_document_writes_are_not_read_as_citation_markers():

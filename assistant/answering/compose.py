@@ -438,7 +438,8 @@ class _Draft:
 
     def pieces(self) -> list[Piece]:
         """The sentences in reading order, each passage followed by those it goes on into; a section's first sentence
-        that refers back (chosen or brought) is shown under the heading it refers to (`heading_antecedent`)."""
+        that refers back (chosen or brought) is shown under the heading it refers to (`heading_antecedent`), and so is
+        one under a heading that names a code term (`heading_term`)."""
 
         def with_continuations(chunk: Chunk) -> list[Chunk]:
             return [chunk] + (with_continuations(self.continued[chunk.id]) if chunk.id in self.continued else [])
@@ -448,7 +449,12 @@ class _Draft:
         headed = {
             chunk.id
             for chunk in order
-            if plan.uses("heading_antecedent") and 0 in keys[chunk.id] and _refers_back(chunk.sentence_texts()[0]) and _opens_section(chunk, self.preceding)
+            if 0 in keys[chunk.id]
+            and _opens_section(chunk, self.preceding)
+            and (
+                (plan.uses("heading_antecedent") and _refers_back(chunk.sentence_texts()[0]))
+                or (plan.uses("heading_term") and _names_code(chunk.section) and chunk.section not in chunk.sentence_texts()[0])
+            )
         }
         return [
             Piece(chunk, i, f"{chunk.section}: {_shown(chunk, i, plan)}" if i == 0 and chunk.id in headed else _shown(chunk, i, plan))
@@ -479,6 +485,17 @@ def arrange(
     if ranked and plan.uses("coverage"):
         draft.cover(ranked)
     return draft.pieces()
+
+
+# A code term in a heading: Markdown code, a flag, a call, an element, an environment variable.
+_CODE_TERM = re.compile(r"`[^`]+`|(?:^|[\s,(])--?[A-Za-z]|\w\(\)|^<[\w:-]+>|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
+
+
+def _names_code(heading: str) -> bool:
+    """A short heading that names a code term ("`-c`, `--check`", "sha256_init()", "<match>", "NODE_OPTIONS=options"). In a
+    reference manual its section's first sentence is about that term and often does not name it ("Syntax check the
+    script without executing."): the answer shows the heading, or the term asked for is nowhere in it."""
+    return len(heading.split()) <= 8 and bool(_CODE_TERM.search(heading))
 
 
 def _opens_section(chunk: Chunk, preceding: Callable[[Chunk], Chunk | None] | None) -> bool:
