@@ -23,7 +23,7 @@ RULES: dict[str, str] = {
     "continuation": "a short answer goes on with the sentence after its best one, in the next passage of its section when its own ends there (the rest of what it begins: the items it announces, the other half of a contrast, the fix after the problem)",
     "follow_on": "the sentence after a chosen one joins it when it refers back to it ('However, ...', 'This means ...'), within the answer's word limit; after the best one, also from the next passage of its section when the best ends its own",
     "document_question": "a question the document asks (a FAQ's, or a sentence that is its section's heading, as a FAQ's question is with or without '?') is answered by what follows it: a sentence of the answer that asks brings the sentences after it, into the next passage of its section, up to the next question and within the answer's word limit",
-    "coverage": "a question word no sentence of the answer holds brings the next best-ranked sentence that holds it ('What does it print, and why?': the why), within the answer's word limit",
+    "coverage": "a question word no sentence of the answer holds brings the next best-ranked sentence that holds it ('How much larger than sed are awk and perl?': the sentence on perl, when the best ones speak of awk), within the answer's word limit",
     "speaker": "a quoted sentence is shown with the speaker the document names for it",
 }
 

@@ -215,10 +215,11 @@ class _Draft:
     def held_terms(self) -> set[str]:
         """The content words of every sentence the answer holds so far."""
         chunks = {c.id: c for c in self.order} | {c.id: c for c in self.continued.values()}
-        return {t for cid, idx in self.keys.items() for i in idx for t in content_terms(chunks[cid].sentence_texts()[i])}
+        return {t for cid, chunk in chunks.items() for i in self.keys.get(cid, ()) for t in content_terms(chunk.sentence_texts()[i])}
 
     def cover(self, ranked: list[Candidate]) -> None:
-        """`coverage`: a question asks two things ("What does it print, and why?") and the best sentences answer one.
+        """`coverage`: a question asks about two things ("How much larger than sed are awk and perl?") and the best
+        sentences answer one (awk).
         A question word no sentence of the answer holds, held by one of the next-ranked sentences the reranker still
         gives a fair chance, brings that sentence, best first, within the answer's word limit.
         Last of the rules, so a short answer first goes on with the sentence after its best one (`continuation`)."""
