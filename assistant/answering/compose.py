@@ -114,6 +114,11 @@ def _shown(chunk: Chunk, i: int, plan: Plan) -> str:
     return text
 
 
+def _repeats(c: Candidate, others: list[Candidate], tuning: Tuning) -> bool:
+    """``c`` says what one of ``others`` says (its vector all but the same): it adds nothing."""
+    return any(float(np.dot(c.vector, o.vector)) > tuning.redundancy for o in others)
+
+
 def choose(plan: Plan, ranked: list[Candidate], max_words: int, tuning: Tuning = TUNING) -> list[Candidate]:
     """The sentences that answer: the best, then the next while they are nearly as good and new."""
     if not ranked:
@@ -134,7 +139,7 @@ def choose(plan: Plan, ranked: list[Candidate], max_words: int, tuning: Tuning =
             break
         if words + _words(c.text) > max_words:
             continue
-        if any(float(np.dot(c.vector, o.vector)) > tuning.redundancy for o in chosen + going_on):
+        if _repeats(c, chosen + going_on, tuning):
             continue
         (going_on if goes_on else chosen).append(c)
         words += _words(c.text)
@@ -161,12 +166,17 @@ class _Draft:
         self.moved: set[str] = set()  # the passages in continued's values: each reads after the passage it continues
         self.keys: dict[str, set[int]] = {}  # passage id -> the numbers of its sentences the answer holds
         self.order: list[Chunk] = []
+        self.total = 0
         for c in chosen:
-            if c.chunk.id not in self.keys:
-                self.keys[c.chunk.id] = set()
-                self.order.append(c.chunk)
-            self.keys[c.chunk.id].add(c.index)
-        self.total = sum(_words(c.text) for c in chosen)
+            self.hold(c)
+
+    def hold(self, c: Candidate) -> None:
+        """A ranked sentence joins the answer (its passage after those it already holds)."""
+        if c.chunk.id not in self.keys:
+            self.keys[c.chunk.id] = set()
+            self.order.append(c.chunk)
+        self.keys[c.chunk.id].add(c.index)
+        self.total += _words(c.text)
 
     # ------------------------------------------------------------------ taking sentences and passages
     def take(self, chunk: Chunk, texts: list[str], j: int) -> bool:
@@ -234,13 +244,9 @@ class _Draft:
             terms = set(content_terms(c.text))
             if c.index in self.keys.get(c.chunk.id, ()) or c.score < tuning.coverage_floor * ranked[0].score or not missing & terms:
                 continue
-            if self.total + _words(c.text) > self.max_words or any(float(np.dot(c.vector, o.vector)) > tuning.redundancy for o in taken):
+            if self.total + _words(c.text) > self.max_words or _repeats(c, taken, tuning):
                 continue
-            if c.chunk.id not in self.keys:
-                self.keys[c.chunk.id] = set()
-                self.order.append(c.chunk)
-            self.keys[c.chunk.id].add(c.index)
-            self.total += _words(c.text)
+            self.hold(c)
             taken.append(c)
             held |= terms
 
@@ -512,10 +518,6 @@ def _opens_section(chunk: Chunk, preceding: Callable[[Chunk], Chunk | None] | No
 _DOCUMENT_BRACKETS = re.compile(r"\[(?=\d+(?:\s*,\s*\d+)*\])")
 
 
-def _unmark(match: re.Match) -> str:
-    return "[\u200b"
-
-
 def to_answer(pieces: list[Piece], retrieved: list[Retrieved], **base) -> Answer:
     """The answer text, one ``[n]`` per sentence, and its citations with the quoted sentences."""
     numbers: dict[str, int] = {}
@@ -526,7 +528,8 @@ def to_answer(pieces: list[Piece], retrieved: list[Retrieved], **base) -> Answer
         n = numbers.setdefault(p.chunk.id, len(numbers) + 1)
         chunks[p.chunk.id] = p.chunk
         quotes.setdefault(p.chunk.id, []).append(p.chunk.sentence_texts()[p.index])
-        parts.append(f"{_DOCUMENT_BRACKETS.sub(_unmark, p.text)} [{n}]")
+        shown = _DOCUMENT_BRACKETS.sub("[\u200b", p.text)
+        parts.append(f"{shown} [{n}]")
     citations = [citation_for(n, chunks[cid], " … ".join(quotes[cid])) for cid, n in numbers.items()]
     text, citations = renumber(" ".join(parts), citations)
     return Answer(answer=text, citations=citations, retrieved=retrieved, **base)
