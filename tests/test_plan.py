@@ -123,6 +123,39 @@ def test_short_questions_and_pronouns_lean_on_history():
     assert not leans_on_history("What did the harbour master say about winter storms?")
 
 
+@pytest.mark.parametrize("question", [
+    "ok and what happens to the ferry timetable during the winter floods?",  # carries on: "ok and ..."
+    "what about the ferry crossing below the Birch in winter?",
+    "which boats and paddles should a family of four bring then?",  # ... or ends on "then"
+    "What did that repair of the ford cost the town?",  # points back before it names anything of its own
+])
+def test_a_question_that_carries_on_or_points_back_with_little_of_its_own_leans_on_history(question):
+    assert leans_on_history(question)
+
+
+@pytest.mark.parametrize("question", [
+    "Is it true that the Cedar ford floods every spring after the snow melts upstream?",
+    "Which permits does a canoe club need before it runs guided trips on the Alder river?",
+    "If a kayak is caught by both lists, does it get excluded?",  # "it" comes after what it points at
+])
+def test_a_pronoun_in_a_question_that_names_enough_of_its_own_is_not_a_follow_up(question):
+    """"it" points at something the question names itself (or at nothing): a chat's next question that stands alone
+    is searched as typed, not with the last turn's topic."""
+    assert not leans_on_history(question)
+    plan = read(question, HISTORY)
+    assert not plan.follow_up and plan.query == question
+
+
+def test_how_many_words_a_pointing_question_needs_to_stand_alone_is_a_tuning_number(monkeypatch):
+    import dataclasses
+
+    from assistant.answering import plan as plan_module
+
+    question = "Is it true that the Cedar ford floods every spring after the snow melts upstream?"
+    monkeypatch.setattr(plan_module, "TUNING", dataclasses.replace(plan_module.TUNING, follow_up_pointing_terms=20))
+    assert leans_on_history(question)
+
+
 def test_why_and_lists_are_read():
     assert read("Why did the bridge close?").asks_cause
     assert read("List the steps to reset the device").wants_list

@@ -21,6 +21,13 @@ _POINTING = {
 }  # fmt: skip
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "1st": 0, "2nd": 1, "3rd": 2, "4th": 3, "5th": 4, "last": -1}
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last)\s+(?:one|item|entry|point|example|thing|of them)\b", re.I)
+# a question that carries on from the turn before: it opens on a conjunction or "what about" (after an "ok" or a
+# "thanks"), or ends on "then", "too", "instead"
+_CONTINUES = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|oh|nice|right|great|thanks|thank you|cool|hmm|well|wait)\b[\s,.!-]*)*"
+    r"(?:and|so|but|also|then|plus|what about|how about|what if|what else|anything else|any other)\b", re.I
+)
+_CARRIES_ON = re.compile(r"\b(?:then|too|instead|as well|either)\W*$", re.I)
 _WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:why|how come|what for|for what reason)\b", re.I)
 _LIST = re.compile(r"\b(?:list|name (?:the|all|each|some)|what (?:are|were) (?:the|some)|which (?:\w+ ){0,2}(?:are|were)|examples|steps|ways|lessons|kinds|types)\b", re.I)
 
@@ -95,13 +102,25 @@ def is_misuse(question: str) -> bool:
 
 
 def leans_on_history(question: str) -> bool:
-    """Does the question need the previous turn to be understood ("why?", "who said that?")?"""
+    """Does the question need the previous turn to be understood ("why?", "who said that?", "and if gzip isn't
+    installed?")? It does when it says too little alone, when it carries on from the turn before (it opens on "and",
+    "so", "what about", ... or ends on "then", "instead"), or when it points back ("that", "it", ...) and names little
+    of its own: three content words at most, or a few more when the pointing word comes before all of them. In "If a
+    font is caught by both lists, does it get excluded?" the "it" points at the font, not at the last turn."""
     toks = words(question)
     if not toks:
         return False
-    if any(t in _POINTING for t in toks):
+    named = len(content_terms(question))
+    if named <= 2 or _CONTINUES.match(question) or _CARRIES_ON.search(question):
         return True
-    return len(content_terms(question)) <= 2
+    if named <= 3 and any(t in _POINTING for t in toks):
+        return True
+    for t in toks:  # the first word that points back, or the first the question names itself
+        if t in _POINTING:
+            return named <= TUNING.follow_up_pointing_terms
+        if content_terms(t):
+            return False
+    return False
 
 
 def without_markers(text: str) -> str:
