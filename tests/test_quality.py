@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import answer_record, read_jsonl, score
+from assistant.evaluation import answer_record, asked_mid_conversation, read_jsonl, score
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOORS = json.loads((ROOT / "eval" / "floors.json").read_text())
@@ -23,8 +23,8 @@ SHARED_DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 OTHER_DOCS = [ROOT / "eval" / "other" / "docs" / "gpl-3.txt", ROOT / "eval" / "other" / "docs" / "zlib-usage.html"]
 
 
-def _measure(assistant, path: Path) -> dict:
-    questions = read_jsonl(path)
+def _measure(assistant, path: Path | list[dict]) -> dict:
+    questions = read_jsonl(path) if isinstance(path, Path) else path
     records = {q["id"]: answer_record(q["id"], assistant.ask(q["question"], q.get("history") or [])) for q in questions}
     return score(questions, records)[0]
 
@@ -41,6 +41,13 @@ def _check(name: str, metrics: dict) -> None:
 @pytest.mark.parametrize("name", ["holdout", "users", "probe12", "probe13"])
 def test_the_brief_held_out_sets_stay_above_their_floors(assistant, name):
     _check(name, _measure(assistant, ROOT / "eval" / f"{name}.jsonl"))
+
+
+@pytest.mark.parametrize("name", ["users", "probe12", "probe13"])
+def test_the_brief_held_out_sets_asked_mid_conversation_stay_above_their_floors(assistant, name):
+    """The same questions, each after a turn about the brief (``asked_mid_conversation``): a chat's next question that
+    stands on its own must not be read as a follow-up of the last one."""
+    _check(f"{name}-mid", _measure(assistant, asked_mid_conversation(read_jsonl(ROOT / "eval" / f"{name}.jsonl"))))
 
 
 @pytest.mark.skipif(not SHARED_DEV.is_file(), reason="the shared dev set is not beside this checkout")
