@@ -181,6 +181,17 @@ def test_a_quotation_is_shown_with_the_speaker_the_document_gives_it():
     assert shown[1] == "“Storms are the exception.” (the captain)"
 
 
+def test_a_quotation_of_several_sentences_names_its_speaker_once_after_the_last_one_shown():
+    said = ["“We sail at dawn.", "The tide decides the rest.", "Nobody argues with the tide.”", "The harbour opened in 1890."]
+    quote = chunk("q", said, ["the pilot", "the pilot", "the pilot", None])
+    shown = [p.text for p in arrange(read("When do the boats sail?"), [cand(quote, 0, 0.9), cand(quote, 1, 0.8)], 90)]
+    assert shown == ["“We sail at dawn.", "The tide decides the rest. (the pilot)"]
+    # two sentences of the quotation that are not shown one after the other each name it
+    plan = read("When do the boats sail?", disabled=NO_CONTINUATION | {"quotation"})
+    apart = [p.text for p in arrange(plan, [cand(quote, 0, 0.9), cand(quote, 2, 0.8)], 90)]
+    assert apart == ["“We sail at dawn. (the pilot)", "Nobody argues with the tide.” (the pilot)"]
+
+
 def test_every_sentence_carries_the_marker_of_its_passage():
     other = chunk("o", ["Bikes ride free on weekdays."])
     pieces = arrange(read("What does it cost?", disabled=NO_CONTINUATION | {"introduced"}), [cand(BOATS, 3, 0.9), cand(other, 0, 0.8)], 90)

@@ -103,15 +103,21 @@ def _speaker_named(speaker: str, text: str) -> bool:
     return any(w in low for w in head[-2:]) or bool(re.search(r"\b(?:said|says|put it|explained|noted|added)\b", low))
 
 
-def _shown(chunk: Chunk, i: int, plan: Plan) -> str:
+def _shown(chunk: Chunk, i: int, plan: Plan, name_speaker: bool = True) -> str:
     """Sentence ``i`` as the answer shows it: a Markdown code fence's marks are formatting, not words ("```sh sed -n
     12,18p myfile ```" shows as "sed -n 12,18p myfile"); the passage cited keeps the document's text."""
     written = chunk.sentence_texts()[i]
     text = _FENCE_MARK.sub("", written).strip() or written
     speaker = chunk.sentences[i].speaker
-    if speaker and plan.uses("speaker") and not _speaker_named(speaker, text):
+    if name_speaker and speaker and plan.uses("speaker") and not _speaker_named(speaker, text):
         return f"{text} ({speaker})"
     return text
+
+
+def _speaker_goes_on(chunk: Chunk, i: int, shown: set[int]) -> bool:
+    """The sentence after ``i`` is shown too and is the same speaker's: the quotation names its speaker once, after
+    its last sentence shown (not after each of them)."""
+    return i + 1 in shown and i + 1 < len(chunk.sentences) and chunk.sentences[i].speaker is not None and chunk.sentences[i + 1].speaker == chunk.sentences[i].speaker
 
 
 def _repeats(c: Candidate, others: list[Candidate], tuning: Tuning) -> bool:
@@ -463,11 +469,12 @@ class _Draft:
                 or (plan.uses("heading_term") and _names_code(chunk.section) and chunk.section not in chunk.sentence_texts()[0])
             )
         }
-        return [
-            Piece(chunk, i, f"{chunk.section}: {_shown(chunk, i, plan)}" if i == 0 and chunk.id in headed else _shown(chunk, i, plan))
-            for chunk in order
-            for i in sorted(keys[chunk.id])
-        ]
+        pieces = []
+        for chunk in order:
+            for i in sorted(keys[chunk.id]):
+                text = _shown(chunk, i, plan, name_speaker=not _speaker_goes_on(chunk, i, keys[chunk.id]))
+                pieces.append(Piece(chunk, i, f"{chunk.section}: {text}" if i == 0 and chunk.id in headed else text))
+        return pieces
 
 
 def arrange(
