@@ -137,6 +137,8 @@ def test_a_question_that_carries_on_or_points_back_with_little_of_its_own_leans_
     "Is it true that the Cedar ford floods every spring after the snow melts upstream?",
     "Which permits does a canoe club need before it runs guided trips on the Alder river?",
     "If a kayak is caught by both lists, does it get excluded?",  # "it" comes after what it points at
+    "What's the weather in Pasadena?",  # short, but names what it asks about and points nowhere
+    "What is a portage?",
 ])
 def test_a_pronoun_in_a_question_that_names_enough_of_its_own_is_not_a_follow_up(question):
     """"it" points at something the question names itself (or at nothing): a chat's next question that stands alone

@@ -103,15 +103,16 @@ def is_misuse(question: str) -> bool:
 
 def leans_on_history(question: str) -> bool:
     """Does the question need the previous turn to be understood ("why?", "who said that?", "and if gzip isn't
-    installed?")? It does when it says too little alone, when it carries on from the turn before (it opens on "and",
-    "so", "what about", ... or ends on "then", "instead"), or when it points back ("that", "it", ...) and names little
-    of its own: three content words at most, or a few more when the pointing word comes before all of them. In "If a
-    font is caught by both lists, does it get excluded?" the "it" points at the font, not at the last turn."""
+    installed?")? It does when it names nothing, when it carries on from the turn before (it opens on "and", "so",
+    "what about", ... or ends on "then", "instead"), or when it points back ("that", "it", ...) and names little of its
+    own: three content words at most, or a few more when the pointing word comes before all of them. In "If a font is
+    caught by both lists, does it get excluded?" the "it" points at the font, not at the last turn; "What is DPMI?"
+    names what it asks about and points nowhere."""
     toks = words(question)
     if not toks:
         return False
     named = len(content_terms(question))
-    if named <= 2 or _CONTINUES.match(question) or _CARRIES_ON.search(question):
+    if named == 0 or _CONTINUES.match(question) or _CARRIES_ON.search(question):
         return True
     if named <= 3 and any(t in _POINTING for t in toks):
         return True
