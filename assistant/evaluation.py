@@ -53,12 +53,12 @@ def asked_mid_conversation(questions: list[dict]) -> list[dict]:
     """The questions asked without history, each asked again after one turn: the answerable question before it in
     the set (cyclic), answered by its evidence. In a chat most questions come after a turn, but labelled sets give
     history only to follow-ups; a question that stands on its own must be answered, or declined, as it was alone."""
-    turns = [q for q in questions if q.get("answerable") and not q.get("history") and q.get("evidence")]
+    turns = [(i, q) for i, q in enumerate(questions) if q.get("answerable") and not q.get("history") and q.get("evidence")]
     out = []
     for i, q in enumerate(questions):
         if q.get("history"):
             continue
-        before = [p for p in questions[:i] if p in turns and p is not q] or [p for p in turns if p is not q]
+        before = [p for j, p in turns if j < i] or [p for j, p in turns if j != i]
         if before:
             out.append({**q, "id": f"{q['id']}-mid", "history": [[before[-1]["question"], " ".join(before[-1]["evidence"])]]})
     return out
