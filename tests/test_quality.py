@@ -23,8 +23,7 @@ SHARED_DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 OTHER_DOCS = [ROOT / "eval" / "other" / "docs" / "gpl-3.txt", ROOT / "eval" / "other" / "docs" / "zlib-usage.html"]
 
 
-def _measure(assistant, path: Path | list[dict]) -> dict:
-    questions = read_jsonl(path) if isinstance(path, Path) else path
+def _measure(assistant, questions: list[dict]) -> dict:
     records = {q["id"]: answer_record(q["id"], assistant.ask(q["question"], q.get("history") or [])) for q in questions}
     return score(questions, records)[0]
 
@@ -40,7 +39,7 @@ def _check(name: str, metrics: dict) -> None:
 
 @pytest.mark.parametrize("name", ["holdout", "users", "probe12", "probe13"])
 def test_the_brief_held_out_sets_stay_above_their_floors(assistant, name):
-    _check(name, _measure(assistant, ROOT / "eval" / f"{name}.jsonl"))
+    _check(name, _measure(assistant, read_jsonl(ROOT / "eval" / f"{name}.jsonl")))
 
 
 @pytest.mark.parametrize("name", ["users", "probe12", "probe13"])
@@ -52,7 +51,7 @@ def test_the_brief_held_out_sets_asked_mid_conversation_stay_above_their_floors(
 
 @pytest.mark.skipif(not SHARED_DEV.is_file(), reason="the shared dev set is not beside this checkout")
 def test_the_shared_dev_set_stays_above_its_floor(assistant):
-    _check("dev", _measure(assistant, SHARED_DEV))
+    _check("dev", _measure(assistant, read_jsonl(SHARED_DEV)))
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +72,7 @@ def library(tmp_path_factory, brief_index):
 
 @pytest.mark.parametrize("name", ["gpl3", "zlib"])
 def test_documents_never_trained_on_stay_above_their_floors(library, name):
-    _check(name, _measure(library, ROOT / "eval" / "other" / f"{name}.jsonl"))
+    _check(name, _measure(library, read_jsonl(ROOT / "eval" / "other" / f"{name}.jsonl")))
 
 
 def test_a_manual_never_trained_on_stays_above_its_floor(tmp_path, brief_index):
@@ -86,4 +85,4 @@ def test_a_manual_never_trained_on_stays_above_its_floor(tmp_path, brief_index):
     shutil.copy(ROOT / "eval" / "other" / "docs" / "ninja-manual.html", source)
     assistant = Assistant(Settings(source_dir=source, index_dir=tmp_path / "index"))
     assistant.ensure_index()
-    _check("ninja", _measure(assistant, ROOT / "eval" / "other" / "ninja.jsonl"))
+    _check("ninja", _measure(assistant, read_jsonl(ROOT / "eval" / "other" / "ninja.jsonl")))

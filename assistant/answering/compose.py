@@ -117,7 +117,7 @@ def _shown(chunk: Chunk, i: int, plan: Plan, name_speaker: bool = True) -> str:
 def _speaker_goes_on(chunk: Chunk, i: int, shown: set[int]) -> bool:
     """The sentence after ``i`` is shown too and is the same speaker's: the quotation names its speaker once, after
     its last sentence shown (not after each of them)."""
-    return i + 1 in shown and i + 1 < len(chunk.sentences) and chunk.sentences[i].speaker is not None and chunk.sentences[i + 1].speaker == chunk.sentences[i].speaker
+    return i + 1 in shown and chunk.sentences[i].speaker is not None and chunk.sentences[i + 1].speaker == chunk.sentences[i].speaker
 
 
 def _repeats(c: Candidate, others: list[Candidate], tuning: Tuning) -> bool:
