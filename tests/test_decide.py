@@ -40,3 +40,14 @@ def test_a_sentence_that_only_repeats_the_title_has_not_answered():
     assert question_features(plan, ranked(notice), known, titles)[BEYOND] == 0.0
     assert question_features(plan, ranked(notice), known)[BEYOND] > 0  # without titles, "harbour guide" counts
     assert question_features(plan, ranked(notice, answer), known, titles)[BEYOND] == 1.0  # one of the best holds it all
+
+
+def test_a_question_that_names_only_title_words_asks_about_the_documents_subject():
+    # "What is the Harbour Guide?" asks what the document is about: no word of it is beyond the title, so all count
+    plan = read("What is the Harbour Guide?")
+    notice = passage("n", "The Harbour Guide tells visitors where the ferries leave.")
+    other = passage("o", "Tickets are sold at the pier.", order=1)
+    titles = title_terms([notice, other])
+    known = lambda term: True  # noqa: E731
+    assert question_features(plan, ranked(notice), known, titles)[BEYOND] == 1.0
+    assert question_features(plan, ranked(other), known, titles)[BEYOND] == 0.0

@@ -24,7 +24,7 @@ DECIDE_FEATURES = (
     "top", "second", "mean_top5", "top_cos", "top_cos_typed", "top_lex", "top_lex_typed", "unknown_terms", "terms", "follow_up",
     "wants_number",  # the question asks for a quantity or a date
     "number_offered",  # ... and one of the best sentences holds one (a sentence without a number cannot say "how many")
-    "beyond_title",  # share of the question's words, its document's title words aside, that one of the best sentences holds
+    "beyond_title",  # share of the question's words, its document's title words aside (all, when it names only those), that one of the best sentences holds
 )  # fmt: skip
 # A quantity in English: digits or a number word.
 _QUANTITY = re.compile(
@@ -53,7 +53,8 @@ def question_features(
     top = ranked[0] if ranked else None
     beyond = 0.0
     for c in ranked[:5]:
-        asked = terms - (titles or {}).get(c.chunk.source, frozenset())
+        # a question that names only its document's title words asks about the document's subject ("What is CCPT?")
+        asked = terms - (titles or {}).get(c.chunk.source, frozenset()) or terms
         if asked:
             beyond = max(beyond, len(asked & set(content_terms(c.text))) / len(asked))
     return np.array(
