@@ -12,6 +12,7 @@ RULES: dict[str, str] = {
     "listed_item": "'the second one' searches with that item of the previous answer's list (parted by the marks that open it, semicolons, commas or 'and': the first parting that gives as many items as the answer announces)",
     "shorthand": "chat shorthand in a question is read as the words it stands for ('can u list ...' as 'can you list ...')",
     "typo": "a question word that neither the documents nor English know, one edit from a word the documents use, is read as that word ('randomnes' as 'randomness')",
+    "acronym": "a question that asks only what a set of initials is ('What does MCP stand for?', 'What is CCPT?') is searched with the name the documents spell out for them ('a Major Change Proposal (MCP)': the words before the brackets whose initials they are, or the name inside brackets after them)",
     "asker_preamble": "what the asker says of themselves before a question that stands alone, or after it ('... ? I need it for my notes'), is left out of the search",
     "antecedent": "a chosen sentence that refers back ('This ...', 'They ...', 'Note that ...', 'X, on the other hand, ...', 'While this ..., ...'; not 'There are several ...', which introduces something new, though 'There are other ...' refers back) brings the sentence before it, and that one its own when it refers back too",
     "introduced": "a chosen sentence that follows a sentence ending with ':' (the example, command or item it introduces) brings that sentence, from the passage before when the index cut between them",

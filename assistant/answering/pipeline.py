@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from ..text import content_terms
 from ..tuning import TUNING
 from ..types import Answer, Chunk, Retrieved
 from . import candidates as candidates_step
+from .acronyms import Acronyms, name_first
 from .compose import arrange, choose, to_answer
 from .decide import Decider, Decision, title_terms
 from .plan import Plan, read
@@ -84,6 +85,7 @@ class Pipeline:
         self.vocabulary = Vocabulary(texts)
         self.spelling = Spelling(texts)
         self.titles = title_terms(index.chunks)
+        self.acronyms = Acronyms(t for c in index.chunks for t in c.sentence_texts())
         self._at = {(c.source, c.order): c for c in index.chunks}
 
     # ------------------------------------------------------------------ the steps before the heads
@@ -92,6 +94,10 @@ class Pipeline:
         # The words just typed are read on their own only when they say something ("why?" does not: it is read
         # with the turn it leans on, as the query is).
         typed = plan.question if plan.query != plan.question and content_terms(plan.question) else plan.query
+        name = self.acronyms.name(plan.acronym) if plan.acronym else None
+        if name:  # rule `acronym`: the initials are searched with the name the documents give them
+            plan = replace(plan, query=f"{plan.query} {name}")
+            typed = f"{typed} {name}"
         texts = [plan.query] + ([typed] if typed != plan.query else [])
         said = list(plan.previous_sentences[: TUNING.said_sentences])  # a follow-up's plan alone carries them
         vectors = self.embeddings.embed_many(texts + said)
@@ -114,6 +120,8 @@ class Pipeline:
         base = dict(query=got.plan.query, index_version=self.index.info.version)
         if not decision.answer:
             return self._decline(decision, retrieved, base)
+        if got.plan.acronym:  # rule `acronym`: the sentence that spells the initials out leads
+            ranked = name_first(ranked, got.plan.acronym)
         chosen = choose(got.plan, ranked, self.max_words)
         pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding, ranked=ranked)
         return to_answer(pieces, retrieved, **base)

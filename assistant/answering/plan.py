@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..text import content_terms, fold, split_sentences, words
 from ..tuning import TUNING
+from .acronyms import asked_acronym
 
 # Words that point back into the conversation ("who said that?", "tell me more about them").
 _POINTING = {
@@ -90,6 +91,7 @@ class Plan:
     wants_number: bool = False  # a quantity or a date ("how many", "what year", "when")
     misuse: bool = False
     item: str | None = None  # "the second one": that item of the previous answer's list
+    acronym: str | None = None  # "What does MCP stand for?": the initials it asks about (rule `acronym`)
     disabled: frozenset[str] = field(default_factory=frozenset)
 
     def uses(self, rule: str) -> bool:
@@ -230,20 +232,22 @@ def read(
     asks_cause = bool(_WHY.match(asked))
     wants_list = bool(_LIST.search(asked))
     wants_number = bool(_NUMBER.search(asked))
+    acronym = asked_acronym(asked) if "acronym" not in disabled else None
     if not history:
-        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, disabled=disabled)
+        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, acronym=acronym, disabled=disabled)
     user, answer = history[-1]
     user = as_words(user)
     previous = without_markers(answer)
     item = listed_item(text, previous) if "listed_item" not in disabled else None
     follow_up = "follow_up" not in disabled and (item is not None or leans_on_history(text))
     if not follow_up:
-        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, disabled=disabled)
+        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, acronym=acronym, disabled=disabled)
     if item:
         query = f"{text} {item}"
     else:
         query = f"{text} {user} {previous[: TUNING.history_chars]}"
     return Plan(
         question, " ".join(query.split()), follow_up=True, previous_answer=previous, previous_sentences=_sentences(previous),
-        asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, item=item, disabled=disabled,
+        asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, item=item, acronym=acronym,
+        disabled=disabled,
     )  # fmt: skip

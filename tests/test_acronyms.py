@@ -1,0 +1,106 @@
+"""Rule `acronym`: a question about a set of initials is searched with the name the documents spell out for them."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.acronyms import Acronyms, asked_acronym, spelled_out
+from assistant.answering.plan import read
+
+
+@pytest.mark.parametrize(
+    "question, initials",
+    [
+        ("What does RWB stand for?", "RWB"),
+        ("What is the RWB?", "RWB"),
+        ("what does RWB actually mean", "RWB"),
+        ("RWB is short for what?", "RWB"),
+        ("What are RWBs?", "RWB"),
+    ],
+)
+def test_a_question_that_asks_only_what_initials_are_names_them(question, initials):
+    assert asked_acronym(question) == initials
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the RWB's budget?",  # asks something else about what the initials name
+        "Who chairs the RWB?",
+        "What do RWB and HPA stand for?",  # two sets of initials
+        "WHAT IS THE BOARD?",  # written in capitals: its words are not initials
+        "What is the board?",
+    ],
+)
+def test_a_question_that_asks_something_else_names_no_initials(question):
+    assert asked_acronym(question) is None
+
+
+@pytest.mark.parametrize(
+    "sentence, initials, name",
+    [
+        ("Permits are issued by the Regional Water Board (RWB) each spring.", "RWB", "Regional Water Board"),
+        ("The Department of Harbour Affairs (DHA, based in Leith) sets the fees.", "DHA", "Department of Harbour Affairs"),
+        ("The Cross-Sector Pilot Council (CSPC) met twice.", "CSPC", "Cross-Sector Pilot Council"),
+        ('HPA (short for "Harbour Pilots Association") trains new pilots.', "HPA", "Harbour Pilots Association"),
+    ],
+)
+def test_the_name_is_the_words_whose_initials_the_letters_are(sentence, initials, name):
+    assert spelled_out(sentence, initials) == name
+
+
+@pytest.mark.parametrize(
+    "sentence, initials",
+    [
+        ("The board met in the old town hall (RWB) last week.", "RWB"),  # brackets, but the words before are not its name
+        ("The RWB (founded long ago) meets monthly.", "RWB"),
+        ("Fees rose again this year.", "RWB"),
+    ],
+)
+def test_brackets_beside_words_of_other_initials_spell_nothing(sentence, initials):
+    assert spelled_out(sentence, initials) is None
+
+
+def test_the_documents_first_spelling_out_is_the_name():
+    found = Acronyms([
+        "The RWB meets monthly.",
+        "Permits are issued by the Regional Water Board (RWB) each spring.",
+        "The Regional Waste Bureau (RWB) is another body.",
+    ])  # fmt: skip
+    assert found.name("RWB") == "Regional Water Board"
+    assert found.name("HPA") is None
+
+
+def test_the_plan_names_the_initials_unless_the_rule_is_off():
+    assert read("What does RWB stand for?").acronym == "RWB"
+    assert read("What does RWB stand for?", disabled=frozenset({"acronym"})).acronym is None
+
+
+GUIDE = """# Harbour permits
+
+The RWB publishes its permit calendar every January.
+Anyone mooring for more than a week needs a permit from the RWB.
+Permits are issued by the Regional Water Board (RWB) each spring, after the harbour survey.
+The RWB charges a fee that depends on the length of the boat.
+Fishing boats pay half the fee when they land their catch at the harbour market.
+"""
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    base = tmp_path_factory.mktemp("permits")
+    (base / "source").mkdir()
+    (base / "source" / "permits.md").write_text(GUIDE, encoding="utf-8")
+    assistant = Assistant(Settings(source_dir=base / "source", index_dir=base / "index"))
+    assistant.index()
+    return assistant._ready().pipeline
+
+
+def test_a_question_about_initials_is_searched_with_their_name_and_the_answer_gives_it(pipeline):
+    got = pipeline.gather("What does RWB stand for?")
+    assert "Regional Water Board" in got.plan.query
+    answer = pipeline.answer("What does RWB stand for?")
+    assert not answer.refused and "Regional Water Board" in answer.answer
+    assert pipeline.gather("How much does the RWB charge?").plan.query == "How much does the RWB charge?"  # asks something else
