@@ -16,6 +16,14 @@ def test_hyphenated_compounds_count_whole_and_by_part():
     assert stem("cross-sector") in terms and "sector" in terms and stem("partnerships") in terms
 
 
+def test_a_one_letter_command_line_option_is_a_term():
+    # "What does ferry -q do?" must meet the manual's "`-q`, `--quiet`" heading: a one-letter word is no term, an option is
+    assert "-q" in content_terms("What does ferry -q do?") and "-q" in content_terms("`-q`, `--quiet`: Print nothing.")
+    assert "-j" in content_terms("run it with -j 4")
+    # a hyphen inside a word, a dash between words and a bullet are not options
+    assert not [t for t in content_terms("K-12 pupils, a-z ranges - and a dash — too\n- a bullet") if t.startswith("-")]
+
+
 def test_a_numbered_item_keeps_its_number():
     assert split("The steps are: 1. Update the tools. 2. Run the fixer 3. Edit the file.") == [
         "The steps are:", "1. Update the tools.", "2. Run the fixer", "3. Edit the file.",
