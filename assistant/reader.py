@@ -82,8 +82,8 @@ READING_TUNING = ("rrf_k", "hnsw_ef_search", "bm25_weight", "fusion_depth", "poo
 _HERE = Path(__file__).resolve().parent
 READING_CODE = tuple(
     _HERE / f
-    for f in ("types.py", "text.py", "documents.py", "chunking.py", "retrieval.py", "answering/plan.py", "answering/candidates.py", "answering/decide.py",
-              "answering/pipeline.py", "answering/spelling.py", "training/data.py", "training/train.py")
+    for f in ("types.py", "text.py", "documents.py", "chunking.py", "retrieval.py", "answering/plan.py", "answering/acronyms.py", "answering/overview.py",
+              "answering/candidates.py", "answering/decide.py", "answering/pipeline.py", "answering/spelling.py", "training/data.py", "training/train.py")
 )  # fmt: skip
 
 

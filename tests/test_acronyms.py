@@ -8,17 +8,20 @@ from assistant.answering.plan import read
 
 
 @pytest.mark.parametrize(
-    "question, initials",
+    "question, initials, asks_name",
     [
-        ("What does RWB stand for?", "RWB"),
-        ("What is the RWB?", "RWB"),
-        ("what does RWB actually mean", "RWB"),
-        ("RWB is short for what?", "RWB"),
-        ("What are RWBs?", "RWB"),
+        ("What does RWB stand for?", "RWB", True),
+        ("what does RWB actually mean", "RWB", True),
+        ("RWB is short for what?", "RWB", True),
+        ("The permits page mentions the RWB a lot - what does RWB stand for?", "RWB", True),  # the name, whatever else it says
+        ("What is the RWB?", "RWB", False),  # what it is, which a document may say without spelling it out
+        ("What are RWBs?", "RWB", False),
+        ("RWB = ?", "RWB", False),
+        ("What does meaning mean in an RWB permit?", None, None),
     ],
 )
-def test_a_question_that_asks_only_what_initials_are_names_them(question, initials):
-    assert asked_acronym(question) == initials
+def test_a_question_about_initials_names_them_and_whether_it_asks_their_name(question, initials, asks_name):
+    assert asked_acronym(question) == ((initials, asks_name) if initials else None)
 
 
 @pytest.mark.parametrize(
@@ -42,6 +45,13 @@ def test_a_question_that_asks_something_else_names_no_initials(question):
         ("The Department of Harbour Affairs (DHA, based in Leith) sets the fees.", "DHA", "Department of Harbour Affairs"),
         ("The Cross-Sector Pilot Council (CSPC) met twice.", "CSPC", "Cross-Sector Pilot Council"),
         ('HPA (short for "Harbour Pilots Association") trains new pilots.', "HPA", "Harbour Pilots Association"),
+        ("Fees are set by the Office of Harbour Fees (OHF) each year.", "OHF", "Office of Harbour Fees"),  # "of" is left out
+        ("The Department of Education (DOE) said so.", "DOE", "Department of Education"),  # ... or gives its letter
+        ('It governs your use of a harbour permit kit ("HPK").', "HPK", "harbour permit kit"),  # quoted in the brackets
+        ("The LIDAR Depth Survey (LIDS) maps the channel.", "LIDS", "LIDAR Depth Survey"),  # initials of initials
+        ("It sets the level of HARPO (Harbour Patrol Office) cover.", "HARPO", "Harbour Patrol Office"),  # a word's first letters
+        ("Harbour support for tidal acknowledgement (TACK) is new.", "TACK", "tidal acknowledgement"),
+        ("RWB: Regional Water Board, the body that issues permits", "RWB", "Regional Water Board"),  # a glossary's colon
     ],
 )
 def test_the_name_is_the_words_whose_initials_the_letters_are(sentence, initials, name):
@@ -60,6 +70,12 @@ def test_brackets_beside_words_of_other_initials_spell_nothing(sentence, initial
     assert spelled_out(sentence, initials) is None
 
 
+def test_capitalised_words_that_spell_initials_without_brackets_may_name_them():
+    found = Acronyms(["Short for *Regional Water Board*.", "The HPA meets monthly.", "Permits come from the harbour office."])
+    assert found.name("RWB") is None and found.may_name("RWB")  # a glossary entry: the name, not tied by brackets
+    assert not found.may_name("HPA")
+
+
 def test_the_documents_first_spelling_out_is_the_name():
     found = Acronyms([
         "The RWB meets monthly.",
@@ -71,7 +87,8 @@ def test_the_documents_first_spelling_out_is_the_name():
 
 
 def test_the_plan_names_the_initials_unless_the_rule_is_off():
-    assert read("What does RWB stand for?").acronym == "RWB"
+    plan = read("What does RWB stand for?")
+    assert plan.acronym == "RWB" and plan.asks_name
     assert read("What does RWB stand for?", disabled=frozenset({"acronym"})).acronym is None
 
 
@@ -81,6 +98,7 @@ The RWB publishes its permit calendar every January.
 Anyone mooring for more than a week needs a permit from the RWB.
 Permits are issued by the Regional Water Board (RWB) each spring, after the harbour survey.
 The RWB charges a fee that depends on the length of the boat.
+Pilots licensed by the HPA guide larger boats into the harbour.
 Fishing boats pay half the fee when they land their catch at the harbour market.
 """
 
@@ -104,3 +122,8 @@ def test_a_question_about_initials_is_searched_with_their_name_and_the_answer_gi
     answer = pipeline.answer("What does RWB stand for?")
     assert not answer.refused and "Regional Water Board" in answer.answer
     assert pipeline.gather("How much does the RWB charge?").plan.query == "How much does the RWB charge?"  # asks something else
+
+
+def test_a_question_about_initials_the_documents_never_spell_out_is_declined(pipeline):
+    assert pipeline.answer("What does HPA stand for?").refused  # the guide uses "HPA" but never says what it stands for
+    assert not pipeline.answer("What does RWB stand for?").refused

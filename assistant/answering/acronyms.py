@@ -4,9 +4,10 @@ English documents name a thing in full once, with its initials beside it, then u
 the initials ("What does MCP stand for?", "What is CCPT?") shares no words with the sentence that spells them out,
 and the reader's similarity finds that sentence no nearer than any other that uses them. Rule ``acronym``: such a
 question is searched with the name the documents give the initials, so the sentence that spells it out is found
-like any other, and leads the answer even where a sentence that only uses the name ranks above it ("four CCPT
-consortia ... the Northern California Career Pathway Alliance"). Nothing here knows a document: the initials are
-matched to the words beside them.
+like any other. When one of the ranked sentences spells them out, it answers and leads the answer, even where a
+sentence that only uses the name ranks above it ("four CCPT consortia ... the Northern California Career Pathway
+Alliance"); when the question asks what they stand for and the documents never spell them out, they do not say.
+Nothing here knows a document: the initials are matched to the words beside them.
 """
 from __future__ import annotations
 
@@ -26,62 +27,93 @@ _NAME_TERMS = frozenset(
     content_terms("stand stands for mean means meaning meant short acronym abbreviation abbreviated abbreviate expand expanded "
                   "expansion spell spelled spelt full form name letters actually exactly really refer refers initials")
 )  # fmt: skip
+# ... of which these ask for the name itself, whatever else the question says ("LLVM is mentioned a lot - what does
+# LLVM stand for?"); "What is X?" may ask what X is or does, which a document can say without spelling X out.
+_ASKS_NAME = re.compile(
+    r"\b(?:stands?\s+for|short\s+for|acronym|abbreviat\w*|expan(?:d|sion)|full\s+(?:form|name)|spell(?:ed|t)?\s+out)\b", re.I
+)  # fmt: skip
 # Short words a name may hold that its initials leave out ("Department of Education" is "DOE" or "DE").
 _SMALL = frozenset("of and the for to in on a an at by with de la du des der von und &".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|&")
 _LOOK_BACK = 4  # words beyond the initials' count that the name may span (its small words)
+_PREFIX = 3  # a word may give its first letters, up to this many ("Relocation Read-Only" is RELRO, "forward acknowledgement" FACK)
 
 
-def asked_acronym(question: str) -> str | None:
-    """The initials ``question`` asks about when it asks only what they are ("What is CCPT?", "MCP stands for?"):
-    one set of initials, and no other word than those a question about a name asks with."""
-    if not re.search(r"[a-z]", question):  # written in capitals throughout: its words are not initials
-        return None
+def asked_acronym(question: str) -> tuple[str, bool] | None:
+    """The initials ``question`` asks about, and whether it asks for the name they stand for: one set of initials,
+    and either a question that asks for their name ("What does MCP stand for?", "what's DER short for?") or one that
+    names nothing else ("What is CCPT?", "MCP = ?"). None for any other question."""
+    if not re.search(r"[a-z]", question) and len(re.findall(r"[A-Za-z]+", question)) > 2:
+        return None  # written in capitals throughout ("WHAT IS THE BOARD?"): its words are not initials
     found = {m.group(1) for m in _INITIALS.finditer(question)}
     if len(found) != 1:
         return None
     initials = found.pop()
+    means = re.search(r"\bwhat\s+(?:does|do|did)\s+(?:the\s+)?" + re.escape(initials) + r"s?\s+(?:\w+\s+)?mean|\bmeaning\s+of\s+(?:the\s+)?" + re.escape(initials), question, re.I)
+    if _ASKS_NAME.search(question) or means:
+        return initials, True
     others = set(content_terms(question)) - set(content_terms(initials)) - _NAME_TERMS
-    return None if others else initials
+    return None if others else (initials, False)
+
+
+def _supplies(word: str) -> list[str]:
+    """The letters a word may give a set of initials, most likely first: its first letter; one per part of a
+    hyphenated word ("Cross-Sector": CS); the first letters of a word in capitals ("CUDA" in CUPTI: CU, CUD)."""
+    out = [word[0].upper()]
+    parts = [p for p in re.split(r"[-‐]", word) if p]
+    if len(parts) > 1:
+        out.insert(0, "".join(p[0] for p in parts).upper())
+    if sum(ch.isupper() for ch in word) >= 2:
+        out += [word[:k].upper() for k in range(2, len(word) + 1)]
+    elif word[0].isupper() or word.islower():
+        out += [word[:k].upper() for k in range(2, min(len(word), _PREFIX) + 1)]  # "Relocation Read-Only": RELRO
+    return out
 
 
 def _spells(words: list[str], letters: str) -> int | None:
-    """How many of ``words`` (read from the last back) spell ``letters`` by their initials, small words aside; None
-    when they do not. A hyphenated word gives one letter or one per part ("Cross-Sector": C or CS)."""
-    need = list(letters)
-    used = 0
-    for w in reversed(words):
+    """How many of ``words``, read from the last back, spell ``letters`` by their initials (a small word may be left
+    out, or give its letter: "Department of Education", DOE); None when they do not. The name opens and ends on a word
+    that is not a small one ("Office of Foreign Assets Control" for OFAC, not "of Foreign Assets Control")."""
+
+    def match(end: int, need: str) -> int | None:
         if not need:
-            break
-        used += 1
-        parts = [p for p in re.split(r"[-‐]", w) if p]
-        for form in ([p[0] for p in parts], [w[0]]) if len(parts) > 1 else ([w[0]],):
-            k = len(form)
-            if k <= len(need) and [c.upper() for c in form] == need[-k:]:
-                del need[-k:]
-                break
-        else:
-            if w.lower() not in _SMALL:
-                return None
-    return used if not need and words[len(words) - used][0].upper() == letters[0] else None
+            return 0 if end < len(words) and words[end].lower() not in _SMALL else None
+        if end == 0:
+            return None
+        w = words[end - 1]
+        for given in _supplies(w):
+            if need.endswith(given):
+                rest = match(end - 1, need[: -len(given)])
+                if rest is not None:
+                    return rest + 1
+        if w.lower() in _SMALL:
+            rest = match(end - 1, need)
+            if rest is not None:
+                return rest + 1
+        return None
+
+    if not words or words[-1].lower() in _SMALL:  # nor ends on one ("Regional Water Board, the body ...")
+        return None
+    n = match(len(words), letters)
+    return n if n and n >= 2 else None  # a name of two words at least: "ftp (FTP)" names nothing
 
 
 def spelled_out(sentence: str, initials: str) -> str | None:
-    """The name ``sentence`` gives ``initials``: the words before "(INITIALS" or inside "INITIALS (...)" whose
-    initials they are; None when it gives none."""
+    """The name ``sentence`` gives ``initials``: the words before "(INITIALS" or those that open "INITIALS (...)" or
+    "INITIALS: ..." whose initials they are; None when it gives none."""
     letters = initials.replace("&", "").upper()
     if len(letters) < 2:
         return None
     token = re.escape(initials)
-    before = re.search(r"\(\s*(?:or\s+|the\s+)?" + token + r"s?(?![\w&-])", sentence)
+    before = re.search(r"\(\s*(?:or\s+|the\s+)?[\"“']?" + token + r"s?[\"”']?(?![\w&-])", sentence)
     if before:
         words = _WORD.findall(sentence[: before.start()])[-(len(letters) + _LOOK_BACK) :]
         n = _spells(words, letters)
         if n:
             return " ".join(words[len(words) - n :])
-    inside = re.search(r"(?<![\w&-])" + token + r"s?\s*\(([^()]{3,160})\)", sentence)
+    inside = re.search(r"(?<![\w&-])" + token + r"s?\s*(?:\(([^()]{3,160})\)|[:=]\s*([^.;:()]{3,160}))", sentence)
     if inside:
-        words = _WORD.findall(inside.group(1))
+        words = _WORD.findall(inside.group(1) or inside.group(2))
         # the name opens the brackets, perhaps after "short for" or "for": read it back to front from its end
         for end in range(len(words), 0, -1):
             n = _spells(words[:end], letters)
@@ -93,11 +125,23 @@ def spelled_out(sentence: str, initials: str) -> str | None:
 class Acronyms:
     """The name each set of initials is given where the documents first spell it out."""
 
-    _OPENED = re.compile(r"\(\s*(?:or\s+|the\s+)?([A-Z][A-Z&]*[A-Z])s?(?![\w&-])|(?<![\w&-])([A-Z][A-Z&]*[A-Z])s?\s*\(")
+    _OPENED = re.compile(r"\(\s*(?:or\s+|the\s+)?[\"“']?([A-Z][A-Z&]*[A-Z])s?[\"”']?(?![\w&-])|(?<![\w&-])([A-Z][A-Z&]*[A-Z])s?\s*\(")
 
     def __init__(self, sentences: Iterable[str]):
         self.names: dict[str, str] = {}
+        self._capitalised: list[list[str]] = []  # runs of capitalised words (small words between), for ``may_name``
+        self._runs: dict[str, bool] = {}
         for text in sentences:
+            run: list[str] = []
+            for w in _WORD.findall(text) + ["."]:
+                if w[0].isupper() or (run and w.lower() in _SMALL):
+                    run.append(w)
+                    continue
+                while run and run[-1].lower() in _SMALL:
+                    run.pop()
+                if len(run) >= 2:
+                    self._capitalised.append(run)
+                run = []
             for m in self._OPENED.finditer(text):
                 initials = m.group(1) or m.group(2)
                 if initials not in self.names:
@@ -108,14 +152,23 @@ class Acronyms:
     def name(self, initials: str) -> str | None:
         return self.names.get(initials)
 
+    def may_name(self, initials: str) -> bool:
+        """Do the documents hold words in capitals whose initials these are, even where no brackets tie them together
+        ("Short for *Unicode Transformation Format*." in a glossary's entry on UTF)? Then what they stand for may be
+        said, and a question about it is left to the decider."""
+        if initials not in self._runs:
+            letters = initials.replace("&", "").upper()
+            self._runs[initials] = any(
+                _spells(run[: end], letters) for run in self._capitalised for end in range(len(run), 0, -1) if run[end - 1][0].upper() == letters[-1]
+            )
+        return self._runs[initials]
+
 
 def name_first(ranked: list[Candidate], initials: str) -> list[Candidate]:
-    """``ranked`` with the best-ranked sentence that spells ``initials`` out moved first, at the best one's score:
-    it is what the question asks (the decision to answer was taken on the reranker's own order)."""
+    """``ranked`` with the best-ranked sentence that spells ``initials`` out moved first, at the best one's score: it
+    is what the question asks. ``ranked`` itself when none does."""
     for n, c in enumerate(ranked):
         if spelled_out(c.text, initials):
-            if n == 0:
-                return ranked
-            c.score = ranked[0].score
+            c.score = max(c.score, ranked[0].score)
             return [c] + ranked[:n] + ranked[n + 1 :]
     return ranked

@@ -20,12 +20,13 @@ import numpy as np
 from ..documents import INTRODUCTION
 from ..index import OpenIndex
 from ..prompts import Prompts
-from ..retrieval import HybridSearcher, Retrieval
+from ..retrieval import Hit, HybridSearcher, Retrieval
 from ..text import content_terms
 from ..tuning import TUNING
 from ..types import Answer, Chunk, Retrieved
 from . import candidates as candidates_step
 from .acronyms import Acronyms, name_first
+from .overview import opening
 from .compose import arrange, choose, to_answer
 from .decide import Decider, Decision, title_terms
 from .plan import Plan, read
@@ -115,16 +116,35 @@ class Pipeline:
             raise RuntimeError("the pipeline has no trained heads: run `assistant train`")
         got = self.gather(question, history)
         ranked = self.reranker.rank(got.candidates)
-        decision = self.decider.decide(got.plan, ranked, self.vocabulary.known, self.titles)
         retrieved = self._retrieved(got.retrieval, ranked)
         base = dict(query=got.plan.query, index_version=self.index.info.version)
+        if got.plan.overview and not got.plan.misuse:  # rule `overview`: the document's opening says what it is about
+            chosen = self._opening(got.plan, ranked)
+            if chosen:
+                pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding)
+                return to_answer(pieces, retrieved, **base)
+        decision = self.decider.decide(got.plan, ranked, self.vocabulary.known, self.titles)
+        if got.plan.acronym and not got.plan.misuse:  # rule `acronym`: the sentence that spells the initials out answers
+            named = name_first(ranked, got.plan.acronym)
+            if named is not ranked:
+                ranked, decision = named, Decision(True, decision.confidence)
+            elif got.plan.asks_name and self.acronyms.name(got.plan.acronym) is None and not self.acronyms.may_name(got.plan.acronym):
+                decision = Decision(False, decision.confidence, "not covered")  # the documents never say what they stand for
         if not decision.answer:
             return self._decline(decision, retrieved, base)
-        if got.plan.acronym:  # rule `acronym`: the sentence that spells the initials out leads
-            ranked = name_first(ranked, got.plan.acronym)
         chosen = choose(got.plan, ranked, self.max_words)
         pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding, ranked=ranked)
         return to_answer(pieces, retrieved, **base)
+
+    def _opening(self, plan: Plan, ranked: list[candidates_step.Candidate]) -> list[candidates_step.Candidate]:
+        """The opening sentences of the document a question about a whole document means: the one whose title it
+        names, else the one its best-ranked sentence is in."""
+        asked = set(content_terms(plan.question))
+        named = max(self.titles, key=lambda s: len(asked & self.titles[s]), default=None)
+        if named is None or not asked & self.titles[named]:
+            named = ranked[0].chunk.source if ranked else named
+        chunks = sorted((c for c in self.index.chunks if c.source == named), key=lambda c: c.order)
+        return [candidates_step.Candidate(c, n, c.sentence_texts()[n], np.zeros(1), Hit(c, 0.0, 0.0)) for c, n in opening(chunks, self.max_words)]
 
     def preceding(self, chunk: Chunk) -> Chunk | None:
         """The passage before ``chunk`` in its document."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ..text import content_terms, fold, split_sentences, words
 from ..tuning import TUNING
 from .acronyms import asked_acronym
+from .overview import asks_overview
 
 # Words that point back into the conversation ("who said that?", "tell me more about them").
 _POINTING = {
@@ -91,7 +92,9 @@ class Plan:
     wants_number: bool = False  # a quantity or a date ("how many", "what year", "when")
     misuse: bool = False
     item: str | None = None  # "the second one": that item of the previous answer's list
-    acronym: str | None = None  # "What does MCP stand for?": the initials it asks about (rule `acronym`)
+    acronym: str | None = None  # "What is CCPT?", "What does MCP stand for?": the initials it asks about (rule `acronym`)
+    asks_name: bool = False  # ... and it asks for the name they stand for ("What does MCP stand for?")
+    overview: bool = False  # "What is this report about?": the documents as a whole (rule `overview`)
     disabled: frozenset[str] = field(default_factory=frozenset)
 
     def uses(self, rule: str) -> bool:
@@ -232,16 +235,24 @@ def read(
     asks_cause = bool(_WHY.match(asked))
     wants_list = bool(_LIST.search(asked))
     wants_number = bool(_NUMBER.search(asked))
-    acronym = asked_acronym(asked) if "acronym" not in disabled else None
+    acronym, asks_name = (asked_acronym(asked) if "acronym" not in disabled else None) or (None, False)
+    overview = "overview" not in disabled and asks_overview(asked, leans_on_history=False)
     if not history:
-        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, acronym=acronym, disabled=disabled)
+        return Plan(
+            question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, acronym=acronym,
+            asks_name=asks_name, overview=overview, disabled=disabled,
+        )  # fmt: skip
     user, answer = history[-1]
     user = as_words(user)
     previous = without_markers(answer)
     item = listed_item(text, previous) if "listed_item" not in disabled else None
     follow_up = "follow_up" not in disabled and (item is not None or leans_on_history(text))
+    overview = overview and asks_overview(asked, leans_on_history=follow_up)
     if not follow_up:
-        return Plan(question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, acronym=acronym, disabled=disabled)
+        return Plan(
+            question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, acronym=acronym,
+            asks_name=asks_name, overview=overview, disabled=disabled,
+        )  # fmt: skip
     if item:
         query = f"{text} {item}"
     else:
@@ -249,5 +260,5 @@ def read(
     return Plan(
         question, " ".join(query.split()), follow_up=True, previous_answer=previous, previous_sentences=_sentences(previous),
         asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, item=item, acronym=acronym,
-        disabled=disabled,
+        asks_name=asks_name, overview=overview, disabled=disabled,
     )  # fmt: skip
