@@ -123,31 +123,28 @@ def spelled_out(sentence: str, initials: str) -> str | None:
 
 
 class Acronyms:
-    """The name each set of initials is given where the documents first spell it out."""
+    """The name each set of initials is given where the documents first spell it out. Built when an index is loaded:
+    only sentences with brackets or a colon are read then; the runs of capitalised words ``may_name`` reads are
+    gathered at its first question."""
 
-    _OPENED = re.compile(r"\(\s*(?:or\s+|the\s+)?[\"“']?([A-Z][A-Z&]*[A-Z])s?[\"”']?(?![\w&-])|(?<![\w&-])([A-Z][A-Z&]*[A-Z])s?\s*\(")
+    _OPENED = re.compile(
+        r"\(\s*(?:or\s+|the\s+)?[\"“']?([A-Z][A-Z&]*[A-Z])s?[\"”']?(?![\w&-])|(?<![\w&-])([A-Z][A-Z&]*[A-Z])s?\s*(?:\(|[:=])"
+    )
 
     def __init__(self, sentences: Iterable[str]):
+        self.sentences = list(sentences)
         self.names: dict[str, str] = {}
-        self._capitalised: list[list[str]] = []  # runs of capitalised words (small words between), for ``may_name``
-        self._runs: dict[str, bool] = {}
-        for text in sentences:
-            run: list[str] = []
-            for w in _WORD.findall(text) + ["."]:
-                if w[0].isupper() or (run and w.lower() in _SMALL):
-                    run.append(w)
-                    continue
-                while run and run[-1].lower() in _SMALL:
-                    run.pop()
-                if len(run) >= 2:
-                    self._capitalised.append(run)
-                run = []
+        for text in self.sentences:
+            if "(" not in text and ":" not in text and "=" not in text:
+                continue
             for m in self._OPENED.finditer(text):
                 initials = m.group(1) or m.group(2)
                 if initials not in self.names:
                     name = spelled_out(text, initials)
                     if name:
                         self.names[initials] = name
+        self._capitalised: list[list[str]] | None = None  # runs of capitalised words (small words between)
+        self._may: dict[str, bool] = {}
 
     def name(self, initials: str) -> str | None:
         return self.names.get(initials)
@@ -156,12 +153,28 @@ class Acronyms:
         """Do the documents hold words in capitals whose initials these are, even where no brackets tie them together
         ("Short for *Unicode Transformation Format*." in a glossary's entry on UTF)? Then what they stand for may be
         said, and a question about it is left to the decider."""
-        if initials not in self._runs:
+        if initials not in self._may:
             letters = initials.replace("&", "").upper()
-            self._runs[initials] = any(
-                _spells(run[: end], letters) for run in self._capitalised for end in range(len(run), 0, -1) if run[end - 1][0].upper() == letters[-1]
+            self._may[initials] = any(
+                _spells(run[:end], letters) for run in self._runs() for end in range(len(run), 0, -1) if run[end - 1][0].upper() == letters[-1]
             )
-        return self._runs[initials]
+        return self._may[initials]
+
+    def _runs(self) -> list[list[str]]:
+        if self._capitalised is None:
+            self._capitalised = []
+            for text in self.sentences:
+                run: list[str] = []
+                for w in _WORD.findall(text) + ["."]:
+                    if w[0].isupper() or (run and w.lower() in _SMALL):
+                        run.append(w)
+                        continue
+                    while run and run[-1].lower() in _SMALL:
+                        run.pop()
+                    if len(run) >= 2:
+                        self._capitalised.append(run)
+                    run = []
+        return self._capitalised
 
 
 def name_first(ranked: list[Candidate], initials: str) -> list[Candidate]:
