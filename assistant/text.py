@@ -127,22 +127,21 @@ def stem(word: str) -> str:
 
 # A one-letter command-line option ("-p", "node -e", "ninja -j 4"): in a manual it is what a section is about, though no
 # word of one letter is a content word. Not a hyphen inside a word ("K-12", "a-z") nor a dash between words.
-_OPTION = re.compile(r"(?<![\w-])-[a-z](?![\w-])")
+_OPTION = re.compile(r"(?<![\w-])-[A-Za-z](?![\w-])")
 
 
 def content_terms(text: str) -> list[str]:
     """Stemmed content words of ``text``; hyphenated compounds also contribute their parts, and one-letter
     command-line options count as words."""
     terms: list[str] = []
-    folded = fold(text)
-    for w in words(folded):
+    for w in words(text):
         parts = [w] + (w.split("-") if "-" in w else [])
         for p in parts:
             p = p.strip("'")
             if p and p not in STOPWORDS and (len(p) > 1 or p.isdigit()):
                 terms.append(stem(p))
-    if "-" in folded:
-        terms.extend(_OPTION.findall(folded))
+    if "-" in text:
+        terms.extend(option.lower() for option in _OPTION.findall(text))
     return terms
 
 

@@ -44,3 +44,20 @@ def assistant(brief_index):
 
     source, index = brief_index
     return Assistant(Settings(source_dir=source, index_dir=index))
+
+
+@pytest.fixture(scope="session")
+def written_pipeline(tmp_path_factory):
+    """``build(file_name, text)``: the real pipeline (the served reader, real Chroma) over one document written for a test."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    def build(file_name: str, text: str):
+        base = tmp_path_factory.mktemp(Path(file_name).stem)
+        (base / "source").mkdir()
+        (base / "source" / file_name).write_text(text, encoding="utf-8")
+        assistant = Assistant(Settings(source_dir=base / "source", index_dir=base / "index"))
+        assistant.index()
+        return assistant._ready().pipeline
+
+    return build

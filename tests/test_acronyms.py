@@ -104,16 +104,8 @@ Fishing boats pay half the fee when they land their catch at the harbour market.
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory):
-    from assistant.service import Assistant
-    from assistant.settings import Settings
-
-    base = tmp_path_factory.mktemp("permits")
-    (base / "source").mkdir()
-    (base / "source" / "permits.md").write_text(GUIDE, encoding="utf-8")
-    assistant = Assistant(Settings(source_dir=base / "source", index_dir=base / "index"))
-    assistant.index()
-    return assistant._ready().pipeline
+def pipeline(written_pipeline):
+    return written_pipeline("permits.md", GUIDE)
 
 
 def test_a_question_about_initials_is_searched_with_their_name_and_the_answer_gives_it(pipeline):

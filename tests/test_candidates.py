@@ -20,16 +20,8 @@ The harbour car park opens at five and charges two pounds an hour.
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory):
-    from assistant.service import Assistant
-    from assistant.settings import Settings
-
-    base = tmp_path_factory.mktemp("ferries")
-    (base / "source").mkdir()
-    (base / "source" / "ferries.md").write_text(GUIDE, encoding="utf-8")
-    assistant = Assistant(Settings(source_dir=base / "source", index_dir=base / "index"))
-    assistant.index()
-    return assistant._ready().pipeline
+def pipeline(written_pipeline):
+    return written_pipeline("ferries.md", GUIDE)
 
 
 def _features(pipeline, question, history):

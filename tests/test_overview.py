@@ -98,16 +98,8 @@ Lost property handed in on a ferry is kept at the harbour office for three month
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory):
-    from assistant.service import Assistant
-    from assistant.settings import Settings
-
-    base = tmp_path_factory.mktemp("guide")
-    (base / "source").mkdir()
-    (base / "source" / "harbour.md").write_text(GUIDE, encoding="utf-8")
-    assistant = Assistant(Settings(source_dir=base / "source", index_dir=base / "index"))
-    assistant.index()
-    return assistant._ready().pipeline
+def pipeline(written_pipeline):
+    return written_pipeline("harbour.md", GUIDE)
 
 
 @pytest.mark.parametrize("question", ["What is this guide about?", "What are the main points?", "Give me a quick overview."])

@@ -49,7 +49,10 @@ def asked_acronym(question: str) -> tuple[str, bool] | None:
     if len(found) != 1:
         return None
     initials = found.pop()
-    means = re.search(r"\bwhat\s+(?:does|do|did)\s+(?:the\s+)?" + re.escape(initials) + r"s?\s+(?:\w+\s+)?mean|\bmeaning\s+of\s+(?:the\s+)?" + re.escape(initials), question, re.I)
+    token = re.escape(initials)
+    means = re.search(  # "what does X (actually) mean", "the meaning of X"; not "what does charset mean in an X context"
+        r"\bwhat\s+(?:does|do|did)\s+(?:the\s+)?" + token + r"s?\s+(?:\w+\s+)?mean|\bmeaning\s+of\s+(?:the\s+)?" + token, question, re.I
+    )
     if _ASKS_NAME.search(question) or means:
         return initials, True
     others = set(content_terms(question)) - set(content_terms(initials)) - _NAME_TERMS
@@ -156,7 +159,10 @@ class Acronyms:
         if initials not in self._may:
             letters = initials.replace("&", "").upper()
             self._may[initials] = any(
-                _spells(run[:end], letters) for run in self._runs() for end in range(len(run), 0, -1) if run[end - 1][0].upper() == letters[-1]
+                _spells(run[:end], letters)
+                for run in self._runs()
+                for end in range(len(run), 0, -1)
+                if run[end - 1][0].upper() == letters[-1]
             )
         return self._may[initials]
 

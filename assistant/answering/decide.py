@@ -24,7 +24,8 @@ DECIDE_FEATURES = (
     "top", "second", "mean_top5", "top_cos", "top_cos_typed", "top_lex", "top_lex_typed", "unknown_terms", "terms", "follow_up",
     "wants_number",  # the question asks for a quantity or a date
     "number_offered",  # ... and one of the best sentences holds one (a sentence without a number cannot say "how many")
-    "beyond_title",  # share of the question's words, its document's title words aside (all, when it names only those), that one of the best sentences holds
+    # share of the question's words, its document's title words aside (all, when it names only those), one of the best sentences holds
+    "beyond_title",
 )  # fmt: skip
 # A quantity in English: digits or a number word.
 _QUANTITY = re.compile(

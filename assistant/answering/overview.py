@@ -2,10 +2,11 @@
 
 A question about a document as a whole ("What is this brief about?", "Summarize the report", "What are the main
 findings?") names nothing of it, so no sentence is near it: the reader declined it or answered with a sentence at
-random. English writing says what a document is about at its opening. The answer reads it from the first of the document's
-first sentences whose words the rest of the document uses: a site's navigation ("Press S or / to search in the book")
-shares none of them, a title page few, a summary most. The question is read by its words alone, from short lists of general English that name a
-document and ask for its gist; the answer is read from the document, and nothing here knows one.
+random. English writing says what a document is about at its opening. The answer reads it from the first of the
+document's first sentences whose words the rest of the document uses: a site's navigation ("Press S or / to search
+in the book") shares none of them, a title page few, a summary most. The question is read by its words alone, from
+short lists of general English that name a document and ask for its gist; the answer is read from the document, and
+nothing here knows one.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ _GIST = frozenset(
 # ... and the words around them ("Can you give me a quick overview of this report in a few sentences, please?").
 _AROUND = frozenset(
     "give me tell say says said describe explain please quick quickly short brief briefly few sentence sentences line lines "
-    "word words overall general high level whole entire big picture basically mostly really main mainly".split()
+    "word words overall general high level whole entire big picture basically mostly really mainly".split()
 )
 _ALLOWED = {t for w in _DOCUMENT | _GIST | _AROUND for t in content_terms(w)}
 

@@ -26,9 +26,9 @@ from ..tuning import TUNING
 from ..types import Answer, Chunk, Retrieved
 from . import candidates as candidates_step
 from .acronyms import Acronyms, name_first
-from .overview import opening
 from .compose import arrange, choose, to_answer
 from .decide import Decider, Decision, title_terms
+from .overview import opening
 from .plan import Plan, read
 from .rerank import Reranker
 from .spelling import Spelling
@@ -128,7 +128,7 @@ class Pipeline:
             named = name_first(ranked, got.plan.acronym)
             if named is not ranked:
                 ranked, decision = named, Decision(True, decision.confidence)
-            elif got.plan.asks_name and self.acronyms.name(got.plan.acronym) is None and not self.acronyms.may_name(got.plan.acronym):
+            elif got.plan.asks_name and not (self.acronyms.name(got.plan.acronym) or self.acronyms.may_name(got.plan.acronym)):
                 decision = Decision(False, decision.confidence, "not covered")  # the documents never say what they stand for
         if not decision.answer:
             return self._decline(decision, retrieved, base)
@@ -144,7 +144,10 @@ class Pipeline:
         if named is None or not asked & self.titles[named]:
             named = ranked[0].chunk.source if ranked else named
         chunks = sorted((c for c in self.index.chunks if c.source == named), key=lambda c: c.order)
-        return [candidates_step.Candidate(c, n, c.sentence_texts()[n], np.zeros(1), Hit(c, 0.0, 0.0)) for c, n in opening(chunks, self.max_words)]
+        return [
+            candidates_step.Candidate(c, n, c.sentence_texts()[n], np.zeros(1), Hit(c, 0.0, 0.0))  # composed as they stand: no score
+            for c, n in opening(chunks, self.max_words)
+        ]
 
     def preceding(self, chunk: Chunk) -> Chunk | None:
         """The passage before ``chunk`` in its document."""
