@@ -86,6 +86,12 @@ def test_the_documents_first_spelling_out_is_the_name():
     assert found.name("HPA") is None
 
 
+def test_a_question_that_asks_what_initials_stand_for_stands_alone_in_a_conversation():
+    history = [("What are the main lessons?", "Leaders have to be willing to take risks.")]
+    assert not read("and what does RWB stand for?", history).follow_up  # it names all it asks about
+    assert read("and the RWB?", history).follow_up  # what the turn before asked, about the RWB
+
+
 def test_the_plan_names_the_initials_unless_the_rule_is_off():
     plan = read("What does RWB stand for?")
     assert plan.acronym == "RWB" and plan.asks_name

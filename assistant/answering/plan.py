@@ -246,7 +246,8 @@ def read(
     user = as_words(user)
     previous = without_markers(answer)
     item = listed_item(text, previous) if "listed_item" not in disabled else None
-    follow_up = "follow_up" not in disabled and (item is not None or leans_on_history(text))
+    # "and what does CCPT stand for?" names all it asks about: it stands alone however it opens
+    follow_up = "follow_up" not in disabled and not asks_name and (item is not None or leans_on_history(text))
     overview = overview and asks_overview(asked, leans_on_history=follow_up)
     if not follow_up:
         return Plan(
