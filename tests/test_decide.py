@@ -4,9 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.answering.candidates import Candidate
-from assistant.answering.decide import DECIDE_FEATURES, question_features, title_terms
+from assistant.answering.decide import DECIDE_FEATURES, Decider, gives_count, question_features, title_terms
+from assistant.answering.heads import LinearHead
 from assistant.answering.plan import read
 from assistant.retrieval import Hit
+from assistant.text import stem
 from assistant.types import Chunk, Sentence
 
 BEYOND = DECIDE_FEATURES.index("beyond_title")
@@ -51,3 +53,31 @@ def test_a_question_that_names_only_title_words_asks_about_the_documents_subject
     known = lambda term: True  # noqa: E731
     assert question_features(plan, ranked(notice), known, titles)[BEYOND] == 1.0
     assert question_features(plan, ranked(other), known, titles)[BEYOND] == 0.0
+
+
+def test_a_sentence_gives_a_count_of_the_thing_a_number_stands_before():
+    assert gives_count("The harbour runs twelve blue ferries in summer.", stem("ferries"))
+    assert gives_count("Ferries leave 4 times an hour from 3 piers.", stem("piers"))
+    assert not gives_count("Several ferries leave every hour.", stem("ferries"))  # not a number
+    assert not gives_count("Ferries leave 4 times an hour.", stem("ferries"))  # a number, of something else
+
+
+def _declining_decider() -> Decider:
+    n = len(DECIDE_FEATURES)  # a head that gives every question a probability under its threshold
+    return Decider(LinearHead(DECIDE_FEATURES, np.zeros(n), np.ones(n), np.zeros(n), -5.0, threshold=0.5))
+
+
+def test_how_many_is_answered_when_one_of_the_best_sentences_gives_that_count():
+    counted = ranked(passage("a", "The harbour runs twelve ferries to the island."), passage("b", "Tickets are sold at the pier.", order=1))
+    known = lambda term: True  # noqa: E731
+    assert read("How many ferries does the harbour run?").counted == stem("ferries")
+    assert _declining_decider().decide(read("How many ferries does the harbour run?"), counted, known).answer
+    assert not _declining_decider().decide(read("How many piers does the harbour have?"), counted, known).answer
+    assert not _declining_decider().decide(read("How many ferries does the harbour run?", disabled=frozenset({"count"})), counted, known).answer
+
+
+def test_the_brief_says_how_many_consortia_it_features(assistant):
+    # rule `count`: the decider declined it; "the leaders of four CCPT consortia" says how many
+    answer = assistant.ask("How many consortia are featured?")
+    assert not answer.refused and "four" in answer.answer
+    assert any("four CCPT consortia" in c.text for c in answer.citations)

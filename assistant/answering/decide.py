@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..documents import document_titles
-from ..text import content_terms
+from ..text import content_terms, stem, words
 from ..tuning import TUNING
 from ..types import Chunk
 from .candidates import FEATURES, Candidate
@@ -32,6 +32,12 @@ _QUANTITY = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|"
     r"million|billion|dozen|half|quarter|percent|several|once|twice|first|second|third|decade|annual|yearly|monthly)\b", re.I
 )
+# A number of things in a sentence: "four CCPT consortia", "12 ferries" (rule `count`). Not "several", "many".
+_COUNT = re.compile(
+    r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|dozen)"
+    r"((?:\s+[\w-]+){1,3})", re.I
+)  # fmt: skip
 _COS, _COS_TYPED = FEATURES.index("cos"), FEATURES.index("cos_typed")
 _LEX, _LEX_TYPED = FEATURES.index("lex"), FEATURES.index("lex_typed")
 
@@ -44,6 +50,12 @@ def title_terms(chunks: list[Chunk]) -> dict[str, frozenset[str]]:
         source: frozenset(content_terms(f"{title} {Path(source).stem.replace('-', ' ').replace('_', ' ')}"))
         for source, title in document_titles(chunks).items()
     }
+
+
+def gives_count(text: str, counted: str) -> bool:
+    """Does ``text`` give a number of the thing ``counted`` (a stemmed word): a number and, within the three words
+    after it, that word ("the leaders of four CCPT consortia" for "consortia")?"""
+    return any(counted in {stem(w) for w in words(m.group(1))} for m in _COUNT.finditer(text))
 
 
 def question_features(
@@ -99,4 +111,6 @@ class Decider:
         if not ranked:
             return Decision(False, 0.0, "nothing indexed")
         p = float(self.head.probability(question_features(plan, ranked, known, titles))[0])
+        if p < self.head.threshold and plan.counted and any(gives_count(c.text, plan.counted) for c in ranked[: TUNING.decide_quantity_sentences]):
+            return Decision(True, p)  # rule `count`: "how many consortia?" and one of the best sentences says "four consortia"
         return Decision(p >= self.head.threshold, p, "" if p >= self.head.threshold else "not covered")

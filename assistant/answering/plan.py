@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..text import content_terms, fold, split_sentences, words
+from ..text import content_terms, fold, split_sentences, stem, words
 from ..tuning import TUNING
 from .acronyms import asked_acronym
 from .overview import asks_overview
@@ -57,6 +57,8 @@ _NUMBER = re.compile(
     r"\b(?:how\s+(?:many|much|long|old|often|big|large|far)|(?:what|which)\s+(?:year|date|month|day|percentage|percent|share|"
     r"proportion|number|amount|sum|size|rate|score|ranking|version)|when)\b", re.I
 )
+# "How many X ...?": the thing counted (rule `count`)
+_HOW_MANY = re.compile(r"\bhow\s+many\s+(?:of\s+(?:the|these|those|its|their)\s+)?([a-z][a-z-]+)", re.I)
 # the asker speaking of themselves: "I" (typed "i" too, but not "i.e."), "my", "we", "our" (not "ME" or "WE" in capitals)
 _ASKER = re.compile(r"\b(?:[Ii](?![.\w])|[Ii]['’](?:m|d|ve|ll)|[Mm]y|[Mm]e|[Ww]e|[Oo]ur)\b")
 # a question that stands alone: it opens on a question word (a wh-word may follow a word or two: "roughly how much ...",
@@ -95,6 +97,7 @@ class Plan:
     acronym: str | None = None  # "What is CCPT?", "What does MCP stand for?": the initials it asks about (rule `acronym`)
     asks_name: bool = False  # ... and it asks for the name they stand for ("What does MCP stand for?")
     overview: bool = False  # "What is this report about?": the documents as a whole (rule `overview`)
+    counted: str | None = None  # "How many consortia ...?": what it counts, stemmed (rule `count`)
     disabled: frozenset[str] = field(default_factory=frozenset)
 
     def uses(self, rule: str) -> bool:
@@ -237,10 +240,12 @@ def read(
     wants_number = bool(_NUMBER.search(asked))
     acronym, asks_name = (asked_acronym(asked) if "acronym" not in disabled else None) or (None, False)
     overview = "overview" not in disabled and asks_overview(asked, leans_on_history=False)
+    how_many = _HOW_MANY.search(asked) if "count" not in disabled else None
+    counted = stem(how_many.group(1).lower()) if how_many else None
     if not history:
         return Plan(
             question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, acronym=acronym,
-            asks_name=asks_name, overview=overview, disabled=disabled,
+            asks_name=asks_name, overview=overview, counted=counted, disabled=disabled,
         )  # fmt: skip
     user, answer = history[-1]
     user = as_words(user)
@@ -252,7 +257,7 @@ def read(
     if not follow_up:
         return Plan(
             question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, acronym=acronym,
-            asks_name=asks_name, overview=overview, disabled=disabled,
+            asks_name=asks_name, overview=overview, counted=counted, disabled=disabled,
         )  # fmt: skip
     if item:
         query = f"{text} {item}"
@@ -261,5 +266,5 @@ def read(
     return Plan(
         question, " ".join(query.split()), follow_up=True, previous_answer=previous, previous_sentences=_sentences(previous),
         asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, item=item, acronym=acronym,
-        asks_name=asks_name, overview=overview, disabled=disabled,
+        asks_name=asks_name, overview=overview, counted=counted, disabled=disabled,
     )  # fmt: skip
