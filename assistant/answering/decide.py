@@ -111,6 +111,8 @@ class Decider:
         if not ranked:
             return Decision(False, 0.0, "nothing indexed")
         p = float(self.head.probability(question_features(plan, ranked, known, titles))[0])
-        if p < self.head.threshold and plan.counted and any(gives_count(c.text, plan.counted) for c in ranked[: TUNING.decide_quantity_sentences]):
+        if p < self.head.threshold and plan.counted and any(
+            gives_count(c.text, plan.counted) for c in ranked[: TUNING.decide_quantity_sentences]
+        ):
             return Decision(True, p)  # rule `count`: "how many consortia?" and one of the best sentences says "four consortia"
         return Decision(p >= self.head.threshold, p, "" if p >= self.head.threshold else "not covered")
