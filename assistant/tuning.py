@@ -39,7 +39,7 @@ class Tuning:
     coverage_floor: float = 0.1  # ... at least this share of the best sentence's probability (depth and floor chosen on eval/tuning: 3 / 5 / 8 and 0.05 / 0.1 / 0.2)
     overview_window: int = 20  # rule `overview`: the document's first sentences (of some length) its opening is read from
     overview_sentences: int = 3  # ... of which the answer shows this many in reading order, from the first whose words the rest of the document uses:
-    overview_floor: float = 0.5  # ... at least this share of its content words in another passage of the document (a site's navigation: 0; the openings of the brief, the Rust target-tier policy, the Nettle manual: 0.92, 0.83, 0.77)
+    overview_floor: float = 0.5  # ... at least this share of its content words in another passage of the document (a site's navigation: 0; the openings of a research report, a project's policy page and a library's manual: 0.92, 0.83, 0.77)
     overview_min_words: int = 8  # ... a sentence shorter than this (a title, a version line, "Press ? to show this help") is not one
     cohesion_words: int = 45  # an antecedent or announced list is brought only while the answer stays under budget + this
 

@@ -1,12 +1,12 @@
-"""Acronyms a document spells out: "a Major Change Proposal (MCP)", "LWP (short for "Library for WWW in Perl")".
+"""Acronyms a document spells out: "the Regional Water Board (RWB)", "HPA (short for "Harbour Pilots Association")".
 
 English documents name a thing in full once, with its initials beside it, then use the initials. A question about
-the initials ("What does MCP stand for?", "What is CCPT?") shares no words with the sentence that spells them out,
+the initials ("What does RWB stand for?", "What is the RWB?") shares no words with the sentence that spells them out,
 and the reader's similarity finds that sentence no nearer than any other that uses them. Rule ``acronym``: such a
 question is searched with the name the documents give the initials, so the sentence that spells it out is found
 like any other. When one of the ranked sentences spells them out, it answers and leads the answer, even where a
-sentence that only uses the name ranks above it ("four CCPT consortia ... the Northern California Career Pathway
-Alliance"); when the question asks what they stand for and the documents never spell them out, they do not say.
+sentence that only repeats the name's words ranks above it; when the question asks what they stand for and the
+documents never spell them out, they do not say.
 Nothing here knows a document: the initials are matched to the words beside them.
 """
 from __future__ import annotations
@@ -20,15 +20,15 @@ if TYPE_CHECKING:
 
 from ..text import content_terms
 
-# Initials as a question writes them: two or more capitals ("MCP", "NCCPA", "R&D"), a plural "s" aside.
+# Initials as a question writes them: two or more capitals ("RWB", "HPA", "R&D"), a plural "s" aside.
 _INITIALS = re.compile(r"(?<![\w&-])([A-Z][A-Z&]*[A-Z])s?(?![\w&-])")
 # Words a question about initials asks with ("What does X stand for?", "X is short for what?", "the full form of X").
 _NAME_TERMS = frozenset(
     content_terms("stand stands for mean means meaning meant short acronym abbreviation abbreviated abbreviate expand expanded "
                   "expansion spell spelled spelt full form name letters actually exactly really refer refers initials")
 )  # fmt: skip
-# ... of which these ask for the name itself, whatever else the question says ("LLVM is mentioned a lot - what does
-# LLVM stand for?"); "What is X?" may ask what X is or does, which a document can say without spelling X out.
+# ... of which these ask for the name itself, whatever else the question says ("the guide mentions the RWB a lot - what
+# does RWB stand for?"); "What is X?" may ask what X is or does, which a document can say without spelling X out.
 _ASKS_NAME = re.compile(
     r"\b(?:stands?\s+for|short\s+for|acronym|abbreviat\w*|expan(?:d|sion)|full\s+(?:form|name)|spell(?:ed|t)?\s+out)\b", re.I
 )  # fmt: skip
@@ -41,8 +41,8 @@ _PREFIX = 3  # a word may give its first letters, up to this many ("Relocation R
 
 def asked_acronym(question: str) -> tuple[str, bool] | None:
     """The initials ``question`` asks about, and whether it asks for the name they stand for: one set of initials,
-    and either a question that asks for their name ("What does MCP stand for?", "what's DER short for?") or one that
-    names nothing else ("What is CCPT?", "MCP = ?"). None for any other question."""
+    and either a question that asks for their name ("What does RWB stand for?", "what's HPA short for?") or one that
+    names nothing else ("What is the RWB?", "RWB = ?"). None for any other question."""
     if not re.search(r"[a-z]", question) and len(re.findall(r"[A-Za-z]+", question)) > 2:
         return None  # written in capitals throughout ("WHAT IS THE BOARD?"): its words are not initials
     found = {m.group(1) for m in _INITIALS.finditer(question)}

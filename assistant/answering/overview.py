@@ -1,6 +1,6 @@
 """What a document is about: rule ``overview``.
 
-A question about a document as a whole ("What is this brief about?", "Summarize the report", "What are the main
+A question about a document as a whole ("What is this guide about?", "Summarize the report", "What are the main
 findings?") names nothing of it, so no sentence is near it: the reader declined it or answered with a sentence at
 random. English writing says what a document is about at its opening. The answer reads it from the first of the
 document's first sentences whose words the rest of the document uses: a site's navigation ("Press S or / to search

@@ -94,10 +94,10 @@ class Plan:
     wants_number: bool = False  # a quantity or a date ("how many", "what year", "when")
     misuse: bool = False
     item: str | None = None  # "the second one": that item of the previous answer's list
-    acronym: str | None = None  # "What is CCPT?", "What does MCP stand for?": the initials it asks about (rule `acronym`)
-    asks_name: bool = False  # ... and it asks for the name they stand for ("What does MCP stand for?")
+    acronym: str | None = None  # "What is the RWB?", "What does RWB stand for?": the initials it asks about (rule `acronym`)
+    asks_name: bool = False  # ... and it asks for the name they stand for ("What does RWB stand for?")
     overview: bool = False  # "What is this report about?": the documents as a whole (rule `overview`)
-    counted: str | None = None  # "How many consortia ...?": what it counts, stemmed (rule `count`)
+    counted: str | None = None  # "How many ferries ...?": what it counts, stemmed (rule `count`)
     disabled: frozenset[str] = field(default_factory=frozenset)
 
     def uses(self, rule: str) -> bool:
@@ -251,7 +251,7 @@ def read(
     user = as_words(user)
     previous = without_markers(answer)
     item = listed_item(text, previous) if "listed_item" not in disabled else None
-    # "and what does CCPT stand for?" names all it asks about: it stands alone however it opens
+    # "and what does RWB stand for?" names all it asks about: it stands alone however it opens
     follow_up = "follow_up" not in disabled and not asks_name and (item is not None or leans_on_history(text))
     overview = overview and asks_overview(asked, leans_on_history=follow_up)
     if not follow_up:
