@@ -72,6 +72,8 @@ def is_heading(line: str) -> bool:
     letters = [c for c in s if c.isalpha()]
     if len(letters) < 10 or any(c.islower() for c in letters):
         return False
+    if _BULLET.match(s) or s.endswith((";", ",")):  # an item of a list ("• OBJECT IDENTIFIER;") is no title
+        return False
     if _TERMINAL.search(s) or len(s.split()) < 2 or len(s) > 120:
         return False
     return True
@@ -127,9 +129,10 @@ def _join(left: str, right: str, vocabulary: set[str]) -> str:
 
 
 _BULLET = re.compile(r"^[•▪◦●]\s")
+_CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$")  # a table of contents' line: "2.1 Syntax . . . . . 3"
 # A numbered section's title: "2.2. The source XML files", "1.2. What is this spec?", "2. Unified system"; short, no
 # sentence punctuation but a closing question mark. Groups: the first number, the dotted rest, the dot after a single one.
-_NUMBERED_TITLE = re.compile(r"^(\d{1,3})((?:\.\d{1,3})*)(\.?)\s+[A-Z][^.!?:;]*\??$")
+_NUMBERED_TITLE = re.compile(r"^(\d{1,3})((?:\.\d{1,3})*)(\.?)\s+[A-Z](?:[^.!?:;]|\.(?=\w))*\??$")  # "ASN.1", "v2.0": a dot inside a word
 _NUMBERED_TITLE_WORDS = 8
 
 
@@ -211,7 +214,7 @@ def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: boo
         last_was_heading = False
         for n, raw in enumerate(raw_lines):
             s = raw.strip()
-            if not s or _PAGE_NUMBER.match(s) or re.fullmatch(r"https?://\S+", s):
+            if not s or _PAGE_NUMBER.match(s) or re.fullmatch(r"https?://\S+", s) or _CONTENTS_ENTRY.search(s):
                 continue
             numbered = pdf and _pdf_numbered_title(raw_lines, n)
             if (is_heading(s) and not (pdf and s[:1].isdigit())) or numbered:  # a PDF's "4 CARD32 N_ALIASES" is a table row
@@ -328,6 +331,7 @@ _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _FRAMED = re.compile(r"^\s*([*#])(?:\s+(\S(?:.*\S)?))?\s*\1\s*$")  # each part starts and ends on a non-space: no backtracking
 _RULE = re.compile(r"^\s*(?:=(?:=){2,}|-(?:-){2,}|_(?:_){2,}|\*(?:\s*\*){2,}|#{3,})\s*$")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:[\w-]+[ \t]*:.*\n|[ \t]+.*\n|-[ \t].*\n){1,40}---[ \t]*(?:\n|\Z)")
+_CODE_INDENT = re.compile(r"^(?: {4}|\t)")  # a line indented as code (Markdown's indented code block, reST's literal block)
 _FRAME_RUN = 3  # framed lines in a row that make a box
 _UNDERLINED_WORDS = 12  # a title is short
 
@@ -404,15 +408,18 @@ def clean_plain(text: str) -> list[Paragraph]:
     all_lines = text.split("\n")
     # blocks of lines between blank lines, each line with whether it is inside a code fence (one runs across blank lines)
     blocks: list[list[tuple[str, bool]]] = [[]]
+    code_first: list[bool] = []  # a block that opens in code: in a fence, or indented as Markdown's and reST's code blocks
     for line, in_fence in zip(all_lines, _fenced(all_lines)):
         if line.strip():
+            if not blocks[-1]:
+                code_first.append(in_fence or _CODE_INDENT.match(line) is not None)
             blocks[-1].append((line.strip(), in_fence))
         elif blocks[-1]:
             blocks.append([])
     blocks = [b for b in blocks if b]
     for n, block in enumerate(blocks):
         lines = [line for line, _ in block]
-        md = re.match(r"^#{1,6}\s+(.*)$", lines[0])
+        md = None if code_first[n] else re.match(r"^#{1,6}\s+(.*)$", lines[0])  # "# install the tools" in code is a comment
         body_follows = n + 1 < len(blocks) and not (len(blocks[n + 1]) == 1 and _numbered_title(blocks[n + 1][0][0]))
         if md or (len(lines) == 1 and (is_heading(lines[0]) or (_numbered_title(lines[0]) and body_follows))):
             section = (md.group(1).strip() if md else heading_title(lines[0])) or section
@@ -763,8 +770,42 @@ def markdown_visible(text: str) -> str:
     return "".join(kept) + text[at:]
 
 
+# Markdown's inline markup, as a reader sees it: an image shows its alt text, a link its text (inline "[text](url)" or
+# by reference "[text][ref]"), bold text its text; a link's definition ("[ref]: https://...") is not shown at all.
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_MD_REFERENCE = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
+_MD_BOLD = re.compile(r"(\*\*)(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)(__)(?=\S)(.+?)(?<=\S)__(?!\w)")  # "__" not inside a word: "a__b__c"
+_MD_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s+\S+.*$")
+_MD_CODE_SPAN = re.compile(r"(`+)[^`\n]*?\1")
+
+
+def markdown_inline(text: str) -> str:
+    """Markdown as it reads: links, images and bold text as their text, link definitions dropped, code (fenced or
+    ``inline``) as written; an indented line is read too (a nested list's item is indented as code is). A README's
+    "[rbenv](https://github.com/rbenv/rbenv)" was a sentence's words, its address searched and shown."""
+    lines = text.split("\n")
+    fenced = _fenced(lines)
+    out: list[str] = []
+    for line, code in zip(lines, fenced):
+        if code:
+            out.append(line)
+        elif not _MD_DEFINITION.match(line):
+            line = _MD_REFERENCE.sub(r"\1", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", line)))  # a link's text may hold code
+            parts, at = [], 0
+            for m in _MD_CODE_SPAN.finditer(line):  # "**kwargs" in code is no bold
+                parts += [_unbold(line[at : m.start()]), m.group()]
+                at = m.end()
+            out.append("".join(parts + [_unbold(line[at:])]))
+    return "\n".join(out)
+
+
+def _unbold(text: str) -> str:
+    return _MD_BOLD.sub(lambda m: m.group(2) or m.group(4), text)
+
+
 def _load_md(path: Path) -> list[Paragraph]:
-    return clean_plain(markdown_visible(path.read_text(encoding="utf-8")))
+    return clean_plain(markdown_inline(markdown_visible(path.read_text(encoding="utf-8"))))
 
 
 # reStructuredText's markup, as plain text reads it: an explicit markup line (".. note::", ".. _target:", a comment),
@@ -777,11 +818,53 @@ _RST_LITERAL = re.compile(r"``([^`]+)``")
 _RST_ADORNMENT = re.compile(r"^([=\-~^\"'`#*+_:.])\1{2,}\s*$")
 
 
+_RST_CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:code-block|code|sourcecode|literalinclude|doctest|parsed-literal)::")
+_RST_OPTION = re.compile(r"^\s*:[\w-]+:")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def rst_literal_blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last) line of each literal block: the indented lines after a paragraph that ends in "::" or after a code
+    directive (".. code-block:: cmake"; not another directive, ".. note::"), up to the next line indented no deeper
+    than the line that opened it."""
+    blocks: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        opens = line.rstrip().endswith("::") and not _RST_MARKUP_LINE.match(line)  # ".. note::" holds text, not code
+        if not (opens or _RST_CODE_DIRECTIVE.match(line)):
+            i += 1
+            continue
+        base, j = _indent(line), i + 1
+        while j < len(lines) and _RST_CODE_DIRECTIVE.match(line) and _RST_OPTION.match(lines[j]):
+            j += 1  # the directive's options (":caption: ...")
+        first = last = None
+        while j < len(lines) and (not lines[j].strip() or _indent(lines[j]) > base):
+            if lines[j].strip():
+                first, last = first if first is not None else j, j
+            j += 1
+        if first is not None:
+            blocks.append((first, last))
+        i = max(j, i + 1)
+    return blocks
+
+
 def rst_as_plain(text: str) -> str:
     """reStructuredText as the plain text it says: markup lines dropped (a directive's indented content stays), roles,
-    links and literals reduced to their text, titles' adornments read as rules."""
+    links and literals reduced to their text, titles' adornments read as rules, and literal blocks left as they are,
+    indented as code at least as deep as Markdown's (so "# then build it" in one is a comment, not a heading)."""
+    lines = text.split("\n")
+    code = [False] * len(lines)
+    for first, last in rst_literal_blocks(lines):
+        code[first : last + 1] = [True] * (last + 1 - first)
     out = []
-    for line in text.split("\n"):
+    for n, line in enumerate(lines):
+        if code[n]:
+            out.append(" " * max(0, 4 - _indent(line)) + line if line.strip() else line)
+            continue
         if _RST_MARKUP_LINE.match(line) or line.strip() == "::":
             out.append("")
             continue
@@ -833,21 +916,48 @@ def without_running_lines(pages: list[tuple[int | None, list[str]]]) -> list[tup
 def _load_html(path: Path) -> list[Paragraph]:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    raw = path.read_bytes()
+    try:
+        soup = BeautifulSoup(raw.decode("utf-8"), "html.parser")
+    except UnicodeDecodeError:  # an older page in its declared charset (<meta ... charset=ISO-8859-1>)
+        soup = BeautifulSoup(raw, "html.parser")
     return clean_html_blocks(_html_blocks(soup))
 
 
+def _docx_table(table) -> str:
+    """A Word table as a Markdown pipe table, so that each row is read as one sentence naming its cells by their
+    column (``_table_row``); a cell merged across columns is read once, under its first column."""
+    rows: list[list[str]] = []
+    for row in table.rows:
+        cells: list[str] = []
+        previous = None
+        for cell in row.cells:
+            cells.append("" if cell._tc is previous else " ".join(cell.text.split()).replace("|", "\\|"))
+            previous = cell._tc
+        if any(cells):
+            rows.append(cells)
+    if not rows:
+        return ""
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows[1:]])
+
+
 def _load_docx(path: Path) -> list[Paragraph]:
+    """A Word file's paragraphs and tables in document order; a paragraph styled as a heading or title opens a section."""
     import docx
+    from docx.table import Table
 
     parts: list[str] = []
-    for para in docx.Document(str(path)).paragraphs:
-        text = " ".join(para.text.split())
+    for block in docx.Document(str(path)).iter_inner_content():
+        if isinstance(block, Table):
+            parts.append(_docx_table(block))
+            continue
+        text = " ".join(block.text.split())
         if not text:
             continue
-        style = (para.style.name or "").lower() if para.style is not None else ""
+        style = (block.style.name or "").lower() if block.style is not None else ""
         parts.append(f"# {text}" if style.startswith(("heading", "title")) else text)
-    return clean_plain("\n\n".join(parts))
+    return clean_plain("\n\n".join(p for p in parts if p))
 
 
 _LOADERS = {".txt": _load_txt, ".md": _load_md, ".rst": _load_rst, ".pdf": _load_pdf, ".html": _load_html, ".htm": _load_html, ".docx": _load_docx}

@@ -130,6 +130,44 @@ def test_markdown_comments_are_not_read_but_code_that_shows_one_is(tmp_path):
     assert "A stray <!-- is never closed here." in sentences and "The rest of the file stays." in sentences
 
 
+def test_a_comment_in_code_is_no_heading(tmp_path):
+    # "# ..." opens a section only outside code: a shell comment in a fence (after a blank line inside it), in an
+    # indented code block, or in a reST literal block left the prose after the example under the comment as its section
+    md = tmp_path / "guide.md"
+    md.write_text(
+        "# Installing\n\nRun the installer first.\n\n```sh\n./configure\n\n# then build it\nmake\n```\n\n"
+        "The build takes a minute.\n\n    # a comment in indented code\n    make check\n\nThe checks run last.\n",
+        encoding="utf-8",
+    )
+    rst = tmp_path / "guide.rst"
+    rst.write_text(
+        "Sessions\n========\n\nA session keeps cookies::\n\n    s = Session()\n\n    # both cookies are sent\n    s.get(url)\n\n"
+        "Sessions close on exit.\n\n.. code-block:: sh\n   :caption: setup\n\n  # install it\n  pip install x\n\n"
+        ".. note::\n\n   Use ``https://`` URLs.\n",
+        encoding="utf-8",
+    )
+    for path, section, after in ((md, "Installing", "The build takes a minute."), (md, "Installing", "The checks run last."), (rst, "Sessions", "Sessions close on exit.")):
+        doc = load_document(path, f"source/{path.name}")
+        assert {p.section for p in doc.paragraphs} == {section}
+        assert any(s.text == after for p in doc.paragraphs for s in p.sentences)
+    assert "# then build it" in " ".join(s.text for p in load_document(md, "source/guide.md").paragraphs for s in p.sentences)
+    assert any(s.text == "Use https:// URLs." for p in load_document(rst, "source/guide.rst").paragraphs for s in p.sentences)  # a note is text
+
+
+def test_markdown_links_images_and_bold_read_as_their_text(tmp_path):
+    # a README's "[rbenv](https://github.com/rbenv/rbenv)" was read, searched and shown with its address
+    text = (
+        "# Ferries\n\n[![Build](https://ci.example/badge.svg)](https://ci.example) Ferries leave from [Pier 3](https://x.org/pier(3) \"map\").\n\n"
+        "See the [timetable][tt] or the [`--late` flag](#late) for **night** sailings.\n\n"
+        "Call `f(**args, **more)` to book.\n\n```py\nbook(**{'seat': 2})  # [not](a link)\n```\n\n[tt]: https://x.org/timetable\n"
+    )
+    got = [t for _, t in _read(tmp_path, "ferries.md", text)]
+    assert got[:2] == ["Build Ferries leave from Pier 3.", "See the timetable or the `--late` flag for night sailings."]
+    assert "Call `f(**args, **more)` to book." in got  # code is as written
+    assert any("book(**{'seat': 2})  # [not](a link)" in t for t in got)
+    assert not any("x.org" in t for t in got)  # a link's definition is not text
+
+
 def test_every_list_item_starts_a_sentence(tmp_path):
     md = tmp_path / "flags.md"
     md.write_text(
@@ -215,6 +253,23 @@ def test_a_pdf_file_loses_its_running_header_and_keeps_numbered_titles_and_bulle
     assert without_running_lines(pages[:1] + [(2, ["Other"]), (3, ["Else"])]) == pages[:1] + [(2, ["Other"]), (3, ["Else"])]
 
 
+def test_a_pdf_manuals_contents_capitalised_items_and_dotted_names_are_read_as_they_are():
+    # a table of contents' dotted leaders were read as sentences, an all-caps item of a list ("• DAY TICKET;") as a
+    # section title, and a numbered title naming "v2.0" or "ASN.1" as text
+    pages = [
+        (1, ["Table of Contents", "1 Ferries . . . . . . . . . . . . . 2", "1.1 Timetable v2.0 . . . . . . . . 2"]),
+        (2, ["1.1 Timetable v2.0", "Prices are shown at the pier. Two tickets are sold:", "• DAY TICKET;", "• SEASON TICKET;"]),
+    ]
+    got = [(p.section, s.text) for p in clean_pages(pages, page_headings=False, pdf=True) for s in p.sentences]
+    assert got == [
+        ("Introduction", "Table of Contents"),
+        ("1.1 Timetable v2.0", "Prices are shown at the pier."),
+        ("1.1 Timetable v2.0", "Two tickets are sold:"),
+        ("1.1 Timetable v2.0", "• DAY TICKET;"),
+        ("1.1 Timetable v2.0", "• SEASON TICKET;"),
+    ]
+
+
 def test_restructuredtext_is_read_as_the_text_it_says(tmp_path):
     text = (
         "=========\n The Guide\n=========\n\n.. contents::\n\nOverview\n--------\n\n"
@@ -257,7 +312,7 @@ def test_plain_text_drawing_rules_leave_ordinary_text_as_it_was(tmp_path):
     assert [t for _, t in _read(tmp_path, "CHANGES.md", log)] == ["1.4.2 Fixed a crash when saving", "1.4.1 Added dark mode", "1.4.0 Dropped Python 2 support"]
     # Markdown items that end in emphasis are items, not a box (no rule of "*" around them)
     items = "# Tips\n\n* Use **fast mode**\n* Avoid **slow mode**\n* Prefer *caching*\n"
-    assert [t for _, t in _read(tmp_path, "tips.md", items)] == ["* Use **fast mode**", "* Avoid **slow mode**", "* Prefer *caching*"]
+    assert [t for _, t in _read(tmp_path, "tips.md", items)] == ["* Use fast mode", "* Avoid slow mode", "* Prefer *caching*"]
     # a "~~~" that no fence closes is an underline, and what follows it is still read; front matter is not text
     underlined = "---\ntitle: My Guide\n---\n\nSub\n~~~\n\nText here.\n\nNext\n----\n\nMore text.\n"
     got = _read(tmp_path, "guide.md", underlined)
@@ -465,3 +520,35 @@ def test_html_zlib_page_text_is_extracted_once():
     assert text.count("The inner do-loop passes our chunk of input data to deflate()") == 1
     assert "Version 1.4 11 December 2005" in text
     assert doc.sections == ["zlib Usage Example"]
+
+
+def test_a_word_tables_rows_are_read_in_place_each_naming_its_cells(tmp_path):
+    # a Word file's tables were not read at all: a fee schedule in one could not be asked about
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Permit fees", level=1)
+    d.add_paragraph("The harbour office sells two permits.")
+    table = d.add_table(rows=3, cols=3)
+    for i, row in enumerate([["Permit", "Fee", "Valid for"], ["Mooring", "£40", "one month"], ["Visitor | day", "£5", "x"]]):
+        for j, value in enumerate(row):
+            table.cell(i, j).text = value
+    table.cell(2, 1).merge(table.cell(2, 2)).text = "£5 a day"
+    d.add_paragraph("Fees are paid at the office.")
+    d.save(str(tmp_path / "fees.docx"))
+    read = [(p.section, s.text) for p in load_document(tmp_path / "fees.docx", "source/fees.docx").paragraphs for s in p.sentences]
+    assert read == [
+        ("Permit fees", "The harbour office sells two permits."),
+        ("Permit fees", "Permit: Mooring; Fee: £40; Valid for: one month"),
+        ("Permit fees", "Permit: Visitor | day; Fee: £5 a day"),  # a merged cell once, under its first column
+        ("Permit fees", "Fees are paid at the office."),
+    ]
+
+
+def test_an_html_page_in_its_declared_charset_is_read(tmp_path):
+    # an older page saved as ISO-8859-1 was refused as "not UTF-8 text"
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1"><title>Café</title></head>'
+    page += "<body><h1>Caf\u00e9 hours</h1><p>The caf\u00e9 opens at nine, \u00a3 accepted.</p></body></html>"
+    (tmp_path / "cafe.html").write_bytes(page.encode("latin-1"))
+    read = [(p.section, s.text) for p in load_document(tmp_path / "cafe.html", "source/cafe.html").paragraphs for s in p.sentences]
+    assert read == [("Caf\u00e9 hours", "The caf\u00e9 opens at nine, \u00a3 accepted.")]
