@@ -398,6 +398,24 @@ def plain_structure(text: str) -> str:
     return "\n".join(out)
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+_OUTDENTED_TITLE = re.compile(r"^[A-Za-z/](?:(?!\s{3})[^.!?:;,]){0,60}$")  # short, no sentence punctuation, no table columns
+_BODY_WORDS = 8  # a line of at least this many words is body text
+
+
+def _body_indent(lines: list[str], fenced: list[bool]) -> int:
+    """How far a document indents its body text, when it indents all of it (a manual page: "NAME" at the margin,
+    its text seven spaces in): the least indentation of its long lines, if nearly all of them are indented at least
+    three spaces; else 0, and no title is read from indentation."""
+    long = [_indent(line) for line, code in zip(lines, fenced) if not code and len(line.split()) >= _BODY_WORDS]
+    if not long or sum(i >= 3 for i in long) < 0.9 * len(long):
+        return 0
+    return min(i for i in long if i >= 3)
+
+
 def clean_plain(text: str) -> list[Paragraph]:
     """Text whose paragraphs are separated by blank lines (markdown-like or plain prose). Digits that end a word
     are kept: "python3", "c99" are words here; footnote marks glued to words come from PDF text (``clean_pages``)."""
@@ -406,20 +424,32 @@ def clean_plain(text: str) -> list[Paragraph]:
     part = 0
     paragraphs: list[Paragraph] = []
     all_lines = text.split("\n")
+    fenced = _fenced(all_lines)
+    body = _body_indent(all_lines, fenced)
     # blocks of lines between blank lines, each line with whether it is inside a code fence (one runs across blank lines)
     blocks: list[list[tuple[str, bool]]] = [[]]
     code_first: list[bool] = []  # a block that opens in code: in a fence, or indented as Markdown's and reST's code blocks
-    for line, in_fence in zip(all_lines, _fenced(all_lines)):
+    outdented: list[int] = []  # how many of a block's first lines are titles set left of an indented body (a manual page's)
+    for line, in_fence in zip(all_lines, fenced):
         if line.strip():
             if not blocks[-1]:
                 code_first.append(in_fence or _CODE_INDENT.match(line) is not None)
+                outdented.append(0)
+            if body and not in_fence and outdented[-1] == len(blocks[-1]) and _indent(line) < body and _OUTDENTED_TITLE.match(line.strip()):
+                outdented[-1] += 1
             blocks[-1].append((line.strip(), in_fence))
         elif blocks[-1]:
             blocks.append([])
     blocks = [b for b in blocks if b]
     for n, block in enumerate(blocks):
+        if outdented[n]:  # "DESCRIPTION", then "  Encoding Names": the last names the section
+            section = heading_title(block[outdented[n] - 1][0])
+            part += 1
+            block = block[outdented[n] :]
+            if not block:
+                continue
         lines = [line for line, _ in block]
-        md = None if code_first[n] else re.match(r"^#{1,6}\s+(.*)$", lines[0])  # "# install the tools" in code is a comment
+        md = None if code_first[n] or outdented[n] else re.match(r"^#{1,6}\s+(.*)$", lines[0])  # "# install the tools" in code is a comment
         body_follows = n + 1 < len(blocks) and not (len(blocks[n + 1]) == 1 and _numbered_title(blocks[n + 1][0][0]))
         if md or (len(lines) == 1 and (is_heading(lines[0]) or (_numbered_title(lines[0]) and body_follows))):
             section = (md.group(1).strip() if md else heading_title(lines[0])) or section
@@ -820,10 +850,6 @@ _RST_ADORNMENT = re.compile(r"^([=\-~^\"'`#*+_:.])\1{2,}\s*$")
 
 _RST_CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:code-block|code|sourcecode|literalinclude|doctest|parsed-literal)::")
 _RST_OPTION = re.compile(r"^\s*:[\w-]+:")
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
 
 
 def rst_literal_blocks(lines: list[str]) -> list[tuple[int, int]]:

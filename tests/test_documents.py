@@ -552,3 +552,22 @@ def test_an_html_page_in_its_declared_charset_is_read(tmp_path):
     (tmp_path / "cafe.html").write_bytes(page.encode("latin-1"))
     read = [(p.section, s.text) for p in load_document(tmp_path / "cafe.html", "source/cafe.html").paragraphs for s in p.sentences]
     assert read == [("Caf\u00e9 hours", "The caf\u00e9 opens at nine, \u00a3 accepted.")]
+
+
+def test_a_manual_page_as_text_has_its_titles_at_the_margin(tmp_path):
+    # a manual page (man, perldoc) sets its titles left of a body indented throughout; they were read as sentences
+    # ("NAME tcp - TCP protocol") and the whole page was one section
+    page = (
+        "ferry(7)\n\nNAME\n       ferry - the harbour ferry service\n\nDESCRIPTION\n  Timetable\n"
+        "       Ferries leave the north pier every hour from six in the morning until late.\n\n"
+        "   Tickets and fares\n       A day ticket costs five pounds and is sold on board by the crew.\n"
+        "       Columns:   Fare    Price\n\nSEE ALSO\n       harbour(7), pier(5)\n"
+    )
+    got = _read(tmp_path, "ferry.7.txt", page)
+    assert ("Name", "ferry - the harbour ferry service") in got
+    assert ("Timetable", "Ferries leave the north pier every hour from six in the morning until late.") in got
+    assert ("Tickets and fares", "A day ticket costs five pounds and is sold on board by the crew.") in got
+    assert ("See Also", "harbour(7), pier(5)") in got
+    # a document whose body starts at the margin reads no title from indentation
+    prose = "Ferries leave the north pier every hour from six in the morning.\n\n    Tickets are sold on board\n"
+    assert {s for s, _ in _read(tmp_path, "notes.txt", prose)} == {"Introduction"}
