@@ -334,6 +334,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:[\w-]+[ \t]*:.*\n|[ \t]+.*\n|-[ \t]
 _CODE_INDENT = re.compile(r"^(?: {4}|\t)")  # a line indented as code (Markdown's indented code block, reST's literal block)
 _FRAME_RUN = 3  # framed lines in a row that make a box
 _UNDERLINED_WORDS = 12  # a title is short
+_COLUMNS = re.compile(r"\S {3,}\S")  # words set apart in columns: a table's header over its rule, not a title
 
 
 def _fenced(lines: list[str]) -> list[bool]:
@@ -392,6 +393,7 @@ def plain_structure(text: str) -> str:
         if (
             ln.strip()[0] in "=-" and title and alone and len(ln.strip()) <= len(title) + 3
             and len(title.split()) <= _UNDERLINED_WORDS and not _TERMINAL.search(title) and not title.startswith("#")
+            and not _COLUMNS.search(title)
         ):
             out[-1] = "# " + title
         out.append("")  # a rule line is no text; it ends the block above it
@@ -802,9 +804,10 @@ def markdown_visible(text: str) -> str:
 
 # Markdown's inline markup, as a reader sees it: an image shows its alt text, a link its text (inline "[text](url)" or
 # by reference "[text][ref]"), bold text its text; a link's definition ("[ref]: https://...") is not shown at all.
-_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
-_MD_REFERENCE = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
+_MD_TEXT = r"([^\]\n]*(?:\n[^\]\n]+)?)"  # a link's text, over two lines at most (Markdown wrapped at a width)
+_MD_IMAGE = re.compile(r"!\[" + _MD_TEXT + r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_MD_LINK = re.compile(r"\[" + _MD_TEXT + r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
+_MD_REFERENCE = re.compile(r"\[" + _MD_TEXT + r"\]\[[^\]\n]*\]")
 _MD_BOLD = re.compile(r"(\*\*)(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)(__)(?=\S)(.+?)(?<=\S)__(?!\w)")  # "__" not inside a word: "a__b__c"
 _MD_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s+\S+.*$")
 _MD_CODE_SPAN = re.compile(r"(`+)[^`\n]*?\1")
@@ -817,21 +820,31 @@ def markdown_inline(text: str) -> str:
     lines = text.split("\n")
     fenced = _fenced(lines)
     out: list[str] = []
+    prose: list[str] = []  # the lines since the last code, read together: a link's text may wrap onto the next line
+
+    def flush() -> None:
+        joined = "\n".join(line for line in prose if not _MD_DEFINITION.match(line))
+        joined = _MD_REFERENCE.sub(r"\1", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", joined)))  # a link's text may hold code
+        out.extend(_unbold(line) for line in joined.split("\n") if prose)
+        prose.clear()
+
     for line, code in zip(lines, fenced):
         if code:
+            flush()
             out.append(line)
-        elif not _MD_DEFINITION.match(line):
-            line = _MD_REFERENCE.sub(r"\1", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", line)))  # a link's text may hold code
-            parts, at = [], 0
-            for m in _MD_CODE_SPAN.finditer(line):  # "**kwargs" in code is no bold
-                parts += [_unbold(line[at : m.start()]), m.group()]
-                at = m.end()
-            out.append("".join(parts + [_unbold(line[at:])]))
+        else:
+            prose.append(line)
+    flush()
     return "\n".join(out)
 
 
-def _unbold(text: str) -> str:
-    return _MD_BOLD.sub(lambda m: m.group(2) or m.group(4), text)
+def _unbold(line: str) -> str:
+    """``line`` without bold marks outside its code spans ("**kwargs" in code is no bold)."""
+    parts, at = [], 0
+    for m in _MD_CODE_SPAN.finditer(line):
+        parts += [_MD_BOLD.sub(lambda b: b.group(2) or b.group(4), line[at : m.start()]), m.group()]
+        at = m.end()
+    return "".join(parts + [_MD_BOLD.sub(lambda b: b.group(2) or b.group(4), line[at:])])
 
 
 def _load_md(path: Path) -> list[Paragraph]:

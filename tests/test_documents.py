@@ -159,13 +159,15 @@ def test_markdown_links_images_and_bold_read_as_their_text(tmp_path):
     text = (
         "# Ferries\n\n[![Build](https://ci.example/badge.svg)](https://ci.example) Ferries leave from [Pier 3](https://x.org/pier(3) \"map\").\n\n"
         "See the [timetable][tt] or the [`--late` flag](#late) for **night** sailings.\n\n"
-        "Call `f(**args, **more)` to book.\n\n```py\nbook(**{'seat': 2})  # [not](a link)\n```\n\n[tt]: https://x.org/timetable\n"
+        "Call `f(**args, **more)` to book.\n\n```py\nbook(**{'seat': 2})  # [not](a link)\n```\n\n[tt]: https://x.org/timetable\n\n"
+        "The timetable is [kept on\nthe harbour site](https://x.org/hs) and posted at the pier.\n"
     )
     got = [t for _, t in _read(tmp_path, "ferries.md", text)]
     assert got[:2] == ["Build Ferries leave from Pier 3.", "See the timetable or the `--late` flag for night sailings."]
     assert "Call `f(**args, **more)` to book." in got  # code is as written
     assert any("book(**{'seat': 2})  # [not](a link)" in t for t in got)
-    assert not any("x.org" in t for t in got)  # a link's definition is not text
+    assert not any("x.org" in t for t in got)  # a link's definition is not text, nor a link's address
+    assert "The timetable is kept on the harbour site and posted at the pier." in got  # a link wrapped onto the next line
 
 
 def test_every_list_item_starts_a_sentence(tmp_path):
@@ -568,6 +570,9 @@ def test_a_manual_page_as_text_has_its_titles_at_the_margin(tmp_path):
     assert ("Timetable", "Ferries leave the north pier every hour from six in the morning until late.") in got
     assert ("Tickets and fares", "A day ticket costs five pounds and is sold on board by the crew.") in got
     assert ("See Also", "harbour(7), pier(5)") in got
+    # a table's header over its rule, its columns set apart, is no title either
+    table = "Fares\n=====\n\nThe fares are:\n\nTicket     Price     Valid\n--------------------------\nDay        5         one day\n"
+    assert {s for s, _ in _read(tmp_path, "fares.txt", table)} == {"Fares"}
     # a document whose body starts at the margin reads no title from indentation
     prose = "Ferries leave the north pier every hour from six in the morning.\n\n    Tickets are sold on board\n"
     assert {s for s, _ in _read(tmp_path, "notes.txt", prose)} == {"Introduction"}
