@@ -146,18 +146,23 @@ def test_a_comment_in_code_is_no_heading(tmp_path):
         ".. note::\n\n   Use ``https://`` URLs.\n",
         encoding="utf-8",
     )
-    for path, section, after in ((md, "Installing", "The build takes a minute."), (md, "Installing", "The checks run last."), (rst, "Sessions", "Sessions close on exit.")):
+    expected = [
+        (md, "Installing", "The build takes a minute."), (md, "Installing", "The checks run last."), (rst, "Sessions", "Sessions close on exit."),
+    ]  # fmt: skip
+    for path, section, after in expected:
         doc = load_document(path, f"source/{path.name}")
         assert {p.section for p in doc.paragraphs} == {section}
         assert any(s.text == after for p in doc.paragraphs for s in p.sentences)
     assert "# then build it" in " ".join(s.text for p in load_document(md, "source/guide.md").paragraphs for s in p.sentences)
-    assert any(s.text == "Use https:// URLs." for p in load_document(rst, "source/guide.rst").paragraphs for s in p.sentences)  # a note is text
+    rst_sentences = [s.text for p in load_document(rst, "source/guide.rst").paragraphs for s in p.sentences]
+    assert "Use https:// URLs." in rst_sentences  # a note's text is text, not code
 
 
 def test_markdown_links_images_and_bold_read_as_their_text(tmp_path):
     # a README's "[rbenv](https://github.com/rbenv/rbenv)" was read, searched and shown with its address
     text = (
-        "# Ferries\n\n[![Build](https://ci.example/badge.svg)](https://ci.example) Ferries leave from [Pier 3](https://x.org/pier(3) \"map\").\n\n"
+        "# Ferries\n\n[![Build](https://ci.example/badge.svg)](https://ci.example) "
+        "Ferries leave from [Pier 3](https://x.org/pier(3) \"map\").\n\n"
         "See the [timetable][tt] or the [`--late` flag](#late) for **night** sailings.\n\n"
         "Call `f(**args, **more)` to book.\n\n```py\nbook(**{'seat': 2})  # [not](a link)\n```\n\n[tt]: https://x.org/timetable\n\n"
         "The timetable is [kept on\nthe harbour site](https://x.org/hs) and posted at the pier.\n"
