@@ -494,6 +494,10 @@ def split_layout_pages(text: str) -> list[tuple[int | None, list[str]]]:
 _HTML_SKIP = frozenset({"head", "script", "style", "noscript", "template", "nav", "svg", "math", "iframe", "object", "embed",
                         "canvas", "button", "select", "textarea", "input", "img", "map", "audio", "video", "dialog"})
 _HTML_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# ARIA landmarks that are page chrome wherever they sit: a site's menus, its search box, its banner and its footer
+_HTML_CHROME_ROLES = frozenset({"navigation", "search", "banner", "contentinfo"})
+# what a permalink shows: "¶" after a Sphinx heading, "#" or "§" beside a heading, "↩" back to a footnote's reference
+_HTML_PERMALINK = re.compile(r"[^\w\s]{1,2}")
 _HTML_BLOCKS = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dir", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "html", "legend", "li", "listing", "main", "menu",
@@ -521,6 +525,10 @@ def _html_skipped(el) -> bool:
     name = el.name
     if name in _HTML_SKIP or el.has_attr("hidden") or str(el.get("aria-hidden", "")).lower() == "true":
         return True
+    if str(el.get("role", "")).lower() in _HTML_CHROME_ROLES:  # <div role="navigation">: a <nav> by another name
+        return True
+    if name == "a" and str(el.get("href", "")).startswith("#") and _HTML_PERMALINK.fullmatch(el.get_text().strip()):
+        return True  # a permalink ("Versions¶"): the heading's title is "Versions"
     if name in ("header", "footer"):  # the site's banner and footer, not an article's own header (its title)
         return el.find_parent(["article", "main", "section"]) is None
     if name == "sup":  # ``word<sup><a href="#fn1">1</a></sup>``: a footnote marker, not part of the sentence
@@ -811,6 +819,8 @@ _MD_REFERENCE = re.compile(r"\[" + _MD_TEXT + r"\]\[[^\]\n]*\]")
 _MD_BOLD = re.compile(r"(\*\*)(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)(__)(?=\S)(.+?)(?<=\S)__(?!\w)")  # "__" not inside a word: "a__b__c"
 _MD_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s+\S+.*$")
 _MD_CODE_SPAN = re.compile(r"(`+)[^`\n]*?\1")
+# an item of a table of contents: a bullet or number and one link to a place in a document ("* [Triagers](#triagers)")
+_MD_CONTENTS_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]\n]+\]\((?![a-z][\w+.-]*:)[^()\s#]*#[^()\s]+\)\s*$", re.I)
 
 
 def markdown_inline(text: str) -> str:
@@ -823,7 +833,7 @@ def markdown_inline(text: str) -> str:
     prose: list[str] = []  # the lines since the last code, read together: a link's text may wrap onto the next line
 
     def flush() -> None:
-        joined = "\n".join(line for line in prose if not _MD_DEFINITION.match(line))
+        joined = "\n".join(line for line in _without_contents(prose) if not _MD_DEFINITION.match(line))
         joined = _MD_REFERENCE.sub(r"\1", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", joined)))  # a link's text may hold code
         out.extend(_unbold(line) for line in joined.split("\n") if prose)
         prose.clear()
@@ -836,6 +846,22 @@ def markdown_inline(text: str) -> str:
             prose.append(line)
     flush()
     return "\n".join(out)
+
+
+def _without_contents(lines: list[str]) -> list[str]:
+    """``lines`` without a table of contents: a list of two or more items that are each only a link to a place in a
+    document (blank lines between them aside). It repeats the headings, as a site's contents do (``_html_contents``)."""
+    kept: list[str] = []
+    run: list[str] = []  # the contents items met since the last other line, and the blank lines between them
+    for line in lines + [""]:
+        if _MD_CONTENTS_ITEM.match(line) or (run and not line.strip()):
+            run.append(line)
+            continue
+        items = sum(1 for r in run if r.strip())
+        kept += [r for r in run if not r.strip()] if items >= _CONTENTS_LINKS else run
+        run = []
+        kept.append(line)
+    return kept[:-1]
 
 
 def _unbold(line: str) -> str:
@@ -960,7 +986,25 @@ def _load_html(path: Path) -> list[Paragraph]:
         soup = BeautifulSoup(raw.decode("utf-8"), "html.parser")
     except UnicodeDecodeError:  # an older page in its declared charset (<meta ... charset=ISO-8859-1>)
         soup = BeautifulSoup(raw, "html.parser")
-    return clean_html_blocks(_html_blocks(soup))
+    return clean_html_blocks(_html_blocks(_main_content(soup) or soup))
+
+
+def _html_hidden(el) -> bool:
+    """``el``, or an element it lies in, is hidden (``hidden``, ``aria-hidden="true"``) or never shown (``<template>``)."""
+    return any(
+        e.has_attr("hidden") or str(e.get("aria-hidden", "")).lower() == "true" or e.name in _HTML_SKIP for e in (el, *el.parents)
+    )
+
+
+def _main_content(soup):
+    """The page's main content, when the page marks it (``<main>``, ``role="main"``) once and it holds text: the
+    dominant content of the page, as HTML defines it. A help pop-up, a sidebar, a cookie notice or a banner is
+    elsewhere (an mdBook page's "Press S or / to search in the book", hidden only by its style sheet)."""
+    marked = {id(el): el for el in soup.find_all("main") + soup.find_all(attrs={"role": "main"}) if not _html_hidden(el)}
+    if len(marked) != 1:
+        return None
+    (main,) = marked.values()
+    return main if main.get_text(strip=True) else None
 
 
 def _docx_table(table) -> str:

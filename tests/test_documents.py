@@ -175,6 +175,20 @@ def test_markdown_links_images_and_bold_read_as_their_text(tmp_path):
     assert "The timetable is kept on the harbour site and posted at the pier." in got  # a link wrapped onto the next line
 
 
+def test_a_markdown_table_of_contents_is_not_read(tmp_path):
+    # a README's contents repeated every heading as a sentence of its opening section
+    text = (
+        "# Harbour guide\n\n<!-- TOC -->\n\n* [Moorings](#moorings)\n  * [Fees](#fees)\n\n* [Ferries](docs/ferries.md#times)\n\n"
+        "<!-- /TOC -->\n\n## Moorings\n\nA mooring costs 40 pounds a night.\n\n"
+        "* [Read the fees](#fees) before you book.\n* [Ferries](#ferries)\n\n## Links\n\n* [Fees](#fees)\n\n"
+        "1. [The trust](https://example.org/#about)\n2. [Tides](tides.md)\n"
+    )
+    got = _read(tmp_path, "guide.md", text)
+    assert got[0] == ("Moorings", "A mooring costs 40 pounds a night.")
+    # an item with words besides its link, a lone link, links to another site or to a whole page: content
+    assert [t for _, t in got[1:]] == ["* Read the fees before you book.", "* Ferries", "* Fees", "1. The trust", "2. Tides"]
+
+
 def test_every_list_item_starts_a_sentence(tmp_path):
     md = tmp_path / "flags.md"
     md.write_text(
@@ -479,6 +493,34 @@ def test_html_a_table_of_contents_is_navigation_not_content(tmp_path):
     away = '<ul><li><a href="https://docs.example.org/re.html#search">re.search</a></li><li><a href="https://example.org/wiki#History">History</a></li></ul>'
     got = _html_sentences(_html(tmp_path, faq + glossary + away))
     assert got == ["Is the pool heated?: Yes, always.", "Can dogs swim?: No.", "Keel: Two metres", "Mast: Ten metres", "re.search", "History"]
+
+
+def test_html_a_page_that_marks_its_main_content_is_read_there(tmp_path):
+    # an mdBook page's help pop-up ("Press S or / to search in the book") is hidden by its style sheet, not its markup
+    chrome = '<div id="help"><h2>Keyboard shortcuts</h2><p>Press S to search the book.</p></div><div class="menu"><p>Ferries, Moorings</p></div>'
+    page = f'{chrome}<main><h1>Moorings</h1><p>A mooring costs 40 pounds a night.</p></main><div class="cookies"><p>We use cookies.</p></div>'
+    doc = _html(tmp_path, page)
+    assert _html_sentences(doc) == ["A mooring costs 40 pounds a night."] and doc.sections == ["Moorings"]
+    # Sphinx marks it with a role; its heading's permalink and its related-pages bar are no text
+    sphinx = ('<div class="related" role="navigation"><p>Harbour guide 2.0 documentation »</p></div>'
+              '<div class="body" role="main"><h2 id="fees">Fees<a class="headerlink" href="#fees">¶</a></h2><p>Fees are paid at the office.</p></div>')
+    doc = _html(tmp_path, sphinx)
+    assert _html_sentences(doc) == ["Fees are paid at the office."] and doc.sections == ["Fees"]
+    # a hidden second <main> does not count; two shown, or an empty one, and the whole page is read
+    hidden = f'<main hidden><p>Old text.</p></main>{page}'
+    assert _html_sentences(_html(tmp_path, hidden)) == ["A mooring costs 40 pounds a night."]
+    two = '<main><p>First part.</p></main><p>Between them.</p><main><p>Second part.</p></main>'
+    assert _html_sentences(_html(tmp_path, two)) == ["First part.", "Between them.", "Second part."]
+    assert _html_sentences(_html(tmp_path, '<main> </main><p>All the text.</p>')) == ["All the text."]
+
+
+def test_html_landmarks_of_page_chrome_and_permalinks_are_no_text(tmp_path):
+    body = ('<div role="banner"><p>Harbour Trust</p></div><div role="search"><p>Search the site</p></div>'
+            '<h2 id="tides">Tides <a href="#tides">#</a></h2><p>High tide is at noon.<a href="#ref-1">↩</a></p>'
+            '<p>Read <a href="#tides">tides</a> and <a href="#a">§ 4</a> first.</p><div role="contentinfo"><p>© 2026</p></div>')
+    doc = _html(tmp_path, body)
+    assert _html_sentences(doc) == ["High tide is at noon.", "Read tides and § 4 first."]  # a link with words is text
+    assert doc.sections == ["Tides"]
 
 
 def test_html_a_term_whose_list_or_definition_ends_without_text_stays_alone(tmp_path):
