@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import Path
 
@@ -215,6 +216,10 @@ def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: boo
         for n, raw in enumerate(raw_lines):
             s = raw.strip()
             if not s or _PAGE_NUMBER.match(s) or re.fullmatch(r"https?://\S+", s) or _CONTENTS_ENTRY.search(s):
+                continue
+            if pdf and s.startswith(_PDF_TITLE):  # printed larger than the text: a title, whole (``_pdf_titles_marked``)
+                headings.append((page, len(lines), s[len(_PDF_TITLE) :]))
+                last_was_heading = False  # the next title is another one, not the rest of this one
                 continue
             numbered = pdf and _pdf_numbered_title(raw_lines, n)
             if (is_heading(s) and not (pdf and s[:1].isdigit())) or numbered:  # a PDF's "4 CARD32 N_ALIASES" is a table row
@@ -949,11 +954,86 @@ def _load_pdf(path: Path) -> list[Paragraph]:
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
-    pages = [(i + 1, (page.extract_text() or "").split("\n")) for i, page in enumerate(reader.pages)]
+    pages = _pdf_titles_marked([(i + 1, _pdf_page_lines(page)) for i, page in enumerate(reader.pages)])
     return clean_pages(without_running_lines(pages), page_headings=False, pdf=True)
 
 
+def _pdf_page_lines(page) -> list[tuple[str, float]]:
+    """A PDF page's lines as pypdf extracts them, each with the size its smallest letter is printed at (0 when the
+    page does not say). pypdf hands each run of text to ``visit`` with its font size and matrices, in the order its
+    text is built from them."""
+    runs: list[tuple[str, float, bool]] = []  # (text, size, drawn again where it was drawn before: a synthetic bold)
+    drawn: dict[str, list[tuple[float, float]]] = {}
+
+    def visit(text, cm, tm, font, size) -> None:
+        # the text's height on the page: its font size times the vertical scale of text and page matrices together
+        c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+        height = float(size or 0.0) * (c * c + d * d) ** 0.5
+        x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        near = text.strip() and any(abs(x - x0) + abs(y - y0) <= 0.25 * height for x0, y0 in drawn.get(text, ()))
+        runs.append((text, height, bool(near)))
+        drawn.setdefault(text, []).append((x, y))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    if "".join(t for t, _, _ in runs) != text:
+        return [(line, 0.0) for line in text.split("\n")]
+    texts, sizes = [""], [[]]
+    for run, size, again in runs:
+        if again:  # "2.1. 2.1. distutilsdistutils": a heading drawn twice over itself is read once
+            continue
+        for k, part in enumerate(run.split("\n")):
+            if k:
+                texts.append("")
+                sizes.append([])
+            texts[-1] += part
+            sizes[-1] += [size] * sum(ch.isalnum() for ch in part)
+    return [(t, min(z) if z else 0.0) for t, z in zip(texts, sizes)]
+
+
+def _pdf_titles_marked(pages: list[tuple[int, list[tuple[str, float]]]]) -> list[tuple[int, list[str]]]:
+    """The pages' lines, a title marked (``_PDF_TITLE``) where the PDF prints it larger than its body text (the size
+    most letters are printed at): most reports title their sections by size alone ("Adding a new target"), neither
+    numbered nor in capitals. Lines of one size in a row are one title, so one wrapped over two lines is read whole;
+    a larger quotation or sentence (one that opens on a quotation mark or ends as sentences end) is no title."""
+    letters: dict[float, int] = {}
+    for _, lines in pages:
+        for text, size in lines:
+            letters[round(size, 1)] = letters.get(round(size, 1), 0) + sum(ch.isalnum() for ch in text)
+    body = max(letters, key=letters.__getitem__, default=0.0)
+    if body <= 0:
+        return [(page, [t for t, _ in lines]) for page, lines in pages]
+
+    def larger(text: str, size: float) -> bool:
+        return size >= body * _PDF_TITLE_SCALE and sum(ch.isalpha() for ch in text) >= 3
+
+    marked = []
+    front = True  # a cover's lines (title, authors, publisher), before the first line of body text, stay text
+    for page, lines in pages:
+        out = [t for t, _ in lines]
+        n = 0
+        while n < len(lines):
+            text, size = lines[n]
+            if not larger(text, size):
+                front = front and not (text.strip() and body * 0.98 <= size < body * _PDF_TITLE_SCALE)
+                n += 1
+                continue
+            end = n + 1
+            while end < len(lines) and larger(*lines[end]) and abs(lines[end][1] - size) <= 0.02 * size:
+                end += 1
+            title = " ".join(" ".join(t for t, _ in lines[n:end]).split())
+            if not front and len(title.split()) <= _PDF_TITLE_WORDS and not _PDF_NOT_TITLE.search(title) and not _BULLET.match(title):
+                out[n : end] = [_PDF_TITLE + title] + [""] * (end - n - 1)
+            n = end
+        marked.append((page, out))
+    return marked
+
+
 _RUNNING_EDGE = 2  # lines at the top and at the foot of a page where a running header or footer is printed
+_PDF_TITLE = "\x02"  # opens a line the PDF prints as a title (``_pdf_titles_marked``), for ``clean_pages``
+_PDF_TITLE_SCALE = 1.15  # a title's letters are printed at least this much larger than the body text's
+_PDF_TITLE_WORDS = 20  # ... and it is no longer than this
+# a larger line that is no title: a quotation (opens on a quotation mark) or a sentence (ends as one does)
+_PDF_NOT_TITLE = re.compile(r"^[\"“‘'«]|[.,;:][\"”’'»)]*$")
 
 
 def without_running_lines(pages: list[tuple[int | None, list[str]]]) -> list[tuple[int | None, list[str]]]:
@@ -1061,7 +1141,19 @@ def load_document(path: Path, display_name: str) -> SourceDocument:
         raise DocumentError(f"{display_name}: cannot be parsed ({type(exc).__name__}: {exc})") from None
     if not paragraphs:
         raise DocumentError(f"{display_name}: contains no text")
-    return SourceDocument(display_name, paragraphs)
+    return SourceDocument(display_name, [_unligated(p) for p in paragraphs])
+
+
+# A typeset ligature ("ﬁ" in "deﬁnes", as PDFs give it) as its letters, so that the word is the word a reader searches.
+_LIGATURES = str.maketrans({chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)})
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
+
+
+def _unligated(paragraph: Paragraph) -> Paragraph:
+    if not any(_LIGATURE.search(s.text) or _LIGATURE.search(s.section) for s in paragraph.sentences):
+        return paragraph
+    sentences = tuple(replace(s, text=s.text.translate(_LIGATURES), section=s.section.translate(_LIGATURES)) for s in paragraph.sentences)
+    return replace(paragraph, section=paragraph.section.translate(_LIGATURES), sentences=sentences)
 
 
 def _visible_files(source_dir: Path) -> list[Path]:

@@ -274,6 +274,56 @@ def test_a_pdf_file_loses_its_running_header_and_keeps_numbered_titles_and_bulle
     assert without_running_lines(pages[:1] + [(2, ["Other"]), (3, ["Else"])]) == pages[:1] + [(2, ["Other"]), (3, ["Else"])]
 
 
+def _write_pdf(path: Path, pages: list[list[tuple]]) -> None:
+    """A PDF of ``pages``, each a list of lines top to bottom: (text, size) in Helvetica, or (text, size, "twice") drawn
+    a second time half a point higher, as a browser draws a bold its font lacks."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for lines in pages:
+        y, ops = 760.0, []
+        for text, size, *twice in lines:
+            y -= size * 1.6
+            escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            ops += [f"BT /F1 {size} Tf 72 {y + dy:.1f} Td ({escaped}) Tj ET" for dy in ((0, 0.5) if twice else (0,))]
+        stream = "\n".join(ops)
+        objects.append(f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {len(objects)} 0 R >>")
+        kids.append(len(objects))
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>"
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode() + b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    path.write_bytes(out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+
+
+def test_a_pdf_titles_its_sections_by_printing_them_larger(tmp_path):
+    # a report printed from a web page titled its sections in a larger font, neither numbered nor in capitals: every
+    # sentence was in one section, "Adding a new target New targets typically start ..."
+    pdf = tmp_path / "guide.pdf"
+    _write_pdf(pdf, [
+        [("Harbour Guide", 26), ("Published by the Harbour Trust", 14), ("The harbour has two piers and a slipway.", 11),
+         ("Moorings and", 16), ("visiting boats", 16), ("A mooring costs forty pounds a night.", 11),
+         ("Fees", 16, "twice"), ("Fees are paid at the office.", 11)],
+        [('"The harbour never sleeps,"', 16), ("said the harbour master.", 11), ("Night arrivals", 16), ("Boats may arrive at night.", 11)],
+    ])  # fmt: skip
+    got = [(p.section, s.text) for p in load_document(pdf, "source/guide.pdf").paragraphs for s in p.sentences]
+    assert got == [
+        ("Introduction", "Harbour Guide Published by the Harbour Trust The harbour has two piers and a slipway."),  # a cover is text
+        ("Moorings and visiting boats", "A mooring costs forty pounds a night."),  # a title wrapped over two lines
+        ("Fees", "Fees are paid at the office."),  # a title drawn twice over itself, read once
+        ("Fees", '"The harbour never sleeps," said the harbour master.'),  # a larger quotation is no title
+        ("Night arrivals", "Boats may arrive at night."),
+    ]
+
+
+def test_typeset_ligatures_read_as_their_letters(tmp_path):
+    got = _read(tmp_path, "notes.txt", "The policy de\ufb01nes the e\ufb00ort a \ufb02ag needs.\n")
+    assert got == [("Introduction", "The policy defines the effort a flag needs.")]
+
+
 def test_a_pdf_manuals_contents_capitalised_items_and_dotted_names_are_read_as_they_are():
     # a table of contents' dotted leaders were read as sentences, an all-caps item of a list ("• DAY TICKET;") as a
     # section title, and a numbered title naming "v2.0" or "ASN.1" as text
