@@ -958,11 +958,11 @@ def _load_pdf(path: Path) -> list[Paragraph]:
     return clean_pages(without_running_lines(pages), page_headings=False, pdf=True)
 
 
-def _pdf_page_lines(page) -> list[tuple[str, float]]:
+def _pdf_page_lines(page) -> list[tuple[str, float, bool]]:
     """A PDF page's lines as pypdf extracts them, each with the size its smallest letter is printed at (0 when the
-    page does not say). pypdf hands each run of text to ``visit`` with its font size and matrices, in the order its
-    text is built from them."""
-    runs: list[tuple[str, float, bool]] = []  # (text, size, drawn again where it was drawn before: a synthetic bold)
+    page does not say) and whether every letter is bold. pypdf hands each run of text to ``visit`` with its font, size
+    and matrices, in the order its text is built from them."""
+    runs: list[tuple[str, float, bool, bool]] = []  # (text, size, bold, drawn again where it was drawn: a synthetic bold)
     drawn: dict[str, list[tuple[float, float]]] = {}
 
     def visit(text, cm, tm, font, size) -> None:
@@ -971,57 +971,62 @@ def _pdf_page_lines(page) -> list[tuple[str, float]]:
         height = float(size or 0.0) * (c * c + d * d) ** 0.5
         x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         near = text.strip() and any(abs(x - x0) + abs(y - y0) <= 0.25 * height for x0, y0 in drawn.get(text, ()))
-        runs.append((text, height, bool(near)))
+        bold = bool(_PDF_BOLD.search(str((font or {}).get("/BaseFont", ""))))
+        runs.append((text, height, bold, bool(near)))
         drawn.setdefault(text, []).append((x, y))
 
     text = page.extract_text(visitor_text=visit) or ""
-    if "".join(t for t, _, _ in runs) != text:
-        return [(line, 0.0) for line in text.split("\n")]
-    texts, sizes = [""], [[]]
-    for run, size, again in runs:
+    if "".join(t for t, _, _, _ in runs) != text:
+        return [(line, 0.0, False) for line in text.split("\n")]
+    texts, sizes, weights = [""], [[]], [[]]
+    for run, size, bold, again in runs:
         if again:  # "2.1. 2.1. distutilsdistutils": a heading drawn twice over itself is read once
             continue
         for k, part in enumerate(run.split("\n")):
             if k:
                 texts.append("")
                 sizes.append([])
+                weights.append([])
             texts[-1] += part
             sizes[-1] += [size] * sum(ch.isalnum() for ch in part)
-    return [(t, min(z) if z else 0.0) for t, z in zip(texts, sizes)]
+            weights[-1] += [bold] * sum(ch.isalnum() for ch in part)
+    return [(t, min(z) if z else 0.0, bool(w) and all(w)) for t, z, w in zip(texts, sizes, weights)]
 
 
-def _pdf_titles_marked(pages: list[tuple[int, list[tuple[str, float]]]]) -> list[tuple[int, list[str]]]:
-    """The pages' lines, a title marked (``_PDF_TITLE``) where the PDF prints it larger than its body text (the size
-    most letters are printed at): most reports title their sections by size alone ("Adding a new target"), neither
-    numbered nor in capitals. Lines of one size in a row are one title, so one wrapped over two lines is read whole;
-    a larger quotation or sentence (one that opens on a quotation mark or ends as sentences end) is no title."""
+def _pdf_titles_marked(pages: list[tuple[int, list[tuple[str, float, bool]]]]) -> list[tuple[int, list[str]]]:
+    """The pages' lines, a title marked (``_PDF_TITLE``) where the PDF sets a line apart from its body text (the size
+    most letters are printed at): printed larger, or in bold throughout. Most reports title their sections so,
+    neither numbered nor in capitals ("Adding a new target"). Lines set apart alike in a row are one title, so one
+    wrapped over two lines is read whole; a quotation or a sentence set apart (one that opens on a quotation mark or
+    ends as sentences end, "Boats must be registered.") is no title."""
     letters: dict[float, int] = {}
     for _, lines in pages:
-        for text, size in lines:
+        for text, size, _ in lines:
             letters[round(size, 1)] = letters.get(round(size, 1), 0) + sum(ch.isalnum() for ch in text)
     body = max(letters, key=letters.__getitem__, default=0.0)
     if body <= 0:
-        return [(page, [t for t, _ in lines]) for page, lines in pages]
+        return [(page, [t for t, _, _ in lines]) for page, lines in pages]
 
-    def larger(text: str, size: float) -> bool:
-        return size >= body * _PDF_TITLE_SCALE and sum(ch.isalpha() for ch in text) >= 3
+    def apart(text: str, size: float, bold: bool) -> bool:
+        print_apart = size >= body * _PDF_TITLE_SCALE or (bold and size >= body * 0.98)
+        return print_apart and sum(ch.isalpha() for ch in text) >= 3
 
     marked = []
     front = True  # a cover's lines (title, authors, publisher), before the first line of body text, stay text
     for page, lines in pages:
-        out = [t for t, _ in lines]
+        out = [t for t, _, _ in lines]
         n = 0
         while n < len(lines):
-            text, size = lines[n]
-            if not larger(text, size):
+            text, size, bold = lines[n]
+            if not apart(text, size, bold):
                 front = front and not (text.strip() and body * 0.98 <= size < body * _PDF_TITLE_SCALE)
                 n += 1
                 continue
             end = n + 1
-            while end < len(lines) and larger(*lines[end]) and abs(lines[end][1] - size) <= 0.02 * size:
+            while end < len(lines) and apart(*lines[end]) and abs(lines[end][1] - size) <= 0.02 * size and lines[end][2] == bold:
                 end += 1
-            title = " ".join(" ".join(t for t, _ in lines[n:end]).split())
-            if not front and len(title.split()) <= _PDF_TITLE_WORDS and not _PDF_NOT_TITLE.search(title) and not _BULLET.match(title):
+            title = " ".join(" ".join(t for t, _, _ in lines[n:end]).split())
+            if not front and len(title.split()) <= _TITLE_WORDS and not _NOT_TITLE.search(title) and not _BULLET.match(title):
                 out[n : end] = [_PDF_TITLE + title] + [""] * (end - n - 1)
             n = end
         marked.append((page, out))
@@ -1030,10 +1035,11 @@ def _pdf_titles_marked(pages: list[tuple[int, list[tuple[str, float]]]]) -> list
 
 _RUNNING_EDGE = 2  # lines at the top and at the foot of a page where a running header or footer is printed
 _PDF_TITLE = "\x02"  # opens a line the PDF prints as a title (``_pdf_titles_marked``), for ``clean_pages``
-_PDF_TITLE_SCALE = 1.15  # a title's letters are printed at least this much larger than the body text's
-_PDF_TITLE_WORDS = 20  # ... and it is no longer than this
-# a larger line that is no title: a quotation (opens on a quotation mark) or a sentence (ends as one does)
-_PDF_NOT_TITLE = re.compile(r"^[\"“‘'«]|[.,;:][\"”’'»)]*$")
+_PDF_TITLE_SCALE = 1.15  # a title's letters are printed at least this much larger than the body text's (or in bold)
+_PDF_BOLD = re.compile(r"bold|black|heavy|demi|semibold", re.I)  # a bold font's name ("OpenSans-Bold", "Arial,Bold")
+_TITLE_WORDS = 20  # a title set apart by its print (larger, bold) is no longer than this
+# ... and a line set apart so that is no title when it is a quotation (opens on a quotation mark) or a sentence (ends as one does)
+_NOT_TITLE = re.compile(r"^[\"“‘'«]|[.,;:][\"”’'»)]*$")
 
 
 def without_running_lines(pages: list[tuple[int | None, list[str]]]) -> list[tuple[int | None, list[str]]]:
@@ -1119,8 +1125,19 @@ def _load_docx(path: Path) -> list[Paragraph]:
         if not text:
             continue
         style = (block.style.name or "").lower() if block.style is not None else ""
-        parts.append(f"# {text}" if style.startswith(("heading", "title")) else text)
+        parts.append(f"# {text}" if style.startswith(("heading", "title")) or _docx_bold_title(block, text) else text)
     return clean_plain("\n\n".join(p for p in parts if p))
+
+
+def _docx_bold_title(paragraph, text: str) -> bool:
+    """A paragraph in bold throughout, short, that does not end as a sentence does: a title typed by hand ("Eligibility"),
+    as many Word files title their sections without a heading style. A bold lead-in ("Note: ...") is text."""
+    from docx.text.hyperlink import Hyperlink
+
+    runs = [r for item in paragraph.iter_inner_content() for r in (item.runs if isinstance(item, Hyperlink) else [item]) if r.text.strip()]
+    style_bold = bool(paragraph.style is not None and paragraph.style.font.bold)
+    bold = bool(runs) and all(r.bold or (r.bold is None and style_bold) for r in runs)
+    return bold and len(text.split()) <= _TITLE_WORDS and not _NOT_TITLE.search(text) and not _BULLET.match(text)
 
 
 _LOADERS = {".txt": _load_txt, ".md": _load_md, ".rst": _load_rst, ".pdf": _load_pdf, ".html": _load_html, ".htm": _load_html, ".docx": _load_docx}

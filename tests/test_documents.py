@@ -275,19 +275,22 @@ def test_a_pdf_file_loses_its_running_header_and_keeps_numbered_titles_and_bulle
 
 
 def _write_pdf(path: Path, pages: list[list[tuple]]) -> None:
-    """A PDF of ``pages``, each a list of lines top to bottom: (text, size) in Helvetica, or (text, size, "twice") drawn
-    a second time half a point higher, as a browser draws a bold its font lacks."""
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    """A PDF of ``pages``, each a list of lines top to bottom: (text, size) in Helvetica, (text, size, "bold") in
+    Helvetica-Bold, or (text, size, "twice") drawn a second time half a point higher, as a browser draws a bold its
+    font lacks."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>"]  # fmt: skip
     kids = []
     for lines in pages:
         y, ops = 760.0, []
-        for text, size, *twice in lines:
+        for text, size, *how in lines:
             y -= size * 1.6
             escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            ops += [f"BT /F1 {size} Tf 72 {y + dy:.1f} Td ({escaped}) Tj ET" for dy in ((0, 0.5) if twice else (0,))]
+            font = "F2" if how == ["bold"] else "F1"
+            ops += [f"BT /{font} {size} Tf 72 {y + dy:.1f} Td ({escaped}) Tj ET" for dy in ((0, 0.5) if how == ["twice"] else (0,))]
         stream = "\n".join(ops)
         objects.append(f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream")
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {len(objects)} 0 R >>")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {len(objects)} 0 R >>")
         kids.append(len(objects))
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>"
     out, offsets = b"%PDF-1.4\n", []
@@ -299,7 +302,7 @@ def _write_pdf(path: Path, pages: list[list[tuple]]) -> None:
     path.write_bytes(out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
 
 
-def test_a_pdf_titles_its_sections_by_printing_them_larger(tmp_path):
+def test_a_pdf_titles_its_sections_by_printing_them_larger_or_in_bold(tmp_path):
     # a report printed from a web page titled its sections in a larger font, neither numbered nor in capitals: every
     # sentence was in one section, "Adding a new target New targets typically start ..."
     pdf = tmp_path / "guide.pdf"
@@ -307,7 +310,9 @@ def test_a_pdf_titles_its_sections_by_printing_them_larger(tmp_path):
         [("Harbour Guide", 26), ("Published by the Harbour Trust", 14), ("The harbour has two piers and a slipway.", 11),
          ("Moorings and", 16), ("visiting boats", 16), ("A mooring costs forty pounds a night.", 11),
          ("Fees", 16, "twice"), ("Fees are paid at the office.", 11)],
-        [('"The harbour never sleeps,"', 16), ("said the harbour master.", 11), ("Night arrivals", 16), ("Boats may arrive at night.", 11)],
+        [('"The harbour never sleeps,"', 16), ("said the harbour master.", 11), ("Night arrivals", 16), ("Boats may arrive at night.", 11),
+         ("Lights and", 11, "bold"), ("signals", 11, "bold"), ("A green light means enter.", 11),
+         ("Never moor in the", 11, "bold"), ("fairway at night.", 11, "bold"), ("Anchors must be lit.", 11)],
     ])  # fmt: skip
     got = [(p.section, s.text) for p in load_document(pdf, "source/guide.pdf").paragraphs for s in p.sentences]
     assert got == [
@@ -316,6 +321,9 @@ def test_a_pdf_titles_its_sections_by_printing_them_larger(tmp_path):
         ("Fees", "Fees are paid at the office."),  # a title drawn twice over itself, read once
         ("Fees", '"The harbour never sleeps," said the harbour master.'),  # a larger quotation is no title
         ("Night arrivals", "Boats may arrive at night."),
+        ("Lights and signals", "A green light means enter."),  # a title in bold at the text's size
+        ("Lights and signals", "Never moor in the fairway at night."),  # a sentence in bold is text
+        ("Lights and signals", "Anchors must be lit."),
     ]
 
 
@@ -641,6 +649,29 @@ def test_a_word_tables_rows_are_read_in_place_each_naming_its_cells(tmp_path):
         ("Permit fees", "Permit: Mooring; Fee: £40; Valid for: one month"),
         ("Permit fees", "Permit: Visitor | day; Fee: £5 a day"),  # a merged cell once, under its first column
         ("Permit fees", "Fees are paid at the office."),
+    ]
+
+
+def test_a_word_paragraph_in_bold_throughout_is_a_title(tmp_path):
+    # a Word file titled its sections by bolding a line, without a heading style: one section held the whole file
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Harbour Access Policy", style="Title")
+    d.add_paragraph("This policy says who may use the harbour.")
+    d.add_paragraph().add_run("Eligibility").bold = True
+    d.add_paragraph("Residents moor free of charge.")
+    lead = d.add_paragraph()
+    lead.add_run("Note: ").bold = True
+    lead.add_run("fees change each April.")
+    d.add_paragraph().add_run("Boats must be registered before they moor.").bold = True
+    d.save(str(tmp_path / "policy.docx"))
+    read = [(p.section, s.text) for p in load_document(tmp_path / "policy.docx", "source/policy.docx").paragraphs for s in p.sentences]
+    assert read == [
+        ("Harbour Access Policy", "This policy says who may use the harbour."),
+        ("Eligibility", "Residents moor free of charge."),
+        ("Eligibility", "Note: fees change each April."),  # a bold lead-in is text
+        ("Eligibility", "Boats must be registered before they moor."),  # and so is a bold sentence
     ]
 
 
