@@ -56,3 +56,26 @@ def test_a_long_previous_answer_is_read_only_so_far(pipeline, monkeypatch):
     got = pipeline.gather("and where do I buy a ticket for it?", [("When do boats go?", page)])
     assert got.plan.follow_up and got.candidates
     assert embedded and max(embedded) <= 2 + TUNING.said_sentences
+
+
+RULES = """# Mooring rules
+
+In these rules, the word “must” marks a rule and the word “should” marks advice.
+Boats must be registered with the harbour office before they moor.
+Skippers should check the tide tables before they leave the pier.
+"""
+
+
+def test_a_sentence_that_quotes_what_the_question_quotes_speaks_of_the_words(written_pipeline):
+    # 'What does "must" mean?' asks about the word itself: the sentence that quotes it says what it means, while every
+    # rule that uses it only uses it
+    from assistant.answering.candidates import quotations
+
+    assert quotations("What does 'must' mean? It's the skipper's rule") == {"must"}  # apostrophes are no quotation marks
+    assert quotations("the words “Must” and \"must not\"") == {"must", "must not"}
+    mentions = FEATURES.index("mentions")
+    pipeline = written_pipeline("rules.md", RULES)
+    got = {c.text.split(" ")[0]: c.features[mentions] for c in pipeline.gather('What does "must" mean in these rules?', []).candidates}
+    assert got == {"In": 1.0, "Boats": 0.0, "Skippers": 0.0}
+    plain = pipeline.gather("What must boats do before they moor?", []).candidates
+    assert all(c.features[mentions] == 0.0 for c in plain)  # nothing quoted, nothing mentioned

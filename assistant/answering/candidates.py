@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..retrieval import Hit
-from ..text import content_terms, words
+from ..text import content_terms, fold, words
 from ..types import Chunk
 from .plan import Plan
 
 _CAUSAL = re.compile(r"\b(because|since|due to|so that|as a result|in order to|reason|led to|leads to|caused?|therefore|thus)\b", re.I)
 _DIGIT = re.compile(r"\d")
+# words in quotation marks ("What does 'must' mean?", the licence's '"Contributor" means ...'), curly quotes folded
+_QUOTED = re.compile(r"\"([^\"\n]{1,60})\"|(?<!\w)'([^'\n]{1,60})'(?!\w)")
 
 FEATURES = (
     "cos",  # similarity of the query to the sentence (best of its windows), trained reader
@@ -41,6 +43,7 @@ FEATURES = (
     "causal_asked",  # a why question and a sentence that gives a cause
     "said_before",  # already in the previous answer, in its words (1) or others (their similarity): a follow-up wants something new
     "follows_said",  # comes right after a sentence of the previous answer (by how much more that one was said than this one)
+    "mentions",  # quotes what the question quotes: it speaks of the words themselves ('What does "must" mean?')
 )
 
 
@@ -70,6 +73,11 @@ def _coverage(terms: list[str], present: set[str], idf: Callable[[str], float]) 
     return sum(idf(t) for t in set(terms) if t in present) / total if total else 0.0
 
 
+def quotations(text: str) -> set[str]:
+    """What ``text`` puts in quotation marks, folded ("'Must'" and "“must”" are one)."""
+    return {" ".join((m.group(1) or m.group(2)).split()) for m in _QUOTED.finditer(fold(text))} - {""}
+
+
 def _overlap(a: str, b: str) -> float:
     """Share of the shorter text's words found in the other (to find a previous answer's sentences)."""
     wa, wb = set(words(a)), set(words(b))
@@ -96,6 +104,7 @@ def build(
     sims: dict[tuple[str, int], float] = {}
     typed_sims: dict[tuple[str, int], float] = {}
     q_terms, typed_terms = content_terms(plan.query), content_terms(typed if typed is not None else plan.question)
+    asked_quoted = quotations(plan.question)
     for hit in hits:
         chunk = hit.chunk
         by_sentence: dict[int, list[np.ndarray]] = {}
@@ -151,6 +160,7 @@ def build(
                 float(plan.asks_cause and bool(_CAUSAL.search(c.text))),
                 said[c.key],
                 max(follows - said[c.key], 0.0),
+                float(bool(asked_quoted) and bool(asked_quoted & quotations(c.text))),
             ],
             dtype=np.float32,
         )
