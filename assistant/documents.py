@@ -135,6 +135,9 @@ _CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$")  # a table of co
 # sentence punctuation but a closing question mark. Groups: the first number, the dotted rest, the dot after a single one.
 _NUMBERED_TITLE = re.compile(r"^(\d{1,3})((?:\.\d{1,3})*)(\.?)\s+[A-Z](?:[^.!?:;]|\.(?=\w))*\??$")  # "ASN.1", "v2.0": a dot inside a word
 _NUMBERED_TITLE_WORDS = 8
+# ... or a Roman number's or a letter's, in capitals ("IV. Writing", "IX. Changes to Libpng from version 1.0.x to 1.2.x", "C. Configuration")
+_ROMAN_TITLE = re.compile(r"^(?:[IVXLC]{1,7}|[A-Z])\.\s+[A-Z](?:[^.!?:;]|\.(?=\w))*\??$")
+_ROMAN_TITLE_WORDS = 12
 
 
 def _numbered(line: str) -> re.Match | None:
@@ -143,10 +146,10 @@ def _numbered(line: str) -> re.Match | None:
 
 
 def _numbered_title(line: str) -> bool:
-    """A line that may be a numbered clause's title ("2.1. Grants"): a sub-heading of plain text when a body follows
-    it. Only a dotted number: "1. Install it" alone may be a list item."""
+    """A line that may be a numbered clause's title ("2.1. Grants", "IV. Writing"): a sub-heading of plain text when a
+    body follows it. Only a dotted number or a Roman one: "1. Install it" alone may be a list item."""
     m = _numbered(line)
-    return bool(m and m.group(2))
+    return bool(m and m.group(2)) or bool(_ROMAN_TITLE.match(line) and len(line.split()) <= _ROMAN_TITLE_WORDS)
 
 
 def _pdf_numbered_title(lines: list[str], n: int) -> bool:
@@ -448,7 +451,10 @@ def clean_plain(text: str) -> list[Paragraph]:
         elif blocks[-1]:
             blocks.append([])
     blocks = [b for b in blocks if b]
+    contents = _plain_contents(blocks)
     for n, block in enumerate(blocks):
+        if n in contents:
+            continue
         if outdented[n]:  # "DESCRIPTION", then "  Encoding Names": the last names the section
             section = heading_title(block[outdented[n] - 1][0])
             part += 1
@@ -470,6 +476,25 @@ def clean_plain(text: str) -> list[Paragraph]:
         if sentences:
             paragraphs.append(Paragraph(section, sentences, part))
     return paragraphs
+
+
+def _plain_contents(blocks: list[list[tuple[str, bool]]]) -> set[int]:
+    """The blocks that are a table of contents: two lines or more, nearly each the title of a later section ("I.
+    Introduction", "II. Structures", then "I. Introduction" over its text; a contents may misspell one). Read as text, a contents is one long run-on sentence of
+    every title; it repeats the headings, as a site's contents do (``_html_contents``)."""
+
+    def key(line: str) -> str:
+        return " ".join(line.split()).lower()
+
+    titles: dict[str, int] = {}  # a title's key -> the last block it heads
+    for n, block in enumerate(blocks):
+        if len(block) == 1 and (is_heading(block[0][0]) or _numbered_title(block[0][0])):
+            titles[key(block[0][0])] = n
+    return {
+        n for n, block in enumerate(blocks)
+        if len(block) >= _CONTENTS_LINKS  # indented or not: no code is a list of the titles that follow it
+        and sum(titles.get(key(line), -1) > n for line, _ in block) >= _CONTENTS_SHARE * len(block)
+    }  # fmt: skip
 
 
 def looks_pdf_extracted(text: str) -> bool:
@@ -517,6 +542,7 @@ _PAGER_RELS = frozenset({"next", "prev", "previous", "up", "contents", "index", 
 _PAGER_CONTENT = _HTML_HEADINGS | {"pre", "table", "dl", "ul", "ol", "li", "blockquote", "figure"}
 _CONTENTS_TAGS = 2000  # elements a table of contents may hold (Ninja's manual's: about 300)
 _CONTENTS_LINKS = 2  # links a list needs to be a table of contents
+_CONTENTS_SHARE = 0.75  # ... the share of a plain-text block's lines that must be titles of later sections
 # what a table of contents holds besides its links: numbers ("1.1.", "(a)", "IV."), bullets, "Chapter"
 _CONTENTS_NUMBER = re.compile(r"[(\[]?(?:\d+|[ivxlc]{1,5}|[IVXLC]{1,5}|[A-Za-z])(?:\.\d+)*[.):\]]?|[-–—•·|]|(?i:chapter|section|part|appendix)")
 _CONTENTS_PROSE = frozenset({"p", "pre", "table", "blockquote", "figure", "img"})

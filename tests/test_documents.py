@@ -400,6 +400,31 @@ def test_plain_text_drawing_rules_leave_ordinary_text_as_it_was(tmp_path):
     assert _read(tmp_path, "long.txt", "*" + " " * 20000 + "x\n")
 
 
+def test_plain_text_titles_numbered_in_roman_or_by_letter_and_its_contents(tmp_path):
+    # a plain-text manual titled by Roman numbers was one section, "Table of Contents", its contents one run-on sentence
+    text = (
+        "HARBOUR MANUAL\n\n TABLE OF CONTENTS\n\n    I. Moorings\n   II. Ferries\n  III. Fees\n   IV. Tides\n\n"
+        "I. Moorings\n\nVisitors moor at the north pier.\n\nA. Long stays\n\nA stay over a week needs a permit.\n\n"
+        "II. Ferries\n\nFerries leave every hour.\n\nIII. Fees\n\nI. M. Pei designed the ticket office.\n"
+        "A. Smith sells the tickets.\n\nIV. Tides\n\nHigh tide is at noon.\n"
+    )
+    got = _read(tmp_path, "manual.txt", text)
+    assert got == [
+        ("I. Moorings", "Visitors moor at the north pier."),
+        ("A. Long stays", "A stay over a week needs a permit."),  # a letter's title too
+        ("II. Ferries", "Ferries leave every hour."),
+        ("III. Fees", "I. M. Pei designed the ticket office."),  # initials in a sentence are no title
+        ("III. Fees", "A. Smith sells the tickets."),
+        ("IV. Tides", "High tide is at noon."),
+    ]  # the contents (its "III. Fees" misspelt as "III. Fares" would not matter either) are not read
+    misspelt = text.replace("  III. Fees\n", "  III. Fares\n")
+    assert _read(tmp_path, "manual.txt", misspelt) == got
+    # a list of lines that are not the later titles is text
+    listed = "Bring:\n\nI. A licence\nII. A chart\n\nI. Moorings\n\nVisitors moor here.\n"
+    kit = _read(tmp_path, "kit.txt", listed)
+    assert kit[0] == ("Introduction", "Bring:") and ("Introduction", "I. A licence II.") in kit and kit[-1] == ("I. Moorings", "Visitors moor here.")
+
+
 def test_rule_lines_inside_code_and_table_underlines_are_left_alone(tmp_path):
     text = (
         "# Values\n\n```\nName     Value    Meaning\n--------------------------------------\nDEBUG    1        Print\n```\n\n"
