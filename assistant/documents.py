@@ -67,6 +67,10 @@ _FOOTNOTE_MARK = re.compile(r"(?:(?<=[a-z,;:!?”\"’)])|(?<=[a-z]\.))(\d{1,2})
 _TERMINAL = re.compile(r"[.!?:][\"'”’)\]]*$")
 
 
+# what a title in capitals never holds and a line of syntax does ("OLDNAME NEWNAME[:NEWID]", "PNG_USER_CONFIG=1")
+_CODE_MARKS = re.compile(r"[\[\]{}<>=|\\$_]")
+
+
 def is_heading(line: str) -> bool:
     """An all-caps line of at least two words (e.g. ``START WITH SUSTAINABILITY``)."""
     s = line.strip()
@@ -75,7 +79,7 @@ def is_heading(line: str) -> bool:
         return False
     if _BULLET.match(s) or s.endswith((";", ",")):  # an item of a list ("• OBJECT IDENTIFIER;") is no title
         return False
-    if _TERMINAL.search(s) or len(s.split()) < 2 or len(s) > 120:
+    if _TERMINAL.search(s) or len(s.split()) < 2 or len(s) > 120 or _CODE_MARKS.search(s):
         return False
     return True
 

@@ -65,6 +65,9 @@ def test_heading_detection():
     assert not is_heading("LA HI-TECH")  # too short: an acronym inside text
     assert not is_heading("TECH. “CCPT allowed potential")
     assert not is_heading("In the NCCPA, a consortium")
+    # a line of syntax in capitals is no title: a release note's "OLDNAME NEWNAME[:NEWID]" titled the rest of the file
+    assert not is_heading("OLDNAME NEWNAME[:NEWID]") and not is_heading("PNG_USER_CONFIG DEFAULT")
+    assert is_heading("INPUT/OUTPUT AND FILE HANDLING")
 
 
 def test_the_brief_cleans_into_its_sections_with_pages():
