@@ -13,6 +13,7 @@ from pathlib import Path
 REQUIRED: dict[str, set[str]] = {
     "refusal": {"detail", "topics"},
     "misuse": {"topics"},
+    "hedge": set(),
 }
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "prompts"

@@ -28,6 +28,8 @@ class Tuning:
     follow_up_pointing_terms: int = 5  # a question whose first pointing word ("that", "it") comes before every content word leans on the turn before when it names at most this many (chosen on eval/tuning and its mid-conversation copies: 4 / 5 / 6 / 8 / any)
     history_chars: int = 300  # how much of the previous answer a follow-up's query carries
     said_sentences: int = 12  # the previous answer's sentences a follow-up embeds to know what was said (our answers hold fewer; a client's history may hold a page)
+    # deciding
+    hedge_below: float = 0.5  # rule `hedge`: an answer the decider gives less than even odds of being in the documents says so
     # composing
     close_to_best: float = 0.3  # a further sentence joins the answer while its probability is at least this share of the best's
     max_sentences: int = 3  # sentences picked by the reranker (cohesion may add their antecedent or list)

@@ -82,3 +82,31 @@ def test_the_brief_says_how_many_consortia_it_features(assistant):
     answer = assistant.ask("How many consortia are featured?")
     assert not answer.refused and "four" in answer.answer
     assert any("four CCPT consortia" in c.text for c in answer.citations)
+
+
+FERRIES = """# Harbour ferries
+
+Ferries to the island leave from the north pier every hour between six in the morning and ten at night.
+Tickets are sold only at the kiosk beside the pier.
+"""
+
+
+def _answering_with(probability: float) -> Decider:
+    n = len(DECIDE_FEATURES)  # a head that gives every question this probability, and answers from 0.2 up
+    logit = float(np.log(probability / (1 - probability)))
+    return Decider(LinearHead(DECIDE_FEATURES, np.zeros(n), np.ones(n), np.zeros(n), logit, threshold=0.2))
+
+
+def test_an_answer_under_even_odds_says_the_documents_may_not_answer_it_directly(written_pipeline):
+    # rule `hedge`: the decider answers down to a low probability so that few answerable questions are declined; an
+    # answer it gives less than even odds says so, as wrong-but-confident is the worst an answer can be
+    from assistant.prompts import load_prompts
+
+    pipeline = written_pipeline("ferries.md", FERRIES)
+    pipeline.decider = _answering_with(0.35)
+    hedged = pipeline.answer("When do ferries leave for the island?")
+    assert not hedged.refused and hedged.citations and hedged.notice == load_prompts().render("hedge")
+    pipeline.decider = _answering_with(0.8)
+    assert pipeline.answer("When do ferries leave for the island?").notice is None
+    pipeline.decider, pipeline.disabled = _answering_with(0.35), frozenset({"hedge"})
+    assert pipeline.answer("When do ferries leave for the island?").notice is None

@@ -261,7 +261,7 @@ class Generator:
             return answer
         if not self.verify:
             text, citations = self._unverified(raw, passages)
-            answer = base.model_copy(update={"answer": text, "citations": citations, "verification": None, "notice": None})
+            answer = base.model_copy(update={"answer": text, "citations": citations, "verification": None})  # keeps rule `hedge`'s notice
             self._observe(None, answer)
             return answer
         result = Verifier(self.embeddings_getter(), unsupported=self.unsupported).verify(raw, passages)
@@ -279,6 +279,7 @@ class Generator:
             notice = f"{v.removed} of {v.sentences} sentences the LLM wrote were removed: their cited passages do not support them"
         elif self.unsupported == "mark" and v.verified < v.sentences:
             notice = f"{v.sentences - v.verified} of {v.sentences} sentences are marked (unverified): their cited passages do not support them"
+        notice = " ".join(n for n in (base.notice, notice) if n) or None  # after rule `hedge`'s, when the extractive answer carried one
         answer = base.model_copy(update={"answer": result.text, "citations": result.citations, "verification": v, "notice": notice})
         self._observe(v, answer)
         return answer
@@ -296,7 +297,8 @@ class Generator:
 
     @staticmethod
     def _fallback(extractive: Answer, notice: str) -> Answer:
-        return extractive.model_copy(update={"notice": notice})
+        """The extractive answer, with why the LLM's was not used (after its own notice, such as rule `hedge`'s)."""
+        return extractive.model_copy(update={"notice": " ".join(n for n in (extractive.notice, notice) if n)})
 
     def _failure(self, exc: Exception, extractive: Answer) -> Answer:
         notice = describe_failure(exc, self.where, self.timeout)

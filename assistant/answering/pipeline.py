@@ -134,7 +134,10 @@ class Pipeline:
             return self._decline(decision, retrieved, base)
         chosen = choose(got.plan, ranked, self.max_words)
         pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding, ranked=ranked)
-        return to_answer(pieces, retrieved, **base)
+        answer = to_answer(pieces, retrieved, **base)
+        if got.plan.uses("hedge") and decision.confidence < TUNING.hedge_below and self.prompts is not None:
+            answer = answer.model_copy(update={"notice": self.prompts.render("hedge")})  # rule `hedge`: below even odds
+        return answer
 
     def _opening(self, plan: Plan, ranked: list[candidates_step.Candidate]) -> list[candidates_step.Candidate]:
         """The opening sentences of the document a question about a whole document means: the one whose title it
