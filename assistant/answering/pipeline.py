@@ -88,6 +88,7 @@ class Pipeline:
         self.titles = title_terms(index.chunks)
         self.acronyms = Acronyms(t for c in index.chunks for t in c.sentence_texts())
         self._at = {(c.source, c.order): c for c in index.chunks}
+        self._openings: dict[str | None, list[tuple[Chunk, int]]] = {}  # rule `overview`: each document's opening
 
     # ------------------------------------------------------------------ the steps before the heads
     def gather(self, question: str, history: list[tuple[str, str]] | None = None) -> Read:
@@ -146,10 +147,12 @@ class Pipeline:
         named = max(self.titles, key=lambda s: len(asked & self.titles[s]), default=None)
         if named is None or not asked & self.titles[named]:
             named = ranked[0].chunk.source if ranked else named
-        chunks = sorted((c for c in self.index.chunks if c.source == named), key=lambda c: c.order)
+        if named not in self._openings:  # read once per document: the index does not change under a pipeline
+            chunks = sorted((c for c in self.index.chunks if c.source == named), key=lambda c: c.order)
+            self._openings[named] = opening(chunks, self.max_words)
         return [
             candidates_step.Candidate(c, n, c.sentence_texts()[n], np.zeros(1), Hit(c, 0.0, 0.0))  # composed as they stand: no score
-            for c, n in opening(chunks, self.max_words)
+            for c, n in self._openings[named]
         ]
 
     def preceding(self, chunk: Chunk) -> Chunk | None:
