@@ -88,9 +88,7 @@ def source_url(c: Citation, sentences: Iterable[int] = ()) -> str:
 
 def plain_answer(answer: Answer) -> str:
     """An answer as people copy it: the text with its [n] markers, then a "Sources" list (no markup)."""
-    lines = [answer.answer.strip()]
-    if answer.notice:
-        lines += ["", answer.notice]
+    lines = ([answer.notice, ""] if answer.notice else []) + [answer.answer.strip()]  # the notice qualifies what follows
     if answer.citations and not answer.refused:
         lines += ["", "Sources"]
         lines += [f"[{c.n}] {cited_where(c)}: “{quote_line(c)}”" for c in answer.citations]
@@ -152,9 +150,10 @@ def render_answer(answer: Answer, passages: Mapping[str, Chunk] | None = None) -
         body.append(marker(m))
         pos = m.end()
     body.append(esc(answer.answer[pos:]))
-    parts = [f'<div class="answer" data-plain="{esc(plain_answer(answer))}"><p>{"".join(body)}</p>']
-    if answer.notice:
-        parts.append(f'<p class="notice">{esc(answer.notice)}</p>')
+    parts = [f'<div class="answer" data-plain="{esc(plain_answer(answer))}">']
+    if answer.notice:  # read before the answer it qualifies ("The documents may not answer this directly: ...")
+        parts.append(f'<p class="notice caution" role="note">{esc(answer.notice)}</p>')
+    parts.append(f'<p>{"".join(body)}</p>')
     if answer.citations:
         parts.append('<div class="sources"><div class="sources-title">Sources</div>')
         for c in answer.citations:

@@ -424,6 +424,19 @@ def test_plain_answer_is_text_with_markers_and_sources():
     assert 'data-plain="It rose [1].' in out and "source/a.txt" not in out
 
 
+def test_a_notice_is_read_before_the_answer_it_qualifies():
+    # rule `hedge`'s "The documents may not answer this directly" is read first, on the page and in the copy text
+    cit = Citation(n=1, chunk_id="c", source="source/a.txt", section="Tides", text="The tide rose.", quote="The tide rose.")
+    answer = Answer(answer="It rose [1].", citations=[cit], notice="The documents may not answer this directly.")
+    out = render_answer(answer)
+    shown = re.sub(r'data-plain="[^"]*"', "", out)
+    assert '<p class="notice caution" role="note">The documents may not answer this directly.</p>' in shown
+    assert shown.index("may not answer") < shown.index("It rose")
+    from assistant.ui import plain_answer
+
+    assert plain_answer(answer).startswith("The documents may not answer this directly.\n\nIt rose [1].")
+
+
 def test_citations_and_the_source_page_name_documents_by_title_not_path(client):
     body = client.post("/api/ask", json={"question": QUESTION}).json()
     assert body["citations"] and {c["document"] for c in body["citations"]} == {"CCPT Regional Sustainability Brief"}  # the settings' title

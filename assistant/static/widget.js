@@ -154,7 +154,7 @@
   // The answer as a person would paste it: text with its [n] markers, then the sources.
   function plainText(answer) {
     var out = String(answer.answer || "").trim();
-    if (answer.notice) out += "\n\n" + answer.notice;
+    if (answer.notice) out = answer.notice + "\n\n" + out;  // the notice qualifies what follows
     var cites = answer.citations || [];
     if (cites.length) {
       out += "\n\nSources";
@@ -410,8 +410,12 @@
       pos = m.index + m[0].length;
     }
     body.appendChild(document.createTextNode(text.slice(pos)));
+    if (answer.notice) {  // read before the answer it qualifies
+      var note = el("div", "notice", answer.notice);
+      note.setAttribute("role", "note");
+      box.appendChild(note);
+    }
     box.appendChild(body);
-    if (answer.notice) box.appendChild(el("div", "notice", answer.notice));
     if (answer.refused) {
       box.classList.add("refused");
       var topics = answer.suggestions || [];
