@@ -128,6 +128,7 @@ def test_short_questions_and_pronouns_lean_on_history():
     "what about the ferry crossing below the Birch in winter?",
     "which boats and paddles should a family of four bring then?",  # ... or ends on "then"
     "What did that repair of the ford cost the town?",  # points back before it names anything of its own
+    "What does this guide say about it?",  # the guide is the document's, "it" the last turn's
 ])
 def test_a_question_that_carries_on_or_points_back_with_little_of_its_own_leans_on_history(question):
     assert leans_on_history(question)
@@ -139,6 +140,8 @@ def test_a_question_that_carries_on_or_points_back_with_little_of_its_own_leans_
     "If a kayak is caught by both lists, does it get excluded?",  # "it" comes after what it points at
     "What's the weather in Pasadena?",  # short, but names what it asks about and points nowhere
     "What is a portage?",
+    'What does "must" mean in this policy?',  # "this policy", "these documents": the documents, not the last turn
+    "When was this guide published?",
 ])
 def test_a_pronoun_in_a_question_that_names_enough_of_its_own_is_not_a_follow_up(question):
     """"it" points at something the question names itself (or at nothing): a chat's next question that stands alone

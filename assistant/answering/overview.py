@@ -18,7 +18,7 @@ from ..tuning import TUNING, Tuning
 from ..types import Chunk
 
 # What a question calls a document ...
-_DOCUMENT = frozenset(
+DOCUMENT_WORDS = frozenset(
     "document doc docs brief report paper text article guide manual page file files source sources faq study publication "
     "piece memo chapter handbook book spec specification policy licence license tutorial essay".split()
 )
@@ -33,7 +33,7 @@ _AROUND = frozenset(
     "give me tell say says said describe explain please quick quickly short brief briefly few sentence sentences line lines "
     "word words overall general high level whole entire big picture basically mostly really mainly".split()
 )
-_ALLOWED = {t for w in _DOCUMENT | _GIST | _AROUND for t in content_terms(w)}
+_ALLOWED = {t for w in DOCUMENT_WORDS | _GIST | _AROUND for t in content_terms(w)}
 
 
 def asks_overview(question: str, leans_on_history: bool) -> bool:
@@ -43,7 +43,7 @@ def asks_overview(question: str, leans_on_history: bool) -> bool:
     said = set(words(question))
     if not said & _GIST or set(content_terms(question)) - _ALLOWED:
         return False
-    return not leans_on_history or bool(said & _DOCUMENT)
+    return not leans_on_history or bool(said & DOCUMENT_WORDS)
 
 
 def opening(chunks: Sequence[Chunk], max_words: int, tuning: Tuning = TUNING) -> list[tuple[Chunk, int]]:

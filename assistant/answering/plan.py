@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..text import content_terms, fold, split_sentences, stem, words
 from ..tuning import TUNING
 from .acronyms import asked_acronym
-from .overview import asks_overview
+from .overview import DOCUMENT_WORDS, asks_overview
 
 # Words that point back into the conversation ("who said that?", "tell me more about them").
 _POINTING = {
@@ -25,6 +25,7 @@ _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixt
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last)\s+(?:one|item|entry|point|example|thing|of them)\b", re.I)
 # a question that carries on from the turn before: it opens on a conjunction or "what about" (after an "ok" or a
 # "thanks"), or ends on "then", "too", "instead"
+_DEMONSTRATIVES = {"this", "that", "these", "those"}
 _CONTINUES = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|oh|nice|right|great|thanks|thank you|cool|hmm|well|wait)\b[\s,.!-]*)*"
     r"(?:and|so|but|also|then|plus|what about|how about|what if|what else|anything else|any other)\b", re.I
@@ -122,10 +123,12 @@ def leans_on_history(question: str) -> bool:
     named = len(content_terms(question))
     if named == 0 or _CONTINUES.match(question) or _CARRIES_ON.search(question):
         return True
-    if named <= 3 and any(t in _POINTING for t in toks):
+    # "this policy", "these documents": the asker points at the documents, not at the turn before
+    pointing = [t in _POINTING and not (t in _DEMONSTRATIVES and k + 1 < len(toks) and toks[k + 1] in DOCUMENT_WORDS) for k, t in enumerate(toks)]
+    if named <= 3 and any(pointing):
         return True
-    for t in toks:  # the first word that points back, or the first the question names itself
-        if t in _POINTING:
+    for t, points in zip(toks, pointing):  # the first word that points back, or the first the question names itself
+        if points:
             return named <= TUNING.follow_up_pointing_terms
         if content_terms(t):
             return False
