@@ -373,13 +373,15 @@ class _Draft:
             j += 1
 
     def follow_others(self) -> None:
-        """`follow_on` after every other chosen sentence: the sentences after it in its passage that refer back to it."""
+        """`follow_on` after every other chosen sentence: the sentences after it in its passage that refer back to it,
+        within the allowance cohesion has, as an antecedent is ("However, You may do so only on Your own behalf." says
+        what the sentence before it allows)."""
         if not self.plan.uses("follow_on"):
             return
         for other in self.chosen[1:]:
             at, texts, j = other.chunk, other.chunk.sentence_texts(), other.index + 1
             while j < len(texts) and _refers_back(texts[j]) and (
-                j in self.keys[at.id] or (self.total + _words(texts[j]) <= self.max_words and self.take(at, texts, j))
+                j in self.keys[at.id] or self.take(at, texts, j)
             ):
                 j += 1
 
