@@ -139,7 +139,8 @@ _CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$")  # a table of co
 # sentence punctuation but a closing question mark. Groups: the first number, the dotted rest, the dot after a single one.
 _NUMBERED_TITLE = re.compile(r"^(\d{1,3})((?:\.\d{1,3})*)(\.?)\s+[A-Z](?:[^.!?:;]|\.(?=\w))*\??$")  # "ASN.1", "v2.0": a dot inside a word
 _NUMBERED_TITLE_WORDS = 8
-# ... or a Roman number's or a letter's, in capitals ("IV. Writing", "IX. Changes to Libpng from version 1.0.x to 1.2.x", "C. Configuration")
+# ... or a Roman number's or a letter's, in capitals ("IV. Writing", "IX. Changes to Libpng from version 1.0.x to 1.2.x",
+# "C. Configuration")
 _ROMAN_TITLE = re.compile(r"^(?:[IVXLC]{1,7}|[A-Z])\.\s+[A-Z](?:[^.!?:;]|\.(?=\w))*\??$")
 _ROMAN_TITLE_WORDS = 12
 
@@ -484,8 +485,9 @@ def clean_plain(text: str) -> list[Paragraph]:
 
 def _plain_contents(blocks: list[list[tuple[str, bool]]]) -> set[int]:
     """The blocks that are a table of contents: two lines or more, nearly each the title of a later section ("I.
-    Introduction", "II. Structures", then "I. Introduction" over its text; a contents may misspell one). Read as text, a contents is one long run-on sentence of
-    every title; it repeats the headings, as a site's contents do (``_html_contents``)."""
+    Introduction", "II. Structures", then "I. Introduction" over its text; a contents may misspell one). Read as text,
+    a contents is one long run-on sentence of every title; it repeats the headings, as a site's contents do
+    (``_html_contents``)."""
 
     def key(line: str) -> str:
         return " ".join(line.split()).lower()

@@ -255,9 +255,10 @@ def test_a_sentence_that_refers_back_to_another_chosen_one_follows_it_within_its
     assert [(p.chunk.id, p.index) for p in arrange(off, [cand(other, 0, 0.9), cand(rules, 1, 0.6)], 90, TUNING)] == [("o", 0), ("r", 1)]
     # within the allowance cohesion has beyond the answer's word limit: "However, You may do so only on Your own
     # behalf." qualifies the sentence it follows however long the answer already is (5 + 5 + 5 words: 12 is exceeded)
-    assert [(p.chunk.id, p.index) for p in arrange(plan, [cand(other, 0, 0.9), cand(rules, 1, 0.6)], 12, TUNING)] == [("o", 0), ("r", 1), ("r", 2)]
+    both = [cand(other, 0, 0.9), cand(rules, 1, 0.6)]
+    assert [(p.chunk.id, p.index) for p in arrange(plan, both, 12, TUNING)] == [("o", 0), ("r", 1), ("r", 2)]
     tight = TUNING.__class__(cohesion_words=0)
-    assert [(p.chunk.id, p.index) for p in arrange(plan, [cand(other, 0, 0.9), cand(rules, 1, 0.6)], 12, tight)] == [("o", 0), ("r", 1)]
+    assert [(p.chunk.id, p.index) for p in arrange(plan, both, 12, tight)] == [("o", 0), ("r", 1)]
 
 
 def test_a_question_the_document_asks_brings_its_answer():

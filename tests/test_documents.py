@@ -293,7 +293,8 @@ def _write_pdf(path: Path, pages: list[list[tuple]]) -> None:
             ops += [f"BT /{font} {size} Tf 72 {y + dy:.1f} Td ({escaped}) Tj ET" for dy in ((0, 0.5) if how == ["twice"] else (0,))]
         stream = "\n".join(ops)
         objects.append(f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream")
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {len(objects)} 0 R >>")
+        resources = "/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >>"
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] {resources} /Contents {len(objects)} 0 R >>")
         kids.append(len(objects))
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>"
     out, offsets = b"%PDF-1.4\n", []
@@ -425,7 +426,8 @@ def test_plain_text_titles_numbered_in_roman_or_by_letter_and_its_contents(tmp_p
     # a list of lines that are not the later titles is text
     listed = "Bring:\n\nI. A licence\nII. A chart\n\nI. Moorings\n\nVisitors moor here.\n"
     kit = _read(tmp_path, "kit.txt", listed)
-    assert kit[0] == ("Introduction", "Bring:") and ("Introduction", "I. A licence II.") in kit and kit[-1] == ("I. Moorings", "Visitors moor here.")
+    assert kit[0] == ("Introduction", "Bring:") and ("Introduction", "I. A licence II.") in kit
+    assert kit[-1] == ("I. Moorings", "Visitors moor here.")
 
 
 def test_rule_lines_inside_code_and_table_underlines_are_left_alone(tmp_path):
@@ -583,13 +585,16 @@ def test_html_a_table_of_contents_is_navigation_not_content(tmp_path):
 
 def test_html_a_page_that_marks_its_main_content_is_read_there(tmp_path):
     # an mdBook page's help pop-up ("Press S or / to search in the book") is hidden by its style sheet, not its markup
-    chrome = '<div id="help"><h2>Keyboard shortcuts</h2><p>Press S to search the book.</p></div><div class="menu"><p>Ferries, Moorings</p></div>'
-    page = f'{chrome}<main><h1>Moorings</h1><p>A mooring costs 40 pounds a night.</p></main><div class="cookies"><p>We use cookies.</p></div>'
+    chrome = ('<div id="help"><h2>Keyboard shortcuts</h2><p>Press S to search the book.</p></div>'
+              '<div class="menu"><p>Ferries, Moorings</p></div>')
+    cookies = '<div class="cookies"><p>We use cookies.</p></div>'
+    page = f"{chrome}<main><h1>Moorings</h1><p>A mooring costs 40 pounds a night.</p></main>{cookies}"
     doc = _html(tmp_path, page)
     assert _html_sentences(doc) == ["A mooring costs 40 pounds a night."] and doc.sections == ["Moorings"]
     # Sphinx marks it with a role; its heading's permalink and its related-pages bar are no text
     sphinx = ('<div class="related" role="navigation"><p>Harbour guide 2.0 documentation »</p></div>'
-              '<div class="body" role="main"><h2 id="fees">Fees<a class="headerlink" href="#fees">¶</a></h2><p>Fees are paid at the office.</p></div>')
+              '<div class="body" role="main"><h2 id="fees">Fees<a class="headerlink" href="#fees">¶</a></h2>'
+              '<p>Fees are paid at the office.</p></div>')
     doc = _html(tmp_path, sphinx)
     assert _html_sentences(doc) == ["Fees are paid at the office."] and doc.sections == ["Fees"]
     # a hidden second <main> does not count; two shown, or an empty one, and the whole page is read

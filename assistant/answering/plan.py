@@ -124,7 +124,9 @@ def leans_on_history(question: str) -> bool:
     if named == 0 or _CONTINUES.match(question) or _CARRIES_ON.search(question):
         return True
     # "this policy", "these documents": the asker points at the documents, not at the turn before
-    pointing = [t in _POINTING and not (t in _DEMONSTRATIVES and k + 1 < len(toks) and toks[k + 1] in DOCUMENT_WORDS) for k, t in enumerate(toks)]
+    pointing = [
+        t in _POINTING and not (t in _DEMONSTRATIVES and k + 1 < len(toks) and toks[k + 1] in DOCUMENT_WORDS) for k, t in enumerate(toks)
+    ]
     if named <= 3 and any(pointing):
         return True
     for t, points in zip(toks, pointing):  # the first word that points back, or the first the question names itself
