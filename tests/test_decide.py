@@ -82,6 +82,7 @@ def test_the_brief_says_how_many_consortia_it_features(assistant):
     answer = assistant.ask("How many consortia are featured?")
     assert not answer.refused and "four" in answer.answer
     assert any("four CCPT consortia" in c.text for c in answer.citations)
+    assert answer.notice is None  # the rule found the count: no "may not answer this directly" (rule `hedge`)
 
 
 FERRIES = """# Harbour ferries

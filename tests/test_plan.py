@@ -129,6 +129,7 @@ def test_short_questions_and_pronouns_lean_on_history():
     "which boats and paddles should a family of four bring then?",  # ... or ends on "then"
     "What did that repair of the ford cost the town?",  # points back before it names anything of its own
     "What does this guide say about it?",  # the guide is the document's, "it" the last turn's
+    "who were the authors of that report?",  # "that report" may be one the last turn named
 ])
 def test_a_question_that_carries_on_or_points_back_with_little_of_its_own_leans_on_history(question):
     assert leans_on_history(question)

@@ -95,6 +95,7 @@ class Decision:
     answer: bool
     confidence: float  # the head's probability that the documents answer the question
     reason: str = ""  # why not, in a few words, when declining
+    rule: str = ""  # the named rule that answered where the head would not (`count`, `acronym`): it found what was asked
 
 
 class Decider:
@@ -114,5 +115,5 @@ class Decider:
         if p < self.head.threshold and plan.counted and any(
             gives_count(c.text, plan.counted) for c in ranked[: TUNING.decide_quantity_sentences]
         ):
-            return Decision(True, p)  # rule `count`: "how many ferries?" and one of the best sentences says "four ferries"
+            return Decision(True, p, rule="count")  # "how many ferries?" and one of the best sentences says "four ferries"
         return Decision(p >= self.head.threshold, p, "" if p >= self.head.threshold else "not covered")

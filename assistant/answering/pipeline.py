@@ -128,7 +128,7 @@ class Pipeline:
         if got.plan.acronym and not got.plan.misuse:  # rule `acronym`: the sentence that spells the initials out answers
             named = name_first(ranked, got.plan.acronym)
             if named is not ranked:
-                ranked, decision = named, Decision(True, decision.confidence)
+                ranked, decision = named, Decision(True, decision.confidence, rule="acronym")
             elif got.plan.asks_name and not (self.acronyms.name(got.plan.acronym) or self.acronyms.may_name(got.plan.acronym)):
                 decision = Decision(False, decision.confidence, "not covered")  # the documents never say what they stand for
         if not decision.answer:
@@ -136,7 +136,7 @@ class Pipeline:
         chosen = choose(got.plan, ranked, self.max_words)
         pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding, ranked=ranked)
         answer = to_answer(pieces, retrieved, **base)
-        if got.plan.uses("hedge") and decision.confidence < TUNING.hedge_below and self.prompts is not None:
+        if got.plan.uses("hedge") and decision.confidence < TUNING.hedge_below and not decision.rule and self.prompts is not None:
             answer = answer.model_copy(update={"notice": self.prompts.render("hedge")})  # rule `hedge`: below even odds
         return answer
 

@@ -25,7 +25,7 @@ _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixt
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last)\s+(?:one|item|entry|point|example|thing|of them)\b", re.I)
 # a question that carries on from the turn before: it opens on a conjunction or "what about" (after an "ok" or a
 # "thanks"), or ends on "then", "too", "instead"
-_DEMONSTRATIVES = {"this", "that", "these", "those"}
+_DEMONSTRATIVES = {"this", "these"}  # "that report" may be one the last turn named
 _CONTINUES = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|oh|nice|right|great|thanks|thank you|cool|hmm|well|wait)\b[\s,.!-]*)*"
     r"(?:and|so|but|also|then|plus|what about|how about|what if|what else|anything else|any other)\b", re.I
