@@ -169,9 +169,9 @@ def index(
 def _print_answer(answer) -> None:
     from .answering.citations import format_citation_line
 
-    out.print(answer.answer, highlight=False)
-    if answer.notice:
+    if answer.notice:  # read before the answer it qualifies ("The documents may not answer this directly: ...")
         err.print(f"[yellow]{answer.notice}[/yellow]", highlight=False)
+    out.print(answer.answer, highlight=False)
     if answer.verification:
         v = answer.verification
         err.print(f"verified {v.verified} of {v.sentences} sentences; removed {v.removed}", highlight=False)
