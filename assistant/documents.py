@@ -457,6 +457,7 @@ def clean_plain(text: str) -> list[Paragraph]:
             blocks.append([])
     blocks = [b for b in blocks if b]
     contents = _plain_contents(blocks)
+    clauses = _numbered_clauses(blocks)
     for n, block in enumerate(blocks):
         if n in contents:
             continue
@@ -469,7 +470,8 @@ def clean_plain(text: str) -> list[Paragraph]:
         lines = [line for line, _ in block]
         md = None if code_first[n] or outdented[n] else re.match(r"^#{1,6}\s+(.*)$", lines[0])  # "# install the tools" in code is a comment
         body_follows = n + 1 < len(blocks) and not (len(blocks[n + 1]) == 1 and _numbered_title(blocks[n + 1][0][0]))
-        if md or (len(lines) == 1 and (is_heading(lines[0]) or (_numbered_title(lines[0]) and body_follows))):
+        numbered = n in clauses or (_numbered_title(lines[0]) and body_follows)
+        if md or (len(lines) == 1 and (is_heading(lines[0]) or numbered)):
             section = (md.group(1).strip() if md else heading_title(lines[0])) or section
             part += 1
             block = block[1:]
@@ -481,6 +483,31 @@ def clean_plain(text: str) -> list[Paragraph]:
         if sentences:
             paragraphs.append(Paragraph(section, sentences, part))
     return paragraphs
+
+
+def _numbered_clauses(blocks: list[list[tuple[str, bool]]]) -> set[int]:
+    """The blocks that title a policy's numbered clauses: "1. Purpose", "2. Scope", "3. Roles and Responsibilities",
+    each a line of its own in title case with text after it, two or more numbered one after another. A numbered step
+    ("1. Install the package", then what it does) is in sentence case and stays text."""
+    found: list[tuple[int, int]] = []  # (block, its number)
+    for n, block in enumerate(blocks[:-1]):
+        m = _numbered(block[0][0]) if len(block) == 1 else None
+        if not m or m.group(2) or not m.group(3) or not _title_case(block[0][0].split(None, 1)[1]):
+            continue  # "1. Purpose": one number with its dot ("2.1. Grants" is a title already)
+        if not (len(blocks[n + 1]) == 1 and _numbered(blocks[n + 1][0][0])):  # text follows it, not the next item
+            found.append((n, int(m.group(1))))
+    runs: list[list[int]] = []  # the blocks of each run of numbers that go up by one
+    for i, (n, k) in enumerate(found):
+        if i and k == found[i - 1][1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return {n for run in runs if len(run) >= 2 for n in run}
+
+
+def _title_case(title: str) -> bool:
+    """Every word of four letters or more opens with a capital ("Roles and Responsibilities", "Purpose")."""
+    return all(w[:1].isupper() for w in title.split() if sum(ch.isalpha() for ch in w) >= 4)
 
 
 def _plain_contents(blocks: list[list[tuple[str, bool]]]) -> set[int]:

@@ -430,6 +430,23 @@ def test_plain_text_titles_numbered_in_roman_or_by_letter_and_its_contents(tmp_p
     assert kit[-1] == ("I. Moorings", "Visitors moor here.")
 
 
+def test_a_plain_text_policys_numbered_clauses_are_its_sections(tmp_path):
+    # "1. Purpose", "2. Scope", ... each a line of its own over its text: the whole policy was one section
+    policy = ("Harbour Access Policy\n\n1. Purpose\n\nThis policy says who may use the harbour.\n\n2. Scope\n\n"
+              "It covers the slipways.\n\n3. Roles and Responsibilities\n\nThe harbour master keeps the register.\n")
+    assert _read(tmp_path, "policy.txt", policy) == [
+        ("Introduction", "Harbour Access Policy"),
+        ("1. Purpose", "This policy says who may use the harbour."),
+        ("2. Scope", "It covers the slipways."),
+        ("3. Roles and Responsibilities", "The harbour master keeps the register."),
+    ]
+    # steps in sentence case, a lone numbered line, numbers that do not follow on: text
+    steps = "1. Install the package\n\nThis takes a minute.\n\n2. Run the tool\n\nIt prints a report.\n"
+    assert {s for s, _ in _read(tmp_path, "steps.txt", steps)} == {"Introduction"}
+    apart = "1. Purpose\n\nThis policy says who may moor.\n\n3. Scope\n\nIt covers the slipways.\n"
+    assert {s for s, _ in _read(tmp_path, "apart.txt", apart)} == {"Introduction"}
+
+
 def test_rule_lines_inside_code_and_table_underlines_are_left_alone(tmp_path):
     text = (
         "# Values\n\n```\nName     Value    Meaning\n--------------------------------------\nDEBUG    1        Print\n```\n\n"
