@@ -593,7 +593,7 @@ def _html_skipped(el) -> bool:
         return True
     if name == "a" and str(el.get("href", "")).startswith("#") and _HTML_PERMALINK.fullmatch(el.get_text().strip()):
         return True  # a permalink ("Versions¶"): the heading's title is "Versions"
-    if name in ("header", "footer"):  # the site's banner and footer, not an article's own header (its title)
+    if name in ("header", "footer", "aside"):  # the site's banner, footer and sidebar, not an article's own (its title, a callout)
         return el.find_parent(["article", "main", "section"]) is None
     if name == "sup":  # ``word<sup><a href="#fn1">1</a></sup>``: a footnote marker, not part of the sentence
         return bool(el.find("a", href=True)) and bool(_HTML_FOOTNOTE_REF.fullmatch(el.get_text().strip()))

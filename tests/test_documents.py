@@ -622,6 +622,12 @@ def test_html_a_page_that_marks_its_main_content_is_read_there(tmp_path):
     assert _html_sentences(_html(tmp_path, '<main> </main><p>All the text.</p>')) == ["All the text."]
 
 
+def test_html_a_sidebar_beside_the_article_is_no_text_but_a_callout_in_it_is(tmp_path):
+    body = ('<aside><h3>Recent posts</h3><ul><li>Winter moorings</li></ul></aside>'
+            '<article><h2>Tides</h2><p>High tide is at noon.</p><aside><p>Tide tables change in March.</p></aside></article>')
+    assert _html_sentences(_html(tmp_path, body)) == ["High tide is at noon.", "Tide tables change in March."]
+
+
 def test_html_landmarks_of_page_chrome_and_permalinks_are_no_text(tmp_path):
     body = ('<div role="banner"><p>Harbour Trust</p></div><div role="search"><p>Search the site</p></div>'
             '<h2 id="tides">Tides <a href="#tides">#</a></h2><p>High tide is at noon.<a href="#ref-1">↩</a></p>'
