@@ -8,6 +8,7 @@ to any of them trains a new reader and an unchanged one is never trained twice.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -69,6 +70,14 @@ def code_digest(paths: list[Path], root: Path) -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=None)
+def running_code_digest(paths: tuple[Path, ...], root: Path) -> str:
+    """``code_digest`` of the reading code, read once per process: the key of the code this process runs. A process
+    that imported the code before an edit and trained after it stored the old code's reader under the new code's key
+    (stop 34: a test server did, and the runs after it loaded that reader)."""
+    return code_digest(list(paths), root)
+
+
 def training_files(training_dir: Path) -> list[Path]:
     """The labelled questions and the documents they are about."""
     return sorted((training_dir / "questions").glob("*.jsonl")) + find_documents(training_dir / "corpus")
@@ -101,7 +110,7 @@ def reader_key(training_dir: Path) -> str:
     h.update(json.dumps([FEATURES, DECIDE_FEATURES]).encode())  # what the heads read: new features, new heads
     h.update(json.dumps({k: getattr(TUNING, k) for k in READING_TUNING}).encode())  # ... and how the candidates were found
     h.update(f"chunker {CHUNKER_VERSION}".encode())  # sentence boundaries decide which sentences the training examples are
-    h.update(code_digest(list(READING_CODE), _HERE).encode())
+    h.update(running_code_digest(tuple(READING_CODE), _HERE).encode())
     h.update(f"pyspellchecker {_version('pyspellchecker')}".encode())  # its English word list decides what rule `typo` corrects
     return h.hexdigest()[:16]
 

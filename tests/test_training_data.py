@@ -83,7 +83,8 @@ def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says
     # new sentence boundaries are new training examples
     monkeypatch.setattr(reader_module, "CHUNKER_VERSION", reader_module.CHUNKER_VERSION + "x")
     assert reader_key(root) != key
-    # ... and so is the code that computes what the heads read (a new way of reading terms, new features)
+    # ... and so is the code that computes what the heads read (a new way of reading terms, new features), as a new
+    # process reads it: one process reads it once, so that its key is the code it runs, not an edit made since
     key = reader_key(root)
     code = tmp_path / "candidates.py"
     code.write_text("FEATURES = ('cos',)\n")
@@ -91,14 +92,21 @@ def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says
     monkeypatch.setattr(reader_module, "READING_CODE", (code,))
     with_code = reader_key(root)
     code.write_text("FEATURES = ('cos', 'lex')\n")
-    assert key != with_code != reader_key(root)
+    assert reader_key(root) == with_code  # edited under a running process: still the key of the code it runs
+
+    def new_process_key() -> str:
+        reader_module.running_code_digest.cache_clear()
+        return reader_key(root)
+
+    assert key != with_code != new_process_key()
     # ... but not how that code is commented or laid out: a docstring or a comment mended does not refit the heads
     code.write_text('def terms(text):\n    return text.split()\n')
-    plain = reader_key(root)
+    plain = new_process_key()
     code.write_text('"""Words."""\n\n\ndef terms(text):  # split on blanks\n    """The words of ``text``."""\n    return (\n        text.split()\n    )\n')
-    assert reader_key(root) == plain
+    assert new_process_key() == plain
     code.write_text('def terms(text):\n    return text.lower().split()\n')
-    assert reader_key(root) != plain
+    assert new_process_key() != plain
+    reader_module.running_code_digest.cache_clear()  # the real code's digest, for the tests after this one
     with pytest.raises(ReaderMissing, match="assistant train"):
         load(Settings(training_dir=root, models_dir=tmp_path / "models"))
 
