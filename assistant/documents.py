@@ -456,8 +456,8 @@ def clean_plain(text: str) -> list[Paragraph]:
         elif blocks[-1]:
             blocks.append([])
     blocks = [b for b in blocks if b]
-    contents = _plain_contents(blocks)
     clauses = _numbered_clauses(blocks)
+    contents = _plain_contents(blocks, clauses)
     for n, block in enumerate(blocks):
         if n in contents:
             continue
@@ -510,18 +510,18 @@ def _title_case(title: str) -> bool:
     return all(w[:1].isupper() for w in title.split() if sum(ch.isalpha() for ch in w) >= 4)
 
 
-def _plain_contents(blocks: list[list[tuple[str, bool]]]) -> set[int]:
+def _plain_contents(blocks: list[list[tuple[str, bool]]], clauses: set[int]) -> set[int]:
     """The blocks that are a table of contents: two lines or more, nearly each the title of a later section ("I.
     Introduction", "II. Structures", then "I. Introduction" over its text; a contents may misspell one). Read as text,
     a contents is one long run-on sentence of every title; it repeats the headings, as a site's contents do
-    (``_html_contents``)."""
+    (``_html_contents``). ``clauses``: the blocks that title a policy's numbered clauses (``_numbered_clauses``)."""
 
     def key(line: str) -> str:
         return " ".join(line.split()).lower()
 
     titles: dict[str, int] = {}  # a title's key -> the last block it heads
     for n, block in enumerate(blocks):
-        if len(block) == 1 and (is_heading(block[0][0]) or _numbered_title(block[0][0])):
+        if len(block) == 1 and (n in clauses or is_heading(block[0][0]) or _numbered_title(block[0][0])):
             titles[key(block[0][0])] = n
     return {
         n for n, block in enumerate(blocks)
@@ -587,7 +587,7 @@ _HTML_FOOTNOTE_REF = re.compile(r"\[?\s*(?:\d{1,3}|[a-z*†‡§])\s*\]?")
 def _html_skipped(el) -> bool:
     """Page chrome and non-text: scripts, navigation, hidden elements, a page-level header/footer, footnote references."""
     name = el.name
-    if name in _HTML_SKIP or el.has_attr("hidden") or str(el.get("aria-hidden", "")).lower() == "true":
+    if name in _HTML_SKIP or _hidden(el):
         return True
     if str(el.get("role", "")).lower() in _HTML_CHROME_ROLES:  # <div role="navigation">: a <nav> by another name
         return True
@@ -1085,7 +1085,7 @@ def _pdf_titles_marked(pages: list[tuple[int, list[tuple[str, float, bool]]]]) -
             while end < len(lines) and apart(*lines[end]) and abs(lines[end][1] - size) <= 0.02 * size and lines[end][2] == bold:
                 end += 1
             title = " ".join(" ".join(t for t, _, _ in lines[n:end]).split())
-            if not front and len(title.split()) <= _TITLE_WORDS and not _NOT_TITLE.search(title) and not _BULLET.match(title):
+            if not front and _reads_as_title(title):
                 out[n : end] = [_PDF_TITLE + title] + [""] * (end - n - 1)
             n = end
         marked.append((page, out))
@@ -1099,6 +1099,12 @@ _PDF_BOLD = re.compile(r"bold|black|heavy|demi|semibold", re.I)  # a bold font's
 _TITLE_WORDS = 20  # a title set apart by its print (larger, bold) is no longer than this
 # ... and a line set apart so that is no title when it is a quotation (opens on a quotation mark) or a sentence (ends as one does)
 _NOT_TITLE = re.compile(r"^[\"“‘'«]|[.,;:][\"”’'»)]*$")
+
+
+def _reads_as_title(text: str) -> bool:
+    """Text set apart by its print (a PDF's larger or bold line, a Word paragraph in bold) that reads as a title: short,
+    not a list item, not a quotation or a sentence ("Boats must be registered.")."""
+    return len(text.split()) <= _TITLE_WORDS and not _NOT_TITLE.search(text) and not _BULLET.match(text)
 
 
 def without_running_lines(pages: list[tuple[int | None, list[str]]]) -> list[tuple[int | None, list[str]]]:
@@ -1134,22 +1140,24 @@ def _load_html(path: Path) -> list[Paragraph]:
     return clean_html_blocks(_html_blocks(_main_content(soup) or soup))
 
 
+def _hidden(el) -> bool:
+    """``el`` is marked hidden (``hidden``, ``aria-hidden="true"``)."""
+    return el.has_attr("hidden") or str(el.get("aria-hidden", "")).lower() == "true"
+
+
 def _html_hidden(el) -> bool:
-    """``el``, or an element it lies in, is hidden (``hidden``, ``aria-hidden="true"``) or never shown (``<template>``)."""
-    return any(
-        e.has_attr("hidden") or str(e.get("aria-hidden", "")).lower() == "true" or e.name in _HTML_SKIP for e in (el, *el.parents)
-    )
+    """``el``, or an element it lies in, is hidden or never shown (``<template>``)."""
+    return any(e.name in _HTML_SKIP or _hidden(e) for e in (el, *el.parents))
 
 
 def _main_content(soup):
     """The page's main content, when the page marks it (``<main>``, ``role="main"``) once and it holds text: the
     dominant content of the page, as HTML defines it. A help pop-up, a sidebar, a cookie notice or a banner is
     elsewhere (an mdBook page's "Press S or / to search in the book", hidden only by its style sheet)."""
-    marked = {id(el): el for el in soup.find_all("main") + soup.find_all(attrs={"role": "main"}) if not _html_hidden(el)}
+    marked = [el for el in soup.find_all(lambda t: t.name == "main" or t.get("role") == "main") if not _html_hidden(el)]
     if len(marked) != 1:
         return None
-    (main,) = marked.values()
-    return main if main.get_text(strip=True) else None
+    return marked[0] if marked[0].get_text(strip=True) else None
 
 
 def _docx_table(table) -> str:
@@ -1196,7 +1204,7 @@ def _docx_bold_title(paragraph, text: str) -> bool:
     runs = [r for item in paragraph.iter_inner_content() for r in (item.runs if isinstance(item, Hyperlink) else [item]) if r.text.strip()]
     style_bold = bool(paragraph.style is not None and paragraph.style.font.bold)
     bold = bool(runs) and all(r.bold or (r.bold is None and style_bold) for r in runs)
-    return bold and len(text.split()) <= _TITLE_WORDS and not _NOT_TITLE.search(text) and not _BULLET.match(text)
+    return bold and _reads_as_title(text)
 
 
 _LOADERS = {".txt": _load_txt, ".md": _load_md, ".rst": _load_rst, ".pdf": _load_pdf, ".html": _load_html, ".htm": _load_html, ".docx": _load_docx}

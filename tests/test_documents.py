@@ -440,6 +440,9 @@ def test_a_plain_text_policys_numbered_clauses_are_its_sections(tmp_path):
         ("2. Scope", "It covers the slipways."),
         ("3. Roles and Responsibilities", "The harbour master keeps the register."),
     ]
+    # its contents, the clause titles listed before them, are not read
+    listed = policy.replace("Harbour Access Policy\n\n", "Harbour Access Policy\n\n1. Purpose\n2. Scope\n3. Roles and Responsibilities\n\n")
+    assert _read(tmp_path, "listed.txt", listed) == _read(tmp_path, "policy.txt", policy)
     # steps in sentence case, a lone numbered line, numbers that do not follow on: text
     steps = "1. Install the package\n\nThis takes a minute.\n\n2. Run the tool\n\nIt prints a report.\n"
     assert {s for s, _ in _read(tmp_path, "steps.txt", steps)} == {"Introduction"}
