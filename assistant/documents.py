@@ -469,7 +469,12 @@ def clean_plain(text: str) -> list[Paragraph]:
                 continue
         lines = [line for line, _ in block]
         md = None if code_first[n] or outdented[n] else re.match(r"^#{1,6}\s+(.*)$", lines[0])  # "# install the tools" in code is a comment
-        body_follows = n + 1 < len(blocks) and not (len(blocks[n + 1]) == 1 and _numbered_title(blocks[n + 1][0][0]))
+        # text follows, not another title: a title read here must not turn on whether a heading comes after it
+        after = blocks[n + 1] if n + 1 < len(blocks) else None
+        body_follows = after is not None and not (
+            (len(after) == 1 and (_numbered_title(after[0][0]) or is_heading(after[0][0])))
+            or (not code_first[n + 1] and not outdented[n + 1] and re.match(r"^#{1,6}\s", after[0][0]))
+        )
         numbered = n in clauses or (_numbered_title(lines[0]) and body_follows)
         if md or (len(lines) == 1 and (is_heading(lines[0]) or numbered)):
             section = (md.group(1).strip() if md else heading_title(lines[0])) or section

@@ -7,7 +7,7 @@ when text is added after them.
 """
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assistant.chunking import chunk_document
@@ -90,6 +90,7 @@ def test_every_size_limit_keeps_every_sentence(text, max_words, min_words):
 
 @SETTINGS
 @given(PROSE, PROSE)
+@example("J. Leaders ", "")  # a lettered title had been read as one only when a heading came after it
 def test_ids_of_earlier_sections_do_not_move_when_a_section_is_appended(first, second):
     base = clean_plain(first)
     before = chunk_document(SourceDocument("source/doc.txt", base))
