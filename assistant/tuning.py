@@ -43,6 +43,7 @@ class Tuning:
     overview_sentences: int = 3  # ... of which the answer shows this many in reading order, from the first whose words the rest of the document uses:
     overview_floor: float = 0.5  # ... at least this share of its content words in another passage of the document (a site's navigation: 0; the openings of a research report, a project's policy page and a library's manual: 0.92, 0.83, 0.77)
     overview_min_words: int = 8  # ... a sentence shorter than this (a title, a version line, "Press ? to show this help") is not one
+    sibling_reach: int = 12  # rule `sibling_items`: sentences before a chosen item its list's announcement may lie
     cohesion_words: int = 45  # an antecedent or announced list is brought only while the answer stays under budget + this
 
 

@@ -440,3 +440,25 @@ def test_numbers_in_brackets_that_a_document_writes_are_not_read_as_citation_mar
     answer = to_answer(arrange(plan, [cand(code, 0, 0.9)], 90), [])
     assert markers_in(answer.answer) == [1] and len(answer.citations) == 1
     assert answer.answer.replace("\u200b", "") == "Set FORCE_COLOR=[1, 2, 3] to force colours, or read argv[1] first. [1]"
+
+
+def test_a_chosen_item_of_an_announced_list_brings_the_announcement_and_its_siblings_when_a_list_is_asked_for():
+    # the index cut a list of long items apart: the announcement ends one passage, the items fill the next two
+    terms = chunk("s1", ["Boats may be hired by the day.", "A hirer must meet the following conditions:"])
+    first = chunk("s2", ["(a) You must hold a licence; and", "(b) You must wear a life jacket; and"]).model_copy(update={"order": 1})
+    last = chunk("s3", ["(c) You must return the boat by dusk.", "Hire desks open at nine."]).model_copy(update={"order": 2})
+    after, before = {"s1": first, "s2": last}, {"s2": terms, "s3": first}
+    kw = dict(following=lambda c: after.get(c.id), preceding=lambda c: before.get(c.id))
+    plan = read("What are the conditions for hiring a boat?", disabled=NO_CONTINUATION)
+    pieces = arrange(plan, [cand(last, 0, 0.9)], 90, **kw)
+    # the reranker found the item that shares the question's words; the answer reads the whole list, in order
+    assert [(p.chunk.id, p.index) for p in pieces] == [("s1", 1), ("s2", 0), ("s2", 1), ("s3", 0)]
+    # a question that does not ask for a list, or the rule switched off, keeps the item alone
+    one = read("When must the boat be back?", disabled=NO_CONTINUATION)
+    assert [(p.chunk.id, p.index) for p in arrange(one, [cand(last, 0, 0.9)], 90, **kw)] == [("s3", 0)]
+    off = read("What are the conditions for hiring a boat?", disabled=NO_CONTINUATION | {"sibling_items"})
+    assert [(p.chunk.id, p.index) for p in arrange(off, [cand(last, 0, 0.9)], 90, **kw)] == [("s3", 0)]
+    # an item whose list no sentence announces brings nothing
+    loose = chunk("s1", ["Boats may be hired by the day.", "Hirers sign a form."])
+    kw_loose = dict(following=lambda c: after.get(c.id), preceding=lambda c: {"s2": loose, "s3": first}.get(c.id))
+    assert [(p.chunk.id, p.index) for p in arrange(plan, [cand(last, 0, 0.9)], 90, **kw_loose)] == [("s3", 0)]

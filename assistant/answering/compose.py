@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..documents import INTRODUCTION
-from ..text import LIST_LINE, LIST_MARKER, content_terms
+from ..text import LIST_MARKER, content_terms
 from ..tuning import TUNING, Tuning
 from ..types import Answer, Chunk, Retrieved
 from .candidates import Candidate
@@ -77,6 +77,8 @@ _SEQUENCE_ITEM = re.compile(r"^\W*(?:the\s+)?(?:second|third|fourth|fifth|sixth)
 _FENCE_MARK = re.compile(r"(?:```|~~~)[\w+#.-]*\s*")  # a code fence's marks and its language ("```rust ")
 # an item, a fragment that goes on with one, or a defined term ("Collision-resistant: It is hard to ...")
 _LIST_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\(?[a-z]\)|[a-z]|[^\s:][^:.!?]{{0,40}}:\s)")
+# ... of which one marked as an item ("- ...", "3. ...", "(c) ...", "(iv) ..."): it belongs to a list (rule `sibling_items`)
+_MARKED_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\((?:[a-z]|[ivx]{{1,4}})\)\s)")
 
 
 @dataclass(frozen=True)
@@ -290,7 +292,7 @@ class _Draft:
             if k < len(items):
                 return bool(_LIST_ITEM.match(items[k]))
             after = self.next_passage(target)
-            return after is not None and bool(LIST_LINE.match(after.sentence_texts()[0]))
+            return after is not None and bool(_MARKED_ITEM.match(after.sentence_texts()[0]))
 
         target, items, j = chunk, texts, i + 1
         while True:
@@ -309,6 +311,48 @@ class _Draft:
             j += 1
             if j < len(items) and not item_at(target, items, j) and not item_at(target, items, j + 1):
                 return  # neither an item nor a sentence that explains the item before it and is followed by another
+
+    def bring_siblings(self) -> None:
+        """`sibling_items`: a list is asked for ("What are the four conditions ...?") and a chosen sentence is one item of
+        a list its passage announces ("... provided that You meet the following conditions:" | "(a) ..." "(b) ..."
+        "(c) ..."): the announcement and the list join (`announced_list`), within the budget. The reranker finds the item
+        that shares the question's words; the question asked for all of them."""
+        if not (self.plan.wants_list and self.plan.uses("sibling_items") and self.plan.uses("announced_list")):
+            return
+        for c in self.chosen:
+            if not _MARKED_ITEM.match(c.text):
+                continue
+            found = self.announcement(c.chunk, c.index)
+            if found is None:
+                continue
+            at, k = found
+            fresh = at.id not in self.keys
+            self.keys.setdefault(at.id, set())
+            if k not in self.keys[at.id] and not self.take(at, at.sentence_texts(), k):
+                if fresh:
+                    del self.keys[at.id]
+                continue
+            if fresh:
+                self.order.append(at)
+            self.bring_list(at, at.sentence_texts(), k)
+
+    def announcement(self, chunk: Chunk, i: int) -> tuple[Chunk, int] | None:
+        """The sentence ending with ':' that announces the list sentence ``i`` of ``chunk`` is an item of: back over
+        the items before it, into the passages before in its section (the index cuts a list of long items apart)."""
+        at, j = chunk, i - 1
+        for _ in range(self.tuning.sibling_reach):
+            if j < 0:
+                before = self.preceding(at) if self.preceding is not None else None
+                if before is None or before.section != at.section or not before.sentences or before.id in self.continued:
+                    return None
+                at, j = before, len(before.sentences) - 1
+            text = at.sentence_texts()[j]
+            if text.rstrip().endswith(":"):
+                return at, j
+            if not _LIST_ITEM.match(text):
+                return None
+            j -= 1
+        return None
 
     def introduce_across(self, chunk: Chunk) -> None:
         """A passage that opens on what the passage before announced ("... is granted by a Contributor:" | "(a) for
@@ -494,6 +538,7 @@ def arrange(
     the answer finds a sentence for a part of the question it has not answered."""
     draft = _Draft(plan, chosen, max_words, tuning, following, preceding)
     draft.cohere()
+    draft.bring_siblings()
     draft.go_on_from_best()
     draft.follow_others()
     draft.answer_questions()
