@@ -34,6 +34,19 @@ def test_the_second_one_searches_with_that_item_of_the_previous_list():
     assert listed_item("and the second one?", "Leaders take risks - one said so.") is None
 
 
+def test_a_list_opened_by_a_dash_with_commas_inside_its_items_gives_the_item_asked_for():
+    # our own answers quote the documents: a list opened by an em dash, items that hold brackets and names with commas
+    said = (
+        "In this guide, the keepers of three lighthouses—the Cape Wren light (run, since 1990, by the county), the "
+        "Point Ash, Birch and Fir light (or PABF, kept by the harbour board), and the Isle Dun light (Dun Trust) describe their work."
+    )
+    assert listed_item("tell me more about the second one", said).startswith("the Point Ash, Birch and Fir light")
+    assert listed_item("and the first one?", said) == "the Cape Wren light (run, since 1990, by the county)"
+    assert listed_item("the last one?", said).startswith("the Isle Dun light")
+    # a dash that sets off an aside is no list
+    assert listed_item("the second one?", "The keeper—who lives on the cape—rings the bell at six.") is None
+
+
 def test_a_rule_switched_off_is_not_applied():
     plan = read("why?", HISTORY, disabled=frozenset({"follow_up"}))
     assert not plan.follow_up and plan.query == "why?"

@@ -153,21 +153,67 @@ _ITEM_PARTINGS = (
 )
 
 
+def _outside_brackets(text: str) -> list[bool]:
+    """For each character of ``text``: does it stand outside every bracket ("(run, since 1990, by the county)")?"""
+    depth, out = 0, []
+    for ch in text:
+        depth = max(0, depth - 1) if ch in ")]" else depth
+        out.append(depth == 0 and ch not in ")]")
+        depth += ch in "(["
+    return out
+
+
+def _parted(body: str, parting: str) -> list[str]:
+    """``body`` parted where ``parting`` matches outside brackets: an item's aside keeps its commas."""
+    outside = _outside_brackets(body)
+    items, start = [], 0
+    for m in re.finditer(parting, body):
+        if m.end() > m.start() and outside[m.start()]:
+            items.append(body[start : m.start()])
+            start = m.end()
+    items.append(body[start:])
+    return [i.strip(" .") for i in items if i.strip(" .")]
+
+
+def _alike(body: str, items: list[str]) -> list[str]:
+    """Items of a list open alike ("the Cape Wren light, the Point Ash, Birch and Fir light, and the Isle Dun light"): a
+    piece that does not open as the first item does goes on with the item before it (a name that holds commas)."""
+    opening = items[0].split()[0].lower()
+    merged: list[str] = []
+    for item in items:
+        if merged and item.split()[0].lower() != opening:
+            a = body.find(merged[-1])
+            b = body.find(item, a + len(merged[-1]))
+            merged[-1] = body[a : b + len(item)] if a >= 0 and b >= 0 else f"{merged[-1]}, {item}"
+        else:
+            merged.append(item)
+    return merged
+
+
 def listed_item(question: str, answer: str) -> str | None:
-    """"The third one": the third item of the list in the previous answer, or None when there is no list. The items
-    are parted by the most explicit marks the list uses; when the answer says how many it lists ("two: ..."), by the
-    first parting that gives that many."""
+    """"The third one": the third item of the list in the previous answer, or None when there is no list. The list
+    follows a colon or an em dash ("four consortia—the ..."; up to a dash that closes it). The items are parted by the
+    most explicit marks the list uses, outside brackets; when the answer says how many it lists ("two: ..."), by the
+    first parting that gives that many items opening alike, else that many once pieces that do not open as the first
+    item does join the item before, else that many."""
     m = _ORDINAL.search(question)
     if not m:
         return None
-    head, _, body = answer.partition(":") if ":" in answer else ("", "", answer)
+    opens = [i for i in (answer.find(":"), answer.find("—")) if i >= 0]
+    if opens:
+        head, body = answer[: min(opens)], answer[min(opens) + 1 :]
+        if answer[min(opens)] == "—":
+            body = body.split("—")[0]  # "The keeper—who lives on the cape—rings ...": an aside, not a list
+    else:
+        head, body = "", answer
     counted = re.findall(r"\b(two|three|four|five|six|[2-6])\b", head.lower())
     announced = _COUNTS[counted[-1]] if counted else None
     marked = bool(re.match(_ITEM_PARTINGS[0], body.strip()))  # marks open a list; a dash inside a sentence does not
-    partings = [[i.strip(" .") for i in re.split(parting, body) if i.strip(" .")] for parting in _ITEM_PARTINGS[not marked :]]
+    partings = [_parted(body, parting) for parting in _ITEM_PARTINGS[not marked :]]
     lists = [items for items in partings if len(items) >= 2]
     exact = [items for items in lists if len(items) == announced]
-    items = (exact or lists or [[]])[0]
+    joined = [alike for items in lists if announced and len(items) > announced and len(alike := _alike(body, items)) == announced]
+    items = ([i for i in exact if _alike(body, i) == i] + joined + exact + lists + [[]])[0]
     k = _ORDINALS[m.group(1).lower()]
     return items[k] if len(items) >= 2 and k < len(items) else None
 
