@@ -19,6 +19,7 @@ import os
 import queue
 import random
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -369,6 +370,25 @@ def _only_one(folder: Path, key: str, say: Say) -> Iterator[None]:
         yield
 
 
+class TrainingInWorkerImport(RuntimeError):
+    """Training was asked for while a worker process re-ran the caller's script."""
+
+
+def refuse_in_worker_import() -> None:
+    """Fine-tuning runs in worker processes started by "spawn", and each worker first runs the caller's main script
+    again. A script that asks questions at its top level, without ``if __name__ == "__main__":``, would start a
+    training in every worker; each would wait for the lock the caller holds while the caller waits for them: a hang
+    with no message. Raised here instead, in the worker, as one clear line."""
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_name in ("_fixup_main_from_path", "_fixup_main_from_name") and "multiprocessing" in frame.f_code.co_filename:
+            raise TrainingInWorkerImport(
+                "the reader is being trained, and training starts worker processes that run your script again: "
+                'put the code that builds the Assistant under `if __name__ == "__main__":`'
+            )
+        frame = frame.f_back
+
+
 def train(settings: Settings, *, force: bool = False, say: Say = print) -> Reader:
     """Train (or find cached) the reader for today's training data."""
     key = reader_key(settings.training_dir)
@@ -377,6 +397,7 @@ def train(settings: Settings, *, force: bool = False, say: Say = print) -> Reade
             return load(settings, key)
         except Exception:
             pass
+    refuse_in_worker_import()
     with _only_one(folder_for(settings, key).parent, key, say):
         if not force:
             try:
