@@ -117,12 +117,12 @@ def train(
       assistant train
       assistant train --force            (train again even though a reader is cached)
     """
-    from .reader import reader_key
+    from .reader import reader_key, reading_settings
     from .training.train import train as run
 
     settings = _settings(training_dir=training_dir, models_dir=models_dir)
     try:
-        err.print(f"reader key {reader_key(settings.training_dir)} (training data {settings.training_dir})", highlight=False)
+        err.print(f"reader key {reader_key(settings.training_dir, reading_settings(settings))} (training data {settings.training_dir})", highlight=False)
         reader = run(settings, force=force, say=lambda m: err.print(m, highlight=False))
     except (ValueError, OSError) as exc:
         _fail(f"cannot train: {exc}")

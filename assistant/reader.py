@@ -96,8 +96,20 @@ READING_CODE = tuple(
 )  # fmt: skip
 
 
-def reader_key(training_dir: Path) -> str:
-    """Hash of the training data, the base model's weights, the recipe, the reading tuning and code, and the chunker (16 hex digits)."""
+# Settings the training reads through: passages of another size, or another number of them retrieved, give other
+# candidates, so heads fitted on them are another reader (a user's ASSISTANT_CHUNK_MAX_WORDS must not load heads
+# fitted on the default passages, nor store its own under their key).
+READING_SETTINGS = ("chunk_max_words", "chunk_min_words", "top_k")
+
+
+def reading_settings(settings: Settings | None = None) -> dict[str, int]:
+    """The values of ``READING_SETTINGS`` (the defaults without ``settings``)."""
+    return {k: getattr(settings, k) if settings is not None else Settings.model_fields[k].default for k in READING_SETTINGS}
+
+
+def reader_key(training_dir: Path, reading: dict[str, int] | None = None) -> str:
+    """Hash of the training data, the base model's weights, the recipe, the reading tuning, settings and code, and the
+    chunker (16 hex digits). ``reading``: ``reading_settings`` (the defaults when None)."""
     files = training_files(training_dir)
     if not files:
         raise ReaderMissing(f"no training data in {training_dir.resolve()} (expected questions/*.jsonl and corpus/)")
@@ -109,7 +121,8 @@ def reader_key(training_dir: Path) -> str:
     h.update(json.dumps(RECIPE, sort_keys=True).encode())
     h.update(json.dumps([FEATURES, DECIDE_FEATURES]).encode())  # what the heads read: new features, new heads
     h.update(json.dumps({k: getattr(TUNING, k) for k in READING_TUNING}).encode())  # ... and how the candidates were found
-    h.update(f"chunker {CHUNKER_VERSION}".encode())  # sentence boundaries decide which sentences the training examples are
+    h.update(f"chunker {CHUNKER_VERSION}".encode())
+    h.update(json.dumps(reading or reading_settings(), sort_keys=True).encode())  # sentence boundaries decide which sentences the training examples are
     h.update(running_code_digest(tuple(READING_CODE), _HERE).encode())
     h.update(f"pyspellchecker {_version('pyspellchecker')}".encode())  # its English word list decides what rule `typo` corrects
     return h.hexdigest()[:16]
@@ -148,7 +161,7 @@ def folder_for(settings: Settings, key: str) -> Path:
 
 def load(settings: Settings, key: str | None = None) -> Reader:
     """The reader trained on today's training data; ``ReaderMissing`` when there is none yet."""
-    key = key or reader_key(settings.training_dir)
+    key = key or reader_key(settings.training_dir, reading_settings(settings))
     folder = folder_for(settings, key)
     heads = folder / "heads.json"
     if not heads.is_file() or not (folder / "model").is_dir():

@@ -83,6 +83,15 @@ def test_the_reader_key_changes_with_the_training_data_and_a_missing_reader_says
     # new sentence boundaries are new training examples
     monkeypatch.setattr(reader_module, "CHUNKER_VERSION", reader_module.CHUNKER_VERSION + "x")
     assert reader_key(root) != key
+    monkeypatch.undo()
+    # passages of another size (a user's ASSISTANT_CHUNK_MAX_WORDS), or more of them retrieved, give the heads other
+    # candidates: another reader, not the default's heads
+    from assistant.settings import Settings
+
+    key = reader_key(root)
+    assert reader_key(root, reader_module.reading_settings(Settings())) == key
+    for field, value in (("chunk_max_words", 160), ("chunk_min_words", 10), ("top_k", 8)):
+        assert reader_key(root, reader_module.reading_settings(Settings(**{field: value}))) != key
     # ... and so is the code that computes what the heads read (a new way of reading terms, new features), as a new
     # process reads it: one process reads it once, so that its key is the code it runs, not an edit made since
     key = reader_key(root)

@@ -35,7 +35,7 @@ from ..answering.pipeline import Pipeline, Vocabulary
 from ..answering.plan import read
 from ..embeddings import SentenceEmbeddings, resolve_model_path
 from ..index import IndexStore, chunker_recipe
-from ..reader import RECIPE, Reader, folder_for, load, reader_key
+from ..reader import RECIPE, Reader, folder_for, load, reader_key, reading_settings
 from ..retrieval import HybridSearcher
 from ..settings import Settings
 from .data import Corpus, Labelled, heading_pairs
@@ -391,7 +391,7 @@ def refuse_in_worker_import() -> None:
 
 def train(settings: Settings, *, force: bool = False, say: Say = print) -> Reader:
     """Train (or find cached) the reader for today's training data."""
-    key = reader_key(settings.training_dir)
+    key = reader_key(settings.training_dir, reading_settings(settings))
     if not force:
         try:
             return load(settings, key)
