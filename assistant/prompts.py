@@ -14,6 +14,7 @@ REQUIRED: dict[str, set[str]] = {
     "refusal": {"detail", "topics"},
     "misuse": {"topics"},
     "hedge": set(),
+    "small_talk": {"topics"},
 }
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "prompts"

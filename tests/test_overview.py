@@ -16,6 +16,9 @@ from assistant.answering.plan import read
         "Can you give me a quick overview, please?",
         "What's the purpose of this document?",
         "tl;dr?",
+        "Summarize the report in three bullet points",  # the form wanted names nothing of the documents
+        "Give me a quick summary of this guide in 3 bullets",
+        "summarize it in plain English",
     ],
 )
 def test_a_question_about_the_whole_document_asks_for_an_overview(question):
@@ -116,3 +119,13 @@ def test_the_brief_is_summarised_from_its_opening(assistant):
     answer = assistant.ask("What is this brief about?")
     assert not answer.refused
     assert any("engaged deeply with California Career Pathways Trust" in c.text for c in answer.citations)
+
+
+def test_a_greeting_is_answered_with_what_the_assistant_does_not_with_the_documents_not_saying(pipeline):
+    # rule `small_talk`, through the whole pipeline on the real reader
+    for message in ("hi", "ok thanks!"):
+        answer = pipeline.answer(message)
+        assert answer.refused and not answer.citations
+        assert answer.answer.startswith("Hello! I answer questions from the documents") and "don't say" not in answer.answer
+        assert answer.suggestions  # a few sections the documents cover, to ask about
+    assert "don't say" in pipeline.answer("what is the capital of Peru?").answer

@@ -39,3 +39,14 @@ def test_the_plan_reads_the_corrected_question_unless_the_rule_is_off():
     assert "generator" in plan.query and "generatr" not in plan.query  # the previous turn is read corrected too
     off = read("where does the randomnes come from?", disabled=frozenset({"typo"}), spelling=spelling)
     assert off.query == "where does the randomnes come from?"
+
+
+def test_a_contraction_typed_without_its_apostrophe_reads_as_the_contraction():
+    spelling = Spelling(DOCUMENTS)
+    assert spelling.correct("whats the seed file?") == "what's the seed file?"
+    assert spelling.correct("Whats in the seed file? i dont know") == "What's in the seed file? i don't know"
+    # words that are also English stay ("its", "wont"), and so does one the documents write as it is
+    assert spelling.correct("its seed wont change") == "its seed wont change"
+    assert Spelling(DOCUMENTS + ["Run dont --now to skip it."]).correct("what does dont do?") == "what does dont do?"
+    # the typo rule off reads the question as typed
+    assert read("whats the seed file?", disabled=frozenset({"typo"}), spelling=spelling.correct).query == "whats the seed file?"

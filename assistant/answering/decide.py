@@ -109,6 +109,8 @@ class Decider:
     ) -> Decision:
         if plan.misuse:
             return Decision(False, 0.0, "misuse")
+        if plan.small_talk:
+            return Decision(False, 0.0, "small talk")
         if not ranked:
             return Decision(False, 0.0, "nothing indexed")
         p = float(self.head.probability(question_features(plan, ranked, known, titles))[0])

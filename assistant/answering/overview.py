@@ -31,7 +31,9 @@ _GIST = frozenset(
 # ... and the words around them ("Can you give me a quick overview of this report in a few sentences, please?").
 _AROUND = frozenset(
     "give me tell say says said describe explain please quick quickly short brief briefly few sentence sentences line lines "
-    "word words overall general high level whole entire big picture basically mostly really mainly".split()
+    "word words overall general high level whole entire big picture basically mostly really mainly "
+    # the form the asker wants it in ("in three bullet points", "in plain English", "as a short paragraph")
+    "bullet bullets bulleted paragraph paragraphs plain simple simply english terms layman one two three four five 1 2 3 4 5".split()
 )
 _ALLOWED = {t for w in DOCUMENT_WORDS | _GIST | _AROUND for t in content_terms(w)}
 

@@ -191,13 +191,15 @@ class Pipeline:
         return list(sections)
 
     def _decline(self, decision: Decision, retrieved: list[Retrieved], base: dict) -> Answer:
-        general = decision.reason in ("misuse", "nothing indexed")
+        general = decision.reason in ("misuse", "nothing indexed", "small talk")
         topics = self.topics(retrieved, general)
         topic_text = "; ".join(topics) if topics else "nothing yet"
         if self.prompts is None:
             text = "The documents do not answer that."
         elif decision.reason == "misuse":
             text = self.prompts.render("misuse", topics=topic_text)
+        elif decision.reason == "small talk":
+            text = self.prompts.render("small_talk", topics=topic_text)
         else:
             text = self.prompts.render("refusal", detail="", topics=topic_text)
         return Answer(answer=text, refused=True, suggestions=topics, retrieved=retrieved, **base)

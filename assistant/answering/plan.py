@@ -94,6 +94,7 @@ class Plan:
     wants_list: bool = False  # several items: a larger answer
     wants_number: bool = False  # a quantity or a date ("how many", "what year", "when")
     misuse: bool = False
+    small_talk: bool = False  # only a greeting, thanks or goodbye (rule `small_talk`): nothing is asked
     item: str | None = None  # "the second one": that item of the previous answer's list
     acronym: str | None = None  # "What is the RWB?", "What does RWB stand for?": the initials it asks about (rule `acronym`)
     asks_name: bool = False  # ... and it asks for the name they stand for ("What does RWB stand for?")
@@ -103,6 +104,20 @@ class Plan:
 
     def uses(self, rule: str) -> bool:
         return rule not in self.disabled
+
+
+# A message that is only a greeting, thanks or goodbye, in any order ("hi there", "ok thanks!", "thank you so much, bye").
+_SMALL_TALK_WORDS = (
+    r"hi|hello|hey|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)|thanks|thank\s+you|thank\s+u|thx|ty|cheers|"
+    r"bye|goodbye|good\s*bye|see\s+you|ok|okay|great|cool|nice|perfect|awesome|got\s+it|there|so\s+much|a\s+lot|again|very\s+much|all"
+)
+_SMALL_TALK = re.compile(rf"^\W*(?:(?:{_SMALL_TALK_WORDS})\b\W*)+$", re.I)
+
+
+def is_small_talk(question: str) -> bool:
+    """Only a greeting, thanks or goodbye: there is nothing to look up, and "the documents don't say" would be a
+    strange reply. A message that also asks something ("hi, what is RWB?") is a question."""
+    return bool(_SMALL_TALK.match(question))
 
 
 def is_misuse(question: str) -> bool:
@@ -286,6 +301,7 @@ def read(
     text = without_asker(question) if "asker_preamble" not in disabled else question
     asked = asked_part(question) if "asker_preamble" not in disabled else question
     misuse = "misuse" not in disabled and is_misuse(question)
+    small_talk = "small_talk" not in disabled and is_small_talk(question)
     asks_cause = bool(_WHY.match(asked))
     wants_list = bool(_LIST.search(asked))
     wants_number = bool(_NUMBER.search(asked))
@@ -295,7 +311,7 @@ def read(
     counted = stem(how_many.group(1).lower()) if how_many else None
     if not history:
         return Plan(
-            question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, acronym=acronym,
+            question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, small_talk=small_talk, acronym=acronym,
             asks_name=asks_name, overview=overview, counted=counted, disabled=disabled,
         )  # fmt: skip
     user, answer = history[-1]
@@ -307,7 +323,7 @@ def read(
     overview = overview and asks_overview(asked, leans_on_history=follow_up)
     if not follow_up:
         return Plan(
-            question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, acronym=acronym,
+            question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, small_talk=small_talk, acronym=acronym,
             asks_name=asks_name, overview=overview, counted=counted, disabled=disabled,
         )  # fmt: skip
     if item:
@@ -316,6 +332,6 @@ def read(
         query = f"{text} {user} {previous[: TUNING.history_chars]}"
     return Plan(
         question, " ".join(query.split()), follow_up=True, previous_answer=previous, previous_sentences=_sentences(previous),
-        asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, item=item, acronym=acronym,
+        asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, small_talk=small_talk, item=item, acronym=acronym,
         asks_name=asks_name, overview=overview, counted=counted, disabled=disabled,
     )  # fmt: skip

@@ -1,5 +1,7 @@
 """Rule ``typo``: a misspelt word of a question is read as the documents' word it was meant to be.
 
+A contraction typed without its apostrophe ("whats", "dont") reads as the contraction.
+
 "what sources of randomnes does the manual sugest" finds nothing by its exact words ("randomnes" is in no
 passage) and, to the decider, names something the documents never mention. A word is taken for a typo only
 when neither the documents nor English know it (pyspellchecker's English word list), it is written in lower
@@ -25,6 +27,15 @@ _LETTERS = re.compile(r"[a-z]+")
 _LOWER = re.compile(r"(?<![A-Za-z])[a-z]+")
 
 
+# Contractions typed without their apostrophe, as chat writes them ("whats RWB", "dont"); not those that are also words
+# ("its", "wont", "lets", "ill", "id", "were", "shed").
+_CONTRACTIONS = {
+    w.replace("'", ""): w
+    for w in "what's where's who's how's that's there's here's don't doesn't didn't isn't aren't wasn't weren't can't couldn't "
+    "shouldn't wouldn't haven't hasn't hadn't i'm i've you're they're we're".split()
+}
+
+
 @lru_cache(maxsize=1)
 def _english():
     from spellchecker import SpellChecker
@@ -46,6 +57,8 @@ class Spelling:
     def correction(self, word: str) -> str | None:
         """The documents' word ``word`` was meant to be, or None when it is not taken for a typo."""
         low = word.lower()
+        if low in _CONTRACTIONS and low not in self.counts:  # "whats" is "what's", unless the documents write "whats"
+            return _CONTRACTIONS[low]
         if len(low) < TUNING.typo_min_letters or low in self.counts:
             return None
         english = _english()
