@@ -117,7 +117,7 @@ def test_a_greeting_or_thanks_alone_is_small_talk(message):
     assert not read(message, disabled=frozenset({"small_talk"})).small_talk
 
 
-@pytest.mark.parametrize("question", ["hi, what is the RWB?", "thanks, but what about ferries?", "why?", "is that all?", "Hello World programs?"])
+@pytest.mark.parametrize("question", ["hi, what is the RWB?", "thanks, but what about ferries?", "why?", "is that all?", "Hello World programs?", "again?", "there?"])
 def test_a_message_that_asks_something_is_not_small_talk(question):
     assert not read(question).small_talk
 

@@ -106,18 +106,20 @@ class Plan:
         return rule not in self.disabled
 
 
-# A message that is only a greeting, thanks or goodbye, in any order ("hi there", "ok thanks!", "thank you so much, bye").
-_SMALL_TALK_WORDS = (
-    r"hi|hello|hey|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day)|thanks|thank\s+you|thank\s+u|thx|ty|cheers|"
-    r"bye|goodbye|good\s*bye|see\s+you|ok|okay|great|cool|nice|perfect|awesome|got\s+it|there|so\s+much|a\s+lot|again|very\s+much|all"
+# A message that is only a greeting, thanks, goodbye or "ok", in any order ("hi there", "ok thanks!", "thank you so much,
+# bye"): at least one such word, with nothing else but words that go with them ("there", "so much", "again").
+_SMALL_TALK_CORE = (
+    r"hi|hello|hey|hiya|howdy|greetings|good\s+(?:morning|afternoon|evening|day)|thanks|thank\s+(?:you|u)|thx|cheers|"
+    r"bye|good\s*bye|see\s+you|ok|okay|great|cool|nice|perfect|awesome|got\s+it"
 )
-_SMALL_TALK = re.compile(rf"^\W*(?:(?:{_SMALL_TALK_WORDS})\b\W*)+$", re.I)
+_SMALL_TALK = re.compile(rf"^\W*(?:(?:{_SMALL_TALK_CORE}|there|so\s+much|a\s+lot|again|very\s+much)\b\W*)+$", re.I)
+_SMALL_TALK_WORD = re.compile(rf"\b(?:{_SMALL_TALK_CORE})\b", re.I)
 
 
 def is_small_talk(question: str) -> bool:
-    """Only a greeting, thanks or goodbye: there is nothing to look up, and "the documents don't say" would be a
-    strange reply. A message that also asks something ("hi, what is RWB?") is a question."""
-    return bool(_SMALL_TALK.match(question))
+    """Only a greeting, thanks, goodbye or "ok": there is nothing to look up, and "the documents don't say" would be a
+    strange reply. A message that also asks something ("hi, what is RWB?", "again?") is a question."""
+    return bool(_SMALL_TALK.match(question) and _SMALL_TALK_WORD.search(question))
 
 
 def is_misuse(question: str) -> bool:
