@@ -887,24 +887,31 @@ _MD_LINK = re.compile(r"\[" + _MD_TEXT + r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"
 _MD_REFERENCE = re.compile(r"\[" + _MD_TEXT + r"\]\[[^\]\n]*\]")
 _MD_BOLD = re.compile(r"(\*\*)(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)(__)(?=\S)(.+?)(?<=\S)__(?!\w)")  # "__" not inside a word: "a__b__c"
 _MD_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s+\S+.*$")
+# a footnote ("[^1]: The board was created in 2009."): its text is read where it stands, its mark is not; the mark that
+# refers to it ("... member cities.[^1]") is dropped, as an HTML footnote's is. "[^}]" in a regular expression, whose
+# label no footnote defines, stays.
+_MD_FOOTNOTE = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:[ \t]*")
 _MD_CODE_SPAN = re.compile(r"(`+)[^`\n]*?\1")
 # an item of a table of contents: a bullet or number and one link to a place in a document ("* [Triagers](#triagers)")
 _MD_CONTENTS_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]\n]+\]\((?![a-z][\w+.-]*:)[^()\s#]*#[^()\s]+\)\s*$", re.I)
 
 
 def markdown_inline(text: str) -> str:
-    """Markdown as it reads: links, images and bold text as their text, link definitions dropped, code (fenced or
-    ``inline``) as written; an indented line is read too (a nested list's item is indented as code is). A README's
+    """Markdown as it reads: links, images and bold text as their text, link definitions dropped, footnotes read where
+    they stand without their marks, code (fenced or ``inline``) as written; an indented line is read too (a nested list's item is indented as code is). A README's
     "[rbenv](https://github.com/rbenv/rbenv)" was a sentence's words, its address searched and shown."""
     lines = text.split("\n")
     fenced = _fenced(lines)
+    notes = {m.group(1) for line, code in zip(lines, fenced) if not code and (m := _MD_FOOTNOTE.match(line))}
+    marks = re.compile(r"\[\^(?:" + "|".join(re.escape(n) for n in sorted(notes)) + r")\]") if notes else None
     out: list[str] = []
     prose: list[str] = []  # the lines since the last code, read together: a link's text may wrap onto the next line
 
     def flush() -> None:
-        joined = "\n".join(line for line in _without_contents(prose) if not _MD_DEFINITION.match(line))
+        read = [_MD_FOOTNOTE.sub("", line) if notes else line for line in _without_contents(prose)]
+        joined = "\n".join(line for line in read if not _MD_DEFINITION.match(line))
         joined = _MD_REFERENCE.sub(r"\1", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", joined)))  # a link's text may hold code
-        out.extend(_unbold(line) for line in joined.split("\n") if prose)
+        out.extend(_unbold(line, marks) for line in joined.split("\n") if prose)
         prose.clear()
 
     for line, code in zip(lines, fenced):
@@ -933,13 +940,19 @@ def _without_contents(lines: list[str]) -> list[str]:
     return kept[:-1]
 
 
-def _unbold(line: str) -> str:
-    """``line`` without bold marks outside its code spans ("**kwargs" in code is no bold)."""
+def _unbold(line: str, marks: re.Pattern | None = None) -> str:
+    """``line`` without bold marks, and without the footnote ``marks``, outside its code spans ("**kwargs" in code is no
+    bold, "`[^1]`" no footnote mark)."""
+
+    def prose(part: str) -> str:
+        part = _MD_BOLD.sub(lambda b: b.group(2) or b.group(4), part)
+        return marks.sub("", part) if marks is not None else part
+
     parts, at = [], 0
     for m in _MD_CODE_SPAN.finditer(line):
-        parts += [_MD_BOLD.sub(lambda b: b.group(2) or b.group(4), line[at : m.start()]), m.group()]
+        parts += [prose(line[at : m.start()]), m.group()]
         at = m.end()
-    return "".join(parts + [_MD_BOLD.sub(lambda b: b.group(2) or b.group(4), line[at:])])
+    return "".join(parts + [prose(line[at:])])
 
 
 def _load_md(path: Path) -> list[Paragraph]:

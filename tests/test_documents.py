@@ -178,6 +178,22 @@ def test_markdown_links_images_and_bold_read_as_their_text(tmp_path):
     assert "The timetable is kept on the harbour site and posted at the pier." in got  # a link wrapped onto the next line
 
 
+def test_markdown_footnotes_are_read_where_they_stand_without_their_marks(tmp_path):
+    # a policy converted to Markdown (pandoc writes "[^1]"): the mark glued "cities.[^1] Grants" into one sentence, and
+    # the footnote itself was dropped as if it were a link's definition
+    text = (
+        "# Funding\n\nThe board allocates transit grants to member cities.[^1] Grants are awarded once a year.[^late]\n\n"
+        "Match `[^}]` or [^anything-but-this] to skip braces; `s/[^1]//` drops ones.\n\n```\nsed 's/[^1]//'\n```\n\n"
+        "[^1]: The board was created by the Regional Transit Act of 2009.\n[^late]: The spring review ends on 30 April.\n"
+    )
+    got = [t for _, t in _read(tmp_path, "policy.md", text)]
+    assert got[:2] == ["The board allocates transit grants to member cities.", "Grants are awarded once a year."]
+    assert "The board was created by the Regional Transit Act of 2009." in got and "The spring review ends on 30 April." in got
+    # no footnote is labelled "anything-but-this": a regular expression, not a mark; code stays as written
+    assert "Match `[^}]` or [^anything-but-this] to skip braces; `s/[^1]//` drops ones." in got
+    assert any("sed 's/[^1]//'" in t for t in got)
+
+
 def test_a_markdown_table_of_contents_is_not_read(tmp_path):
     # a README's contents repeated every heading as a sentence of its opening section
     text = (
