@@ -898,7 +898,8 @@ _MD_CONTENTS_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]\n]+\]\((?![a-z][
 
 def markdown_inline(text: str) -> str:
     """Markdown as it reads: links, images and bold text as their text, link definitions dropped, footnotes read where
-    they stand without their marks, code (fenced or ``inline``) as written; an indented line is read too (a nested list's item is indented as code is). A README's
+    they stand without their marks, code (fenced or ``inline``) as written; an indented line is read too (a nested
+    list's item is indented as code is). A README's
     "[rbenv](https://github.com/rbenv/rbenv)" was a sentence's words, its address searched and shown."""
     lines = text.split("\n")
     fenced = _fenced(lines)
@@ -911,7 +912,7 @@ def markdown_inline(text: str) -> str:
         read = [_MD_FOOTNOTE.sub("", line) if notes else line for line in _without_contents(prose)]
         joined = "\n".join(line for line in read if not _MD_DEFINITION.match(line))
         joined = _MD_REFERENCE.sub(r"\1", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", joined)))  # a link's text may hold code
-        out.extend(_unbold(line, marks) for line in joined.split("\n") if prose)
+        out.extend(_as_read(line, marks) for line in joined.split("\n") if prose)
         prose.clear()
 
     for line, code in zip(lines, fenced):
@@ -940,7 +941,7 @@ def _without_contents(lines: list[str]) -> list[str]:
     return kept[:-1]
 
 
-def _unbold(line: str, marks: re.Pattern | None = None) -> str:
+def _as_read(line: str, marks: re.Pattern | None = None) -> str:
     """``line`` without bold marks, and without the footnote ``marks``, outside its code spans ("**kwargs" in code is no
     bold, "`[^1]`" no footnote mark)."""
 

@@ -121,8 +121,8 @@ def reader_key(training_dir: Path, reading: dict[str, int] | None = None) -> str
     h.update(json.dumps(RECIPE, sort_keys=True).encode())
     h.update(json.dumps([FEATURES, DECIDE_FEATURES]).encode())  # what the heads read: new features, new heads
     h.update(json.dumps({k: getattr(TUNING, k) for k in READING_TUNING}).encode())  # ... and how the candidates were found
-    h.update(f"chunker {CHUNKER_VERSION}".encode())
-    h.update(json.dumps(reading or reading_settings(), sort_keys=True).encode())  # sentence boundaries decide which sentences the training examples are
+    h.update(f"chunker {CHUNKER_VERSION}".encode())  # sentence boundaries decide which sentences the training examples are
+    h.update(json.dumps(reading or reading_settings(), sort_keys=True).encode())  # ... and passages, which candidates the heads see
     h.update(running_code_digest(tuple(READING_CODE), _HERE).encode())
     h.update(f"pyspellchecker {_version('pyspellchecker')}".encode())  # its English word list decides what rule `typo` corrects
     return h.hexdigest()[:16]

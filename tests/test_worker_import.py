@@ -18,6 +18,19 @@ with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as 
     print(pool.submit(abs, -3).result())
 """
 
+GUARDED = """
+import sys
+sys.path.insert(0, {root!r})
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+from assistant.training.train import refuse_in_worker_import
+
+if __name__ == "__main__":
+    refuse_in_worker_import()
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        print(pool.submit(abs, -3).result())
+"""
+
 
 def test_training_asked_for_while_a_worker_reruns_the_script_is_refused_not_hung(tmp_path):
     script = tmp_path / "unguarded.py"
@@ -27,9 +40,7 @@ def test_training_asked_for_while_a_worker_reruns_the_script_is_refused_not_hung
     assert 'put the code that builds the Assistant under `if __name__ == "__main__":`' in run.stderr
     # the same calls under a main guard run
     guarded = tmp_path / "guarded.py"
-    body = SCRIPT.format(root=str(ROOT)).replace("refuse_in_worker_import()  #", "if __name__ == '__main__':\n    refuse_in_worker_import()  #")
-    body = body.replace("with ProcessPoolExecutor", "if __name__ == '__main__':\n  with ProcessPoolExecutor").replace("    print(pool", "    print(pool")
-    guarded.write_text(body)
+    guarded.write_text(GUARDED.format(root=str(ROOT)))
     ok = subprocess.run([sys.executable, str(guarded)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.strip() == "3"

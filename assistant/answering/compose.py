@@ -326,15 +326,8 @@ class _Draft:
             if found is None:
                 continue
             at, k = found
-            fresh = at.id not in self.keys
-            self.keys.setdefault(at.id, set())
-            if k not in self.keys[at.id] and not self.take(at, at.sentence_texts(), k):
-                if fresh:
-                    del self.keys[at.id]
-                continue
-            if fresh:
-                self.order.append(at)
-            self.bring_list(at, at.sentence_texts(), k)
+            if self.hold_sentence(at, k):
+                self.bring_list(at, at.sentence_texts(), k)
 
     def announcement(self, chunk: Chunk, i: int) -> tuple[Chunk, int] | None:
         """The sentence ending with ':' that announces the list sentence ``i`` of ``chunk`` is an item of: back over
@@ -360,18 +353,23 @@ class _Draft:
         before = self.preceding(chunk)
         if before is None or before.section != chunk.section or before.id in self.continued or not before.sentences:
             return
-        texts = before.sentence_texts()
-        if not texts[-1].rstrip().endswith(":"):
-            return
-        fresh = before.id not in self.keys
-        self.keys.setdefault(before.id, set())
-        if not self.take(before, texts, len(texts) - 1):
+        last = len(before.sentences) - 1
+        announces = before.sentence_texts()[last].rstrip().endswith(":")
+        if announces and last not in self.keys.get(before.id, ()) and self.hold_sentence(before, last):
+            self.go_on(before, chunk)
+
+    def hold_sentence(self, at: Chunk, k: int) -> bool:
+        """Sentence ``k`` of ``at``, a passage the answer may not hold yet, joins it (the passage after those it holds);
+        False when it does not fit the budget (and a passage new to the answer stays out)."""
+        fresh = at.id not in self.keys
+        self.keys.setdefault(at.id, set())
+        if k in self.keys[at.id] or self.take(at, at.sentence_texts(), k):
             if fresh:
-                del self.keys[before.id]
-            return
+                self.order.append(at)
+            return True
         if fresh:
-            self.order.append(before)
-        self.go_on(before, chunk)
+            del self.keys[at.id]
+        return False
 
     def goes_on(self, at: Chunk, j: int) -> bool:
         """Does the answer go on with sentence ``j`` of ``at`` (past its end: the next passage's first)? While it is

@@ -180,36 +180,43 @@ def _outside_brackets(text: str) -> list[bool]:
     return out
 
 
-def _parted(body: str, parting: str) -> list[str]:
-    """``body`` parted where ``parting`` matches outside brackets: an item's aside keeps its commas."""
+def _parted(body: str, parting: str) -> list[tuple[int, int]]:
+    """Where ``body``'s items lie, parted where ``parting`` matches outside brackets: an item's aside keeps its commas.
+    Spans, without the blanks and full stops around each item."""
     outside = _outside_brackets(body)
-    items, start = [], 0
+    cuts, start = [], 0
     for m in re.finditer(parting, body):
         if m.end() > m.start() and outside[m.start()]:
-            items.append(body[start : m.start()])
+            cuts.append((start, m.start()))
             start = m.end()
-    items.append(body[start:])
-    return [i.strip(" .") for i in items if i.strip(" .")]
+    cuts.append((start, len(body)))
+    spans = []
+    for i, j in cuts:
+        while i < j and body[i] in " .":
+            i += 1
+        while j > i and body[j - 1] in " .":
+            j -= 1
+        if i < j:
+            spans.append((i, j))
+    return spans
 
 
-def _alike(body: str, items: list[str]) -> list[str]:
+def _alike(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Items of a list open alike ("the Cape Wren light, the Point Ash, Birch and Fir light, and the Isle Dun light"): a
     piece that does not open as the first item does goes on with the item before it (a name that holds commas)."""
-    opening = items[0].split()[0].lower()
-    merged: list[str] = []
-    for item in items:
-        if merged and item.split()[0].lower() != opening:
-            a = body.find(merged[-1])
-            b = body.find(item, a + len(merged[-1]))
-            merged[-1] = body[a : b + len(item)] if a >= 0 and b >= 0 else f"{merged[-1]}, {item}"
+    opening = body[slice(*spans[0])].split()[0].lower()
+    merged: list[tuple[int, int]] = []
+    for i, j in spans:
+        if merged and body[i:j].split()[0].lower() != opening:
+            merged[-1] = (merged[-1][0], j)
         else:
-            merged.append(item)
+            merged.append((i, j))
     return merged
 
 
 def listed_item(question: str, answer: str) -> str | None:
     """"The third one": the third item of the list in the previous answer, or None when there is no list. The list
-    follows a colon or an em dash ("four consortia—the ..."; up to a dash that closes it). The items are parted by the
+    follows a colon or an em dash ("three lighthouses—the ..."; up to a dash that closes it). The items are parted by the
     most explicit marks the list uses, outside brackets; when the answer says how many it lists ("two: ..."), by the
     first parting that gives that many items opening alike, else that many once pieces that do not open as the first
     item does join the item before, else that many."""
@@ -227,12 +234,12 @@ def listed_item(question: str, answer: str) -> str | None:
     announced = _COUNTS[counted[-1]] if counted else None
     marked = bool(re.match(_ITEM_PARTINGS[0], body.strip()))  # marks open a list; a dash inside a sentence does not
     partings = [_parted(body, parting) for parting in _ITEM_PARTINGS[not marked :]]
-    lists = [items for items in partings if len(items) >= 2]
-    exact = [items for items in lists if len(items) == announced]
-    joined = [alike for items in lists if announced and len(items) > announced and len(alike := _alike(body, items)) == announced]
-    items = ([i for i in exact if _alike(body, i) == i] + joined + exact + lists + [[]])[0]
+    lists = [spans for spans in partings if len(spans) >= 2]
+    exact = [spans for spans in lists if len(spans) == announced]
+    joined = [alike for spans in lists if announced and len(spans) > announced and len(alike := _alike(body, spans)) == announced]
+    spans = ([e for e in exact if _alike(body, e) == e] + joined + exact + lists + [[]])[0]
     k = _ORDINALS[m.group(1).lower()]
-    return items[k] if len(items) >= 2 and k < len(items) else None
+    return body[slice(*spans[k])] if len(spans) >= 2 and k < len(spans) else None
 
 
 def without_shorthand(question: str) -> str:
