@@ -261,3 +261,21 @@ def test_a_fine_tuning_that_fails_stops_the_others_and_says_why(tmp_path):
         dict(fine_tune_each(base, jobs, [], tmp_path / "run", tmp_path / "cache", lambda m: None))
     assert not (tmp_path / "run" / "long" / "model").exists()  # ended, not finished
     assert not list((tmp_path / "cache").glob("finetuned-*"))
+
+
+def test_leftovers_of_killed_trainings_are_swept_but_not_those_of_a_training_running_now(tmp_path):
+    import fcntl
+
+    from assistant.training.train import sweep_leftovers
+
+    (tmp_path / "reader-aaaa").mkdir()  # a reader, and the lock of its key
+    (tmp_path / ".reader-aaaa.lock").touch()
+    (tmp_path / ".reader-bbbb-x1y2" / "fold1").mkdir(parents=True)  # a training killed under another key
+    (tmp_path / ".reader-bbbb.lock").touch()
+    (tmp_path / ".reader-cccc-z3w4").mkdir()  # a training running now: its lock is held
+    with open(tmp_path / ".reader-cccc.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        removed = sweep_leftovers(tmp_path)
+        assert (tmp_path / ".reader-cccc-z3w4").exists() and (tmp_path / ".reader-cccc.lock").exists()
+    assert {p.name for p in removed} == {".reader-bbbb-x1y2", ".reader-bbbb.lock"}
+    assert (tmp_path / "reader-aaaa").exists() and (tmp_path / ".reader-aaaa.lock").exists()

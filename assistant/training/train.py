@@ -250,12 +250,36 @@ def _keep(path: Path, folder: Path, staging: Path, cache: Path) -> None:
 def prune_readers(cache: Path, keep: Path) -> list[Path]:
     """Remove all but the ``KEEP_READERS`` newest readers (``keep`` always stays): each training-data change
     adds one, and a cache nobody trims grows without end. A process already serving a removed reader keeps
-    working (its model is loaded); one started later for that training data trains it again."""
+    working (its model is loaded); one started later for that training data trains it again. The leftovers of
+    trainings killed under other keys go too (``sweep_leftovers``)."""
     readers = sorted((p for p in cache.glob("reader-*") if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime, reverse=True)
     removed = readers[max(KEEP_READERS - 1, 0) :]
     for old in removed:
         shutil.rmtree(old, ignore_errors=True)
         (cache / f".{old.name}.lock").unlink(missing_ok=True)
+    return removed + sweep_leftovers(cache)
+
+
+def sweep_leftovers(cache: Path) -> list[Path]:
+    """Work folders (``.reader-<key>-xxxx``) of trainings that were killed, and the locks of keys with no reader, for
+    every key no process is training now (its lock is free): a training that is killed under one key and never run
+    again under it would otherwise leave hundreds of megabytes behind. A key being trained keeps its lock held."""
+    import fcntl
+
+    removed: list[Path] = []
+    for lock_path in cache.glob(".reader-*.lock"):
+        key = lock_path.name.removeprefix(".reader-").removesuffix(".lock")
+        with open(lock_path, "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # being trained now
+            for work in cache.glob(f".reader-{key}-*"):
+                shutil.rmtree(work, ignore_errors=True)
+                removed.append(work)
+            if not (cache / f"reader-{key}").exists():
+                lock_path.unlink(missing_ok=True)
+                removed.append(lock_path)
     return removed
 
 
