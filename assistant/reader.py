@@ -92,7 +92,8 @@ _HERE = Path(__file__).resolve().parent
 READING_CODE = tuple(
     _HERE / f
     for f in ("types.py", "text.py", "documents.py", "chunking.py", "retrieval.py", "answering/plan.py", "answering/acronyms.py", "answering/overview.py",
-              "answering/candidates.py", "answering/decide.py", "answering/pipeline.py", "answering/spelling.py", "training/data.py", "training/train.py")
+              "answering/candidates.py", "answering/decide.py", "answering/pipeline.py", "answering/spelling.py", "training/data.py", "training/train.py",
+              "tuning.py")
 )  # fmt: skip
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.plan import is_misuse, leans_on_history, listed_item, read, without_asker, without_shorthand
+from assistant.answering.plan import is_misuse, leans_on_history, listed_item, pointed_at, read, without_asker, without_shorthand
 
 HISTORY = [("Which rivers does the guide describe?", "It describes three rivers: the Alder; the Birch; and the Cedar [1].")]
 
@@ -181,7 +181,7 @@ def test_how_many_words_a_pointing_question_needs_to_stand_alone_is_a_tuning_num
 
     from assistant.answering import plan as plan_module
 
-    question = "Is it true that the Cedar ford floods every spring after the snow melts upstream?"
+    question = "Is it still the Cedar ford that floods every spring after the snow melts upstream?"  # "it": the last turn's
     monkeypatch.setattr(plan_module, "TUNING", dataclasses.replace(plan_module.TUNING, follow_up_pointing_terms=20))
     assert leans_on_history(question)
 
@@ -199,3 +199,41 @@ def test_why_and_lists_are_read():
 )  # fmt: skip
 def test_questions_asking_for_a_quantity_or_a_date_are_read(question, number):
     assert read(question).wants_number is number
+
+
+@pytest.mark.parametrize("question", [
+    "is it true that the ford floods every spring?",  # the "it" and the "that" stand for the clause
+    "it's ok to moor a canoe by the ford overnight?",
+    "does it make sense to cross the ford at night?",
+    "Is it the case that fees doubled?",
+    "was it necessary to close the ferry?",
+    "is it true the ferry stopped?",  # "true" with a bare clause
+])
+def test_an_it_that_stands_for_the_clause_after_it_points_nowhere(question):
+    """Rule `expletive_it`: "is it true that ...", "it's ok to ...": a next question that names little stands alone."""
+    assert not leans_on_history(question)
+    assert read(question, HISTORY).query == question
+    assert leans_on_history(question, frozenset({"expletive_it"}))  # the rule off: "it" points back, as before
+
+
+@pytest.mark.parametrize("question", [
+    "Is it safe?", "is it true?", "how long does it take?",  # nothing after: "it" is what the last turn spoke of
+    "is it related to the ford?", "Is it safe for kids?",  # not an adjective that takes a clause, nor "for ... to"
+    "is it true that it floods?",  # the second "it" points back
+])
+def test_an_it_with_no_clause_to_stand_for_points_back(question):
+    assert leans_on_history(question)
+
+
+def test_an_item_is_picked_from_the_last_answer_that_gave_a_list():
+    history = [("Which colours?", "Three: red, green and blue."), ("tell me about the second one", "Green is calm, cool and soft.")]
+    plan = read("and the third one?", history)
+    assert plan.item == "blue" and plan.follow_up  # not "soft": the answer between gives no list, only commas
+    long_ago = [("Which colours?", "Three: red, green and blue.")] + [("and?", "Green is calm and cool.")] * 3
+    assert read("and the third one?", long_ago).item is None  # only the last few answers are looked back at
+
+
+def test_the_ordinal_is_replaced_by_the_name_it_points_at():
+    assert pointed_at("tell me more about the second one", "the Ash light") == "tell me more about the Ash light"
+    assert pointed_at("and the third one?", "Dun") == "and Dun?"
+    assert pointed_at("what does it cost?", "Dun") == "what does it cost? Dun"

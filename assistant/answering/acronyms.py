@@ -152,6 +152,15 @@ class Acronyms:
     def name(self, initials: str) -> str | None:
         return self.names.get(initials)
 
+    def initials_of(self, text: str) -> list[str]:
+        """The initials the documents give a name ``text`` writes out in full ("the Regional Water Board" -> RWB) and
+        does not give itself (rule `short_name`): after spelling a name out once, a document uses its initials."""
+        folded = " " + " ".join(_WORD.findall(text)).lower() + " "
+        return [
+            initials for initials, name in self.names.items()
+            if f" {name.lower()} " in folded and not re.search(r"(?<![\w&-])" + re.escape(initials) + r"s?(?![\w&-])", text)
+        ]  # fmt: skip
+
     def may_name(self, initials: str) -> bool:
         """Do the documents hold words in capitals whose initials these are, even where no brackets tie them together
         ("Short for *Unicode Transformation Format*." in a glossary's entry on UTF)? Then what they stand for may be
@@ -181,6 +190,23 @@ class Acronyms:
                         self._capitalised.append(run)
                     run = []
         return self._capitalised
+
+
+# An aside that gives a thing's short name: "(or Ash Light, run by ...)", "(HPA, based in ...)", "(aka the Wren)";
+# not "(run by the county)" nor "(Isle Dun Harbour Trust)", which say something else of it.
+_ASIDE_NAME = re.compile(
+    r"\(\s*(?:(?:or|aka|a\.k\.a\.|also known as|also called|known as)\s+(?:the\s+)?([^,;()]{2,40}?)|([A-Z][A-Z0-9&-]*[A-Z0-9]))\s*[,;)]"
+)
+
+
+def aside_name(item: str) -> str | None:
+    """The short name an item of a list gives itself in brackets ("the Point Ash light (or Ash Light, run by the
+    county)" -> "Ash Light"): the name the document speaks of it by afterwards (rule `short_name`)."""
+    m = _ASIDE_NAME.search(item)
+    if not m:
+        return None
+    name = (m.group(1) or m.group(2)).strip()
+    return name if len(name.split()) <= 4 else None
 
 
 def name_first(ranked: list[Candidate], initials: str) -> list[Candidate]:

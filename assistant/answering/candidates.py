@@ -46,6 +46,8 @@ FEATURES = (
     "mentions",  # quotes what the question quotes: it speaks of the words themselves ('What does "must" mean?')
 )
 
+_SAID = FEATURES.index("said_before")
+
 
 @dataclass
 class Candidate:
@@ -60,6 +62,11 @@ class Candidate:
     @property
     def key(self) -> tuple[str, int]:
         return self.chunk.id, self.index
+
+    @property
+    def said(self) -> bool:
+        """The previous answer gave this sentence in its own words."""
+        return bool(self.features[_SAID] >= 1.0 - 1e-4)  # 1 in its words (a cosine of a vector with itself: 0.99999 on some CPUs)
 
     @property
     def speaker(self) -> str | None:

@@ -25,11 +25,11 @@ from ..text import content_terms
 from ..tuning import TUNING
 from ..types import Answer, Chunk, Retrieved
 from . import candidates as candidates_step
-from .acronyms import Acronyms, name_first
+from .acronyms import Acronyms, aside_name, name_first
 from .compose import arrange, choose, to_answer
 from .decide import Decider, Decision, title_terms
 from .overview import opening
-from .plan import Plan, read
+from .plan import Plan, pointed_at, read
 from .rerank import Reranker
 from .spelling import Spelling
 
@@ -100,6 +100,15 @@ class Pipeline:
         if name:  # rule `acronym`: the initials are searched with the name the documents give them
             plan = replace(plan, query=f"{plan.query} {name}")
             typed = f"{typed} {name}"
+        if plan.uses("short_name"):  # a name is searched with the short name the documents go on to use for it
+            alias = aside_name(plan.item) if plan.item else None
+            if alias:  # "the second one" of "... light (or Ash Light, run by ...)": "tell me more about Ash Light"
+                plan = replace(plan, query=pointed_at(plan.question, alias))
+                typed = plan.query  # what was typed, with the name it points at
+            short = " ".join(self.acronyms.initials_of(plan.query))
+            if short:  # "the Regional Water Board" is searched with "RWB" too
+                plan = replace(plan, query=f"{plan.query} {short}")
+                typed = f"{typed} {short}"
         texts = [plan.query] + ([typed] if typed != plan.query else [])
         said = list(plan.previous_sentences[: TUNING.said_sentences])  # a follow-up's plan alone carries them
         vectors = self.embeddings.embed_many(texts + said)
@@ -133,6 +142,8 @@ class Pipeline:
                 decision = Decision(False, decision.confidence, "not covered")  # the documents never say what they stand for
         if not decision.answer:
             return self._decline(decision, retrieved, base)
+        if got.plan.item and got.plan.uses("listed_item"):  # "tell me more about the second one": not the list again
+            ranked = [c for c in ranked if not c.said] or ranked
         chosen = choose(got.plan, ranked, self.max_words)
         pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding, ranked=ranked)
         answer = to_answer(pieces, retrieved, **base)

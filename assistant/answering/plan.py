@@ -21,6 +21,19 @@ _POINTING = {
     "that", "this", "those", "these", "it", "its", "they", "them", "their", "he", "she", "his", "her", "him",
     "there", "else", "also", "other", "others", "another", "same", "such", "former", "latter", "one", "ones", "more",
 }  # fmt: skip
+# "it" standing for what follows, not for the last turn (rule `follow_up`): "is it true that ...", "it's safe to ...",
+# "would it be a good idea to ...", "how long does it take to ...". English sentence form: the "it" of a verb of being
+# (or "take", "cost", "make sense", "matter") and an adjective, followed by the clause it stands for.
+_EXPLETIVE_BEFORE = {"is", "was", "isn't", "wasn't", "would", "will", "could", "should", "might", "does", "did", "doesn't", "didn't"}
+_EXPLETIVE_AFTER = {"is", "was", "would", "will", "could", "might", "seems", "seemed"}
+_EXPLETIVE_FILL = {"be", "not", "really", "actually", "still", "also", "ever", "always", "generally", "usually", "too", "very", "so", "even", "a", "an", "the", "more", "less", "any"}
+_EXPLETIVE_STATES = {
+    "true", "false", "possible", "impossible", "ok", "okay", "fine", "safe", "unsafe", "worth", "necessary", "unnecessary", "required",
+    "allowed", "permitted", "legal", "illegal", "better", "best", "wise", "good", "bad", "right", "wrong", "correct", "normal", "common",
+    "usual", "important", "mandatory", "recommended", "advisable", "acceptable", "reasonable", "feasible", "likely", "unlikely", "easy",
+    "hard", "difficult", "enough", "case", "idea", "problem", "take", "takes", "cost", "costs", "make", "matter", "help",
+}  # fmt: skip
+_EXPLETIVE_CLAUSE = {"that", "to", "if", "whether", "when"}
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "1st": 0, "2nd": 1, "3rd": 2, "4th": 3, "5th": 4, "last": -1}
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|last)\s+(?:one|item|entry|point|example|thing|of them)\b", re.I)
 # a question that carries on from the turn before: it opens on a conjunction or "what about" (after an "ok" or a
@@ -127,7 +140,36 @@ def is_misuse(question: str) -> bool:
     return any(p.search(q) for p in _MISUSE_RE)
 
 
-def leans_on_history(question: str) -> bool:
+def stands_for_clause(toks: list[str], k: int) -> int | None:
+    """Is ``toks[k]`` an "it" that stands for the clause after it ("is it true that employers ...", "it's safe to
+    ...", "how long does it take to ..."), not for something the last turn said? A verb of being or "take", "cost",
+    "make sense" with it, an adjective of those that take a clause, and the clause ("that", "to", "if", ...). Where
+    the clause opens (its "that" points nowhere either), or None; "Is it safe?" and "is it related to X?" point back."""
+    if toks[k] != "it":
+        return None
+    inverted = k > 0 and toks[k - 1] in _EXPLETIVE_BEFORE
+    at = k + 1
+    if not inverted and at < len(toks) and toks[at] in _EXPLETIVE_AFTER:
+        at += 1
+    elif not inverted and not (at < len(toks) and toks[at] in _EXPLETIVE_STATES):
+        return None  # neither "is it ..." nor "it is ..." / "it's ..." (read as "it ...")
+    while at < len(toks) and toks[at] in _EXPLETIVE_FILL:
+        at += 1
+    if at >= len(toks) or toks[at] not in _EXPLETIVE_STATES:
+        return None
+    state = toks[at]
+    at += 1
+    while at < len(toks) and (toks[at] in _EXPLETIVE_STATES or toks[at] in ("sense", "it")):  # "a good idea to", "make sense to"
+        at += 1
+    if len(toks) - at < 2:
+        return None
+    if toks[at] == "for":  # "is it safe for me to ...", not "is it safe for kids?"
+        return at if "to" in toks[at + 1 : at + 4] else None
+    # the clause: "that", "to", "if" ... opens it, or it follows "true" / "the case" bare ("is it true employers ...")
+    return at if toks[at] in _EXPLETIVE_CLAUSE or state in ("true", "case") else None
+
+
+def leans_on_history(question: str, disabled: frozenset[str] = frozenset()) -> bool:
     """Does the question need the previous turn to be understood ("why?", "who said that?", "and if gzip isn't
     installed?")? It does when it names nothing, when it carries on from the turn before (it opens on "and", "so",
     "what about", ... or ends on "then", "instead"), or when it points back ("that", "it", ...) and names little of its
@@ -141,8 +183,12 @@ def leans_on_history(question: str) -> bool:
     if named == 0 or _CONTINUES.match(question) or _CARRIES_ON.search(question):
         return True
     # "this policy", "these documents": the asker points at the documents, not at the turn before
+    # "is it true that ...": the "it" and the "that" stand for the clause, not for the last turn (rule `expletive_it`)
+    clause = set() if "expletive_it" in disabled else {k for k in range(len(toks)) if stands_for_clause(toks, k) is not None}
+    clause |= {stands_for_clause(toks, k) for k in clause}
     pointing = [
-        t in _POINTING and not (t in _DEMONSTRATIVES and k + 1 < len(toks) and toks[k + 1] in DOCUMENT_WORDS) for k, t in enumerate(toks)
+        t in _POINTING and k not in clause and not (t in _DEMONSTRATIVES and k + 1 < len(toks) and toks[k + 1] in DOCUMENT_WORDS)
+        for k, t in enumerate(toks)
     ]
     if named <= 3 and any(pointing):
         return True
@@ -214,6 +260,10 @@ def _alike(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+# an answer that gives a list: one opened by a colon or an em dash, or by item marks
+_LIST_OPENS = re.compile(r"[:—]|(?:^|\s)(?:\(\d+\)|\d+\)|[-•*])\s+")
+
+
 def listed_item(question: str, answer: str) -> str | None:
     """"The third one": the third item of the list in the previous answer, or None when there is no list. The list
     follows a colon or an em dash ("three lighthouses—the ..."; up to a dash that closes it). The items are parted by the
@@ -240,6 +290,19 @@ def listed_item(question: str, answer: str) -> str | None:
     spans = ([e for e in exact if _alike(body, e) == e] + joined + exact + lists + [[]])[0]
     k = _ORDINALS[m.group(1).lower()]
     return body[slice(*spans[k])] if len(spans) >= 2 and k < len(spans) else None
+
+
+def pointed_at(question: str, name: str) -> str:
+    """``question`` with "the second one" replaced by the ``name`` of the item it points at ("tell me more about the
+    second one" -> "tell me more about Ash Light"): the ordinal is not a word to search for."""
+    m = _ORDINAL.search(question)
+    if not m:
+        return f"{question} {name}"
+    start = m.start()
+    before = question[:start]
+    if re.search(r"\bthe\s+$", before, re.I):
+        before = before[: re.search(r"\bthe\s+$", before, re.I).start()]
+    return " ".join(f"{before}{name}{question[m.end():]}".split())
 
 
 def without_shorthand(question: str) -> str:
@@ -326,9 +389,12 @@ def read(
     user, answer = history[-1]
     user = as_words(user)
     previous = without_markers(answer)
-    item = listed_item(text, previous) if "listed_item" not in disabled else None
+    item = None
+    if "listed_item" not in disabled:  # the list of the last answer that gave one: "the second one", then "and the third one?"
+        items = [(listed_item(text, without_markers(said)), without_markers(said)) for _, said in reversed(history[-TUNING.item_turns :])]
+        item = next((i for i, said in items if i is not None and _LIST_OPENS.search(said)), items[0][0])
     # "and what does RWB stand for?" names all it asks about: it stands alone however it opens
-    follow_up = "follow_up" not in disabled and not asks_name and (item is not None or leans_on_history(text))
+    follow_up = "follow_up" not in disabled and not asks_name and (item is not None or leans_on_history(text, disabled))
     overview = overview and asks_overview(asked, leans_on_history=follow_up)
     if not follow_up:
         return Plan(
