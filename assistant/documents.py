@@ -431,6 +431,18 @@ def _body_indent(lines: list[str], fenced: list[bool]) -> int:
     return min(i for i in long if i >= 3)
 
 
+# Characters that draw rather than write: box drawing, block elements, arrows ("┌──┐", "│", "▶", "→")
+_DRAWING = re.compile(r"[\u2190-\u21ff\u2500-\u259f\u25a0-\u25ff]")
+_DRAWN_SHARE = 0.3  # a line this much drawn is part of a drawing
+
+
+def _drawing(lines: list[str]) -> bool:
+    """A diagram drawn in characters ("┌─────────┐ / │ unpacked │ / └────┬────┘"): at least half its lines are drawn.
+    Its labels are not sentences, and read as one they made an "answer" of box corners."""
+    drawn = sum(len(_DRAWING.findall(line)) >= _DRAWN_SHARE * len(line.replace(" ", "")) for line in lines)
+    return drawn * 2 >= len(lines)
+
+
 def clean_plain(text: str) -> list[Paragraph]:
     """Text whose paragraphs are separated by blank lines (markdown-like or plain prose). Digits that end a word
     are kept: "python3", "c99" are words here; footnote marks glued to words come from PDF text (``clean_pages``)."""
@@ -482,6 +494,8 @@ def clean_plain(text: str) -> list[Paragraph]:
             block = block[1:]
             if not block:
                 continue
+        if _drawing(lines):
+            continue
         kept = [(line, f) for line, f in block if not _PAGE_NUMBER.match(line)]
         texts = _block_sentences([line for line, _ in kept], [f for _, f in kept])
         sentences = tuple(SentenceRecord(t, section, None) for t in texts)

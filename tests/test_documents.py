@@ -779,3 +779,29 @@ def test_a_manual_page_as_text_has_its_titles_at_the_margin(tmp_path):
     # a document whose body starts at the margin reads no title from indentation
     prose = "Ferries leave the north pier every hour from six in the morning.\n\n    Tickets are sold on board\n"
     assert {s for s, _ in _read(tmp_path, "notes.txt", prose)} == {"Introduction"}
+
+
+def test_a_diagram_drawn_in_box_characters_is_not_read_as_a_sentence(tmp_path):
+    text = """Ferry states
+============
+
+A ferry that misses its slot waits at the buoy until the harbour master calls it in.
+
+       ┌────────────┐
+       │  waiting   │
+       └─────┬──────┘
+             │ (called in)
+             v
+       ┌────────────┐
+       │   docked   │
+       └────────────┘
+
+A docked ferry leaves when its cargo is loaded.
+"""
+    f = tmp_path / "ferries.txt"
+    f.write_text(text, encoding="utf-8")
+    sentences = [s.text for p in load_document(f, f.name).paragraphs for s in p.sentences]
+    assert sentences == [
+        "A ferry that misses its slot waits at the buoy until the harbour master calls it in.",
+        "A docked ferry leaves when its cargo is loaded.",
+    ]
