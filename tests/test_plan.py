@@ -195,7 +195,10 @@ def test_why_and_lists_are_read():
 @pytest.mark.parametrize(
     "question, number",
     [("How many ferries cross each day?", True), ("When does the kiosk open?", True), ("What year was the pier built?", True),
-     ("What percentage of tickets are sold online?", True), ("Why do ferries stop in winter?", False), ("Who runs the kiosk?", False)],
+     ("What percentage of tickets are sold online?", True), ("Why do ferries stop in winter?", False), ("Who runs the kiosk?", False),
+     ("Who built the pier, and roughly when?", True), ("ok so when did the kiosk close?", True),
+     ("How do I get a refund when the ferry is cancelled?", False),  # "when" opens a clause, not the question
+     ("What does the guide mean when it says 'slack water'?", False)],
 )  # fmt: skip
 def test_questions_asking_for_a_quantity_or_a_date_are_read(question, number):
     assert read(question).wants_number is number
