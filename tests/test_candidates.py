@@ -79,3 +79,53 @@ def test_a_sentence_that_quotes_what_the_question_quotes_speaks_of_the_words(wri
     assert got == {"In": 1.0, "Boats": 0.0, "Skippers": 0.0}
     plain = pipeline.gather("What must boats do before they moor?", []).candidates
     assert all(c.features[mentions] == 0.0 for c in plain)  # nothing quoted, nothing mentioned
+
+
+TOWN = "\n\n".join(
+    f"# {topic.title()}\n\n" + " ".join(f"The {topic} {fact}." for fact in facts)
+    for topic, facts in {
+        "ferry": ["leaves the north pier every hour", "carries bicycles free", "stops when the wind passes gale force", "sells tickets at the kiosk"],
+        "bakery": ["opens at six", "sells rye bread on Fridays", "closes on Mondays", "takes cash only"],
+        "library": ["lends books for three weeks", "has a reading room upstairs", "runs a story hour on Saturdays", "charges no fines"],
+        "museum": ["shows whaling tools", "is free on Sundays", "holds a map of the old harbour", "closes in January"],
+        "school": ["teaches two hundred pupils", "starts at nine", "has a sailing club", "closes for the summer"],
+        "church": ["rings its bell at noon", "dates from 1320", "holds a choir on Thursdays", "has a crooked spire"],
+        "market": ["runs on Wednesdays", "sells fish from the boats", "fills the square", "ends at two"],
+        "pub": ["serves crab on Fridays", "has a fire in winter", "hosts a quiz on Tuesdays", "stays open late in summer"],
+        "clinic": ["sees patients in the morning", "has one nurse", "calls the island doctor by radio", "closes at weekends"],
+        "lighthouse": ["keeper is paid by the county", "keeper earns a small salary plus lodging", "lamp turns twice a minute", "stands on the point"],
+        "harbour": ["dues are paid monthly", "wall was rebuilt in 1990", "holds forty boats", "silts up every spring"],
+        "beach": ["has a lifeguard in August", "is sandy at the east end", "allows dogs in winter", "floods at spring tides"],
+        **{
+            place: [f"opens at {hour}", f"was painted {colour} last year", f"is run by the {owner}", "is busy in summer"]
+            for place, hour, colour, owner in [
+                ("post office", "eight", "red", "county"), ("garage", "seven", "blue", "Moss family"), ("bank", "ten", "grey", "mainland"),
+                ("hotel", "noon", "white", "Ward sisters"), ("chip shop", "five", "green", "Rossi family"), ("boatyard", "six", "black", "Keel brothers"),
+                ("chandlery", "nine", "yellow", "harbour trust"), ("police station", "eight", "brown", "constabulary"), ("surgery", "nine", "cream", "health board"),
+                ("cinema", "four", "purple", "film club"), ("campsite", "seven", "orange", "Hill farm"), ("dairy", "five", "pink", "co-operative"),
+            ]
+        },
+    }.items()
+)
+
+
+def test_a_follow_up_also_searches_the_words_just_typed(written_pipeline, monkeypatch):
+    """A follow-up is searched with the turn it leans on; the best passages for what was just typed join them, so a
+    next question on a topic of its own is not lost under the last answer's words."""
+    import dataclasses
+
+    from assistant.answering import pipeline as pipeline_module
+
+    town = written_pipeline("town.md", TOWN)
+    history = [("When does the ferry leave and what does it carry?", "The ferry leaves the north pier every hour. The ferry carries bicycles free.")]
+    question = "and what reward does the guardian of that light get?"
+    got = town.gather(question, history)
+    assert got.plan.follow_up and got.plan.query != question
+    ids = [h.chunk.id for h in got.retrieval.hits]
+    leaning = [h.chunk.id for h in town.searcher.search(got.plan.query).hits]
+    typed = [h.chunk.id for h in town.searcher.search(question).hits]
+    assert ids[: len(leaning)] == leaning  # the follow-up's own passages first, as they were
+    assert set(typed[:3]) <= set(ids) and len(ids) <= len(leaning) + 3  # ... and the typed words' best ones, at most three more
+    assert got.retrieval.hits[ids.index(typed[0])].chunk.section == "Lighthouse"
+    monkeypatch.setattr(pipeline_module, "TUNING", dataclasses.replace(pipeline_module.TUNING, typed_passages=0))
+    assert [h.chunk.id for h in town.gather(question, history).retrieval.hits] == leaning

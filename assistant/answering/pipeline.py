@@ -115,6 +115,12 @@ class Pipeline:
         said_vectors = np.asarray(vectors[len(texts) :], dtype=np.float32) if said else None
         vectors = vectors[: len(texts)]
         retrieval = self.searcher.search(plan.query, vectors[0])
+        if plan.follow_up and typed != plan.query and TUNING.typed_passages:
+            # a follow-up is searched with the turn it leans on; the best passages for the words just typed join them, so
+            # that a question on a topic of its own ("what kinds of triggers are there?") is not drowned by the last answer's words
+            held = {h.chunk.id for h in retrieval.hits}
+            fresh = [h for h in self.searcher.search(typed, vectors[-1]).hits if h.chunk.id not in held]
+            retrieval.hits = retrieval.hits + fresh[: TUNING.typed_passages]
         unit_vectors = self.index.sentence_vectors([h.chunk.id for h in retrieval.hits])
         unit_vectors = {k: np.asarray(v, dtype=np.float32) for k, v in unit_vectors.items()}
         cands = candidates_step.build(plan, retrieval.hits, unit_vectors, vectors[0], vectors[-1], self.vocabulary.idf, typed, said_vectors)
