@@ -18,6 +18,7 @@ from assistant.answering.plan import read
         "tl;dr?",
         "Summarize the report in three bullet points",  # the form wanted names nothing of the documents
         "Give me a quick summary of this guide in 3 bullets",
+        "hey, what's this guide about in a nutshell?",  # a greeting and a figure of speech name nothing either
         "summarize it in plain English",
     ],
 )

@@ -240,3 +240,13 @@ def test_the_ordinal_is_replaced_by_the_name_it_points_at():
     assert pointed_at("tell me more about the second one", "the Ash light") == "tell me more about the Ash light"
     assert pointed_at("and the third one?", "Dun") == "and Dun?"
     assert pointed_at("what does it cost?", "Dun") == "what does it cost? Dun"
+
+
+def test_an_answer_that_enumerates_in_sentences_gives_the_sentence_that_opens_on_the_ordinal():
+    said = ("The first rule, the keepers said, is that the lamp is never left alone. Second, the log is written every hour. "
+            "Third, they said that the keeper rows out to the buoy, the rock and the wreck each Sunday.")  # fmt: skip
+    assert listed_item("tell me more about the third one", said).startswith("Third, they said that the keeper rows out")
+    assert listed_item("and the last one?", said).startswith("Third, they said")  # no "Finally": the last that opens on one
+    assert listed_item("the first one?", said).startswith("The first rule")
+    history = [("What are the rules?", said), ("why?", "Because storms come up fast, and fog, and ice.")]
+    assert read("and the second one?", history).item == "Second, the log is written every hour."  # the enumeration, not the commas

@@ -26,14 +26,16 @@ DOCUMENT_WORDS = frozenset(
 _GIST = frozenset(
     "about summary summarize summarise summarized summarised summarizing overview gist purpose main point points key takeaway "
     "takeaways finding findings conclusion conclusions argument arguments message theme themes topic topics cover covers "
-    "tldr tl dr abstract recap outline aim aims goal".split()
+    "tldr tl dr abstract recap outline aim aims goal essence".split()
 )
 # ... and the words around them ("Can you give me a quick overview of this report in a few sentences, please?").
 _AROUND = frozenset(
     "give me tell say says said describe explain please quick quickly short brief briefly few sentence sentences line lines "
     "word words overall general high level whole entire big picture basically mostly really mainly "
     # the form the asker wants it in ("in three bullet points", "in plain English", "as a short paragraph")
-    "bullet bullets bulleted paragraph paragraphs plain simple simply english terms layman one two three four five 1 2 3 4 5".split()
+    "bullet bullets bulleted paragraph paragraphs plain simple simply english terms layman one two three four five 1 2 3 4 5 "
+    # ... and a greeting before it ("hey, what's this brief about in a nutshell?")
+    "hey hi hello nutshell".split()
 )
 _ALLOWED = {t for w in DOCUMENT_WORDS | _GIST | _AROUND for t in content_terms(w)}
 

@@ -263,7 +263,26 @@ def _alike(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 # an answer that gives a list: one opened by a colon or an em dash, or by item marks
-_LIST_OPENS = re.compile(r"[:—]|(?:^|\s)(?:\(\d+\)|\d+\)|[-•*])\s+")
+_LIST_OPENS = re.compile(r"[:—]|(?:^|\s)(?:\(\d+\)|\d+\)|[-•*])\s+|(?:^|[.!?]\s+)(?:The\s+)?(?:First|Second|Third)\b")
+
+
+_ENUMERATED = re.compile(r"^\W*(?:the\s+)?(first|second|third|fourth|fifth|sixth|finally|lastly|last)\b", re.I)
+_ENUMERATION_ORDER = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "finally": -1, "lastly": -1, "last": -1}
+
+
+def enumerated_item(k: int, answer: str) -> str | None:
+    """Item ``k`` (-1: the last) of an answer that enumerates in sentences ("The first lesson ... is ... Second, ...
+    Third, ..."): the sentence that opens on that ordinal; None when fewer than two sentences open on one."""
+    opened = {}
+    for s, e in split_sentences(answer):
+        m = _ENUMERATED.match(answer[s:e])
+        if m:
+            opened.setdefault(_ENUMERATION_ORDER[m.group(1).lower()], answer[s:e])
+    if len(opened) < 2:
+        return None
+    if k == -1 and -1 not in opened:
+        return opened[max(opened)]
+    return opened.get(k)
 
 
 def listed_item(question: str, answer: str) -> str | None:
@@ -275,6 +294,9 @@ def listed_item(question: str, answer: str) -> str | None:
     m = _ORDINAL.search(question)
     if not m:
         return None
+    enumerated = enumerated_item(_ORDINALS[m.group(1).lower()], answer)
+    if enumerated:  # "The first lesson ... Second, ... Third, ...": the sentence that opens on the ordinal asked for
+        return enumerated
     opens = [i for i in (answer.find(":"), answer.find("—")) if i >= 0]
     if opens:
         head, body = answer[: min(opens)], answer[min(opens) + 1 :]
