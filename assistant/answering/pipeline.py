@@ -117,7 +117,8 @@ class Pipeline:
         retrieval = self.searcher.search(plan.query, vectors[0])
         if plan.follow_up and typed != plan.query and TUNING.typed_passages:
             # a follow-up is searched with the turn it leans on; the best passages for the words just typed join them, so
-            # that a question on a topic of its own ("what kinds of triggers are there?") is not drowned by the last answer's words
+            # that a question with a topic of its own ("and what does the harbour charge for parking?") is not drowned by
+            # the last answer's words
             held = {h.chunk.id for h in retrieval.hits}
             fresh = [h for h in self.searcher.search(typed, vectors[-1]).hits if h.chunk.id not in held]
             retrieval.hits = retrieval.hits + fresh[: TUNING.typed_passages]

@@ -21,7 +21,7 @@ _POINTING = {
     "that", "this", "those", "these", "it", "its", "they", "them", "their", "he", "she", "his", "her", "him",
     "there", "else", "also", "other", "others", "another", "same", "such", "former", "latter", "one", "ones", "more",
 }  # fmt: skip
-# "it" standing for what follows, not for the last turn (rule `follow_up`): "is it true that ...", "it's safe to ...",
+# "it" standing for what follows, not for the last turn (rule `expletive_it`): "is it true that ...", "it's safe to ...",
 # "would it be a good idea to ...", "how long does it take to ...". English sentence form: the "it" of a verb of being
 # (or "take", "cost", "make sense", "matter") and an adjective, followed by the clause it stands for.
 _EXPLETIVE_BEFORE = {"is", "was", "isn't", "wasn't", "would", "will", "could", "should", "might", "does", "did", "doesn't", "didn't"}
@@ -262,25 +262,33 @@ def _alike(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-# an answer that gives a list: one opened by a colon or an em dash, or by item marks
-_LIST_OPENS = re.compile(r"[:—]|(?:^|\s)(?:\(\d+\)|\d+\)|[-•*])\s+|(?:^|[.!?]\s+)(?:The\s+)?(?:First|Second|Third)\b")
-
-
+# a list opened by a colon or an em dash, or by item marks
+_LIST_OPENS = re.compile(r"[:—]|(?:^|\s)(?:\(\d+\)|\d+\)|[-•*])\s+")
 _ENUMERATED = re.compile(r"^\W*(?:the\s+)?(first|second|third|fourth|fifth|sixth|finally|lastly|last)\b", re.I)
 _ENUMERATION_ORDER = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "finally": -1, "lastly": -1, "last": -1}
 
 
-def enumerated_item(k: int, answer: str) -> str | None:
-    """Item ``k`` (-1: the last) of an answer that enumerates in sentences ("The first lesson ... is ... Second, ...
-    Third, ..."): the sentence that opens on that ordinal; None when fewer than two sentences open on one."""
-    opened = {}
+def _enumeration(answer: str) -> dict[int, str]:
+    """The sentences of an answer that enumerates in sentences ("The first lesson ... is ... Second, ... Finally, ..."),
+    by their place (-1: the last); empty when fewer than two sentences open on an ordinal."""
+    opened: dict[int, str] = {}
     for s, e in split_sentences(answer):
         m = _ENUMERATED.match(answer[s:e])
         if m:
             opened.setdefault(_ENUMERATION_ORDER[m.group(1).lower()], answer[s:e])
-    if len(opened) < 2:
-        return None
-    if k == -1 and -1 not in opened:
+    return opened if len(opened) >= 2 else {}
+
+
+def gives_list(answer: str) -> bool:
+    """Does an answer give a list: after a colon or an em dash, in item marks, or in sentences that open on ordinals?"""
+    return bool(_LIST_OPENS.search(answer) or _enumeration(answer))
+
+
+def enumerated_item(k: int, answer: str) -> str | None:
+    """Item ``k`` (-1: the last) of an answer that enumerates in sentences: the sentence that opens on that ordinal (the
+    last that opens on one, when none says "finally"); None when the answer does not enumerate so."""
+    opened = _enumeration(answer)
+    if k == -1 and opened and -1 not in opened:
         return opened[max(opened)]
     return opened.get(k)
 
@@ -322,10 +330,7 @@ def pointed_at(question: str, name: str) -> str:
     m = _ORDINAL.search(question)
     if not m:
         return f"{question} {name}"
-    start = m.start()
-    before = question[:start]
-    if re.search(r"\bthe\s+$", before, re.I):
-        before = before[: re.search(r"\bthe\s+$", before, re.I).start()]
+    before = re.sub(r"\bthe\s+$", "", question[: m.start()], flags=re.I)  # "about the second one": "about Ash Light"
     return " ".join(f"{before}{name}{question[m.end():]}".split())
 
 
@@ -416,7 +421,7 @@ def read(
     item = None
     if "listed_item" not in disabled:  # the list of the last answer that gave one: "the second one", then "and the third one?"
         items = [(listed_item(text, without_markers(said)), without_markers(said)) for _, said in reversed(history[-TUNING.item_turns :])]
-        item = next((i for i, said in items if i is not None and _LIST_OPENS.search(said)), items[0][0])
+        item = next((i for i, said in items if i is not None and gives_list(said)), items[0][0])
     # "and what does RWB stand for?" names all it asks about: it stands alone however it opens
     follow_up = "follow_up" not in disabled and not asks_name and (item is not None or leans_on_history(text, disabled))
     overview = overview and asks_overview(asked, leans_on_history=follow_up)
