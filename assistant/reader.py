@@ -11,7 +11,8 @@ import ast
 import functools
 import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .answering.candidates import FEATURES
@@ -83,8 +84,6 @@ def training_files(training_dir: Path) -> list[Path]:
     return sorted((training_dir / "questions").glob("*.jsonl")) + find_documents(training_dir / "corpus")
 
 
-# The tuning numbers the heads are fitted through (retrieval and reading); the composition's numbers are not.
-READING_TUNING = ("rrf_k", "hnsw_ef_search", "bm25_weight", "fusion_depth", "pool", "history_chars", "said_sentences", "decide_quantity_sentences", "stands_alone_terms", "typo_min_letters")
 # ... and the code that computes what the heads read (the documents' sentences, the query, the terms, the hits, the
 # features, the vocabulary) and fits them: a change to it refits the heads. Stop 20 found a change to how terms are read
 # served with heads fitted on the old terms; stop 21, two readings of documents under one chunker version sharing a key.
@@ -92,9 +91,19 @@ _HERE = Path(__file__).resolve().parent
 READING_CODE = tuple(
     _HERE / f
     for f in ("types.py", "text.py", "documents.py", "chunking.py", "retrieval.py", "answering/plan.py", "answering/acronyms.py", "answering/overview.py",
-              "answering/candidates.py", "answering/decide.py", "answering/pipeline.py", "answering/spelling.py", "training/data.py", "training/train.py",
-              "tuning.py")
+              "answering/candidates.py", "answering/decide.py", "answering/pipeline.py", "answering/spelling.py", "training/data.py", "training/train.py")
 )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def reading_tuning() -> tuple[str, ...]:
+    """The tuning numbers the heads are fitted through: those the reading code, and the index it searches, read
+    (``TUNING.pool``, ``tuning.rrf_k``, ``TUNING.hnsw_ef_search``). Found in the code, not listed by hand: a hand-kept
+    list had missed three numbers a follow-up is read with."""
+    names = {f.name for f in fields(TUNING)}
+    code = READING_CODE + (_HERE / "index.py",)  # the index's code is not hashed (a change to it rebuilds indexes), its numbers are
+    used = {name for path in code for name in re.findall(r"\b(?:TUNING|tuning)\.(\w+)", path.read_text(encoding="utf-8"))}
+    return tuple(sorted(used & names))
 
 
 # Settings the training reads through: passages of another size, or another number of them retrieved, give other
@@ -121,7 +130,7 @@ def reader_key(training_dir: Path, reading: dict[str, int] | None = None) -> str
     h.update(_digest(weights, base).encode())
     h.update(json.dumps(RECIPE, sort_keys=True).encode())
     h.update(json.dumps([FEATURES, DECIDE_FEATURES]).encode())  # what the heads read: new features, new heads
-    h.update(json.dumps({k: getattr(TUNING, k) for k in READING_TUNING}).encode())  # ... and how the candidates were found
+    h.update(json.dumps({k: getattr(TUNING, k) for k in reading_tuning()}).encode())  # ... and how the candidates were found
     h.update(f"chunker {CHUNKER_VERSION}".encode())  # sentence boundaries decide which sentences the training examples are
     h.update(json.dumps(reading or reading_settings(), sort_keys=True).encode())  # ... and passages, which candidates the heads see
     h.update(running_code_digest(tuple(READING_CODE), _HERE).encode())

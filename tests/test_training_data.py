@@ -131,6 +131,24 @@ def test_the_reader_key_hashes_how_a_sentence_gets_its_vectors():
     assert Path(inspect.getfile(Chunk)).resolve() in {p.resolve() for p in READING_CODE}
 
 
+def test_the_reader_key_hashes_the_tuning_numbers_the_reading_code_reads(monkeypatch):
+    """A tuning number retrieval, reading a question or the candidates go through changes the heads' inputs: changing it
+    must give another reader. The composition's numbers do not, and leave the key alone."""
+    import dataclasses
+
+    from assistant import reader as reader_module
+
+    used = reader_module.reading_tuning()
+    assert {"pool", "bm25_weight", "hnsw_ef_search", "typed_passages", "item_turns", "follow_up_pointing_terms"} <= set(used)
+    assert "close_to_best" not in used and "max_sentences" not in used
+    root = Path(__file__).resolve().parent.parent / "training"
+    key, base = reader_module.reader_key(root), reader_module.TUNING
+    monkeypatch.setattr(reader_module, "TUNING", dataclasses.replace(base, typed_passages=base.typed_passages + 2))
+    assert reader_module.reader_key(root) != key
+    monkeypatch.setattr(reader_module, "TUNING", dataclasses.replace(base, close_to_best=base.close_to_best / 2))
+    assert reader_module.reader_key(root) == key
+
+
 def test_the_projects_training_data_is_located(tmp_path):
     """Every answerable training question's evidence is found in its document (else it teaches nothing)."""
     corpus = load_corpus(Path(__file__).resolve().parent.parent / "training", max_words=110, min_words=30)

@@ -186,8 +186,8 @@ def leans_on_history(question: str, disabled: frozenset[str] = frozenset()) -> b
         return True
     # "this policy", "these documents": the asker points at the documents, not at the turn before
     # "is it true that ...": the "it" and the "that" stand for the clause, not for the last turn (rule `expletive_it`)
-    clause = set() if "expletive_it" in disabled else {k for k in range(len(toks)) if stands_for_clause(toks, k) is not None}
-    clause |= {stands_for_clause(toks, k) for k in clause}
+    opens = {} if "expletive_it" in disabled else {k: at for k in range(len(toks)) if (at := stands_for_clause(toks, k)) is not None}
+    clause = set(opens) | set(opens.values())
     pointing = [
         t in _POINTING and k not in clause and not (t in _DEMONSTRATIVES and k + 1 < len(toks) and toks[k + 1] in DOCUMENT_WORDS)
         for k, t in enumerate(toks)
@@ -420,8 +420,8 @@ def read(
     previous = without_markers(answer)
     item = None
     if "listed_item" not in disabled:  # the list of the last answer that gave one: "the second one", then "and the third one?"
-        items = [(listed_item(text, without_markers(said)), without_markers(said)) for _, said in reversed(history[-TUNING.item_turns :])]
-        item = next((i for i, said in items if i is not None and gives_list(said)), items[0][0])
+        answers = [without_markers(said) for _, said in reversed(history[-TUNING.item_turns :])]  # the last first
+        item = next((i for a in answers if gives_list(a) and (i := listed_item(text, a)) is not None), None) or listed_item(text, previous)
     # "and what does RWB stand for?" names all it asks about: it stands alone however it opens
     follow_up = "follow_up" not in disabled and not asks_name and (item is not None or leans_on_history(text, disabled))
     overview = overview and asks_overview(asked, leans_on_history=follow_up)
