@@ -90,7 +90,7 @@ def training_files(training_dir: Path) -> list[Path]:
 _HERE = Path(__file__).resolve().parent
 READING_CODE = tuple(
     _HERE / f
-    for f in ("types.py", "text.py", "documents.py", "chunking.py", "retrieval.py", "answering/plan.py", "answering/acronyms.py", "answering/overview.py",
+    for f in ("types.py", "text.py", "documents.py", "chunking.py", "retrieval.py", "answering/plan.py", "answering/acronyms.py", "answering/definitions.py", "answering/overview.py",
               "answering/candidates.py", "answering/decide.py", "answering/pipeline.py", "answering/spelling.py", "training/data.py", "training/train.py")
 )  # fmt: skip
 

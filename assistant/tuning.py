@@ -27,6 +27,7 @@ class Tuning:
     # reading a conversation
     follow_up_pointing_terms: int = 5  # a question whose first pointing word ("that", "it") comes before every content word leans on the turn before when it names at most this many (chosen on eval/tuning and its mid-conversation copies: 4 / 5 / 6 / 8 / any)
     item_turns: int = 3  # "the third one" picks from the list of the last of this many answers that gave one
+    defining_passages: int = 2  # rule `definition`: passages with a sentence defining the term asked about that join the pool, at most
     typed_passages: int = 3  # ... and the best passages for the words just typed join its passages, this many at most
     history_chars: int = 300  # how much of the previous answer a follow-up's query carries
     said_sentences: int = 12  # the previous answer's sentences a follow-up embeds to know what was said (our answers hold fewer; a client's history may hold a page)

@@ -28,6 +28,7 @@ from . import candidates as candidates_step
 from .acronyms import Acronyms, aside_name, name_first
 from .compose import arrange, choose, to_answer
 from .decide import Decider, Decision, title_terms
+from .definitions import Definitions
 from .overview import opening
 from .plan import Plan, pointed_at, read
 from .rerank import Reranker
@@ -87,6 +88,7 @@ class Pipeline:
         self.spelling = Spelling(texts)
         self.titles = title_terms(index.chunks)
         self.acronyms = Acronyms(t for c in index.chunks for t in c.sentence_texts())
+        self.definitions = Definitions(index.chunks)  # rule `definition`
         self._at = {(c.source, c.order): c for c in index.chunks}
         self._openings: dict[str | None, list[tuple[Chunk, int]]] = {}  # rule `overview`: each document's opening
 
@@ -122,6 +124,12 @@ class Pipeline:
             held = {h.chunk.id for h in retrieval.hits}
             fresh = [h for h in self.searcher.search(typed, vectors[-1]).hits if h.chunk.id not in held]
             retrieval.hits = retrieval.hits + fresh[: TUNING.typed_passages]
+        if plan.defines and plan.uses("definition"):  # "What is a widget?": the passages that say "A widget is ..." join
+            held = {h.chunk.id for h in retrieval.hits}
+            defining = list(dict.fromkeys(c.id for c, _ in self.definitions.of(plan.defines) if c.id not in held))
+            retrieval.hits = retrieval.hits + [
+                Hit(self.index.by_id[cid], 0.0, 0.0, len(retrieval.hits) + k) for k, cid in enumerate(defining[: TUNING.defining_passages])
+            ]
         unit_vectors = self.index.sentence_vectors([h.chunk.id for h in retrieval.hits])
         unit_vectors = {k: np.asarray(v, dtype=np.float32) for k, v in unit_vectors.items()}
         cands = candidates_step.build(plan, retrieval.hits, unit_vectors, vectors[0], vectors[-1], self.vocabulary.idf, typed, said_vectors)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ..text import content_terms, fold, split_sentences, stem, words
 from ..tuning import TUNING
 from .acronyms import asked_acronym
+from .definitions import defined_term
 from .overview import DOCUMENT_WORDS, asks_overview
 
 # Words that point back into the conversation ("who said that?", "tell me more about them").
@@ -115,6 +116,7 @@ class Plan:
     asks_name: bool = False  # ... and it asks for the name they stand for ("What does RWB stand for?")
     overview: bool = False  # "What is this report about?": the documents as a whole (rule `overview`)
     counted: str | None = None  # "How many ferries ...?": what it counts, stemmed (rule `count`)
+    defines: str | None = None  # "What is a widget?": the term it asks to have defined (rule `definition`)
     disabled: frozenset[str] = field(default_factory=frozenset)
 
     def uses(self, rule: str) -> bool:
@@ -410,10 +412,11 @@ def read(
     overview = "overview" not in disabled and asks_overview(asked, leans_on_history=False)
     how_many = _HOW_MANY.search(asked) if "count" not in disabled else None
     counted = stem(how_many.group(1).lower()) if how_many else None
+    defines = defined_term(asked) if "definition" not in disabled else None
     if not history:
         return Plan(
             question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, small_talk=small_talk, acronym=acronym,
-            asks_name=asks_name, overview=overview, counted=counted, disabled=disabled,
+            asks_name=asks_name, overview=overview, counted=counted, defines=defines, disabled=disabled,
         )  # fmt: skip
     user, answer = history[-1]
     user = as_words(user)
@@ -428,7 +431,7 @@ def read(
     if not follow_up:
         return Plan(
             question, text, asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, small_talk=small_talk, acronym=acronym,
-            asks_name=asks_name, overview=overview, counted=counted, disabled=disabled,
+            asks_name=asks_name, overview=overview, counted=counted, defines=defines, disabled=disabled,
         )  # fmt: skip
     if item:
         query = f"{text} {item}"
@@ -437,5 +440,5 @@ def read(
     return Plan(
         question, " ".join(query.split()), follow_up=True, previous_answer=previous, previous_sentences=_sentences(previous),
         asks_cause=asks_cause, wants_list=wants_list, wants_number=wants_number, misuse=misuse, small_talk=small_talk, item=item, acronym=acronym,
-        asks_name=asks_name, overview=overview, counted=counted, disabled=disabled,
+        asks_name=asks_name, overview=overview, counted=counted, defines=defines, disabled=disabled,
     )  # fmt: skip

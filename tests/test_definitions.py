@@ -1,0 +1,52 @@
+"""Rule `definition`: "What is a widget?" also reads the passages that say "A widget is ...", found by their shape."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.definitions import Definitions, defined_term
+from assistant.types import Chunk, Sentence
+
+
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("What is a tide gauge?", "tide gauge"),
+        ("in plain terms, what's a slipway?", "slipway"),
+        ("define moorage", "moorage"),
+        ("What does the guide mean by a 'berth'?", "berth"),
+        ("What is the `pilot` flag for?", "pilot flag"),
+        ("Who is the Harbour Trust for the Isles?", "Harbour Trust for the Isles"),  # a name may hold "for"
+        ("What is the default fee of a berth?", None),  # a property of a thing, not a term
+        ("What is the best way to moor in a gale?", None),
+        ("what is it you need?", None),
+        ("How do I book a berth?", None),
+    ],
+)
+def test_a_question_that_only_asks_what_a_short_term_is_names_the_term(question, term):
+    assert defined_term(question) == term
+
+
+def _chunk(*sentences: str) -> Chunk:
+    text, spans = "", []
+    for s in sentences:
+        start = len(text)
+        text += s + " "
+        spans.append(Sentence(start=start, end=start + len(s)))
+    return Chunk(id="c1", source="harbour.md", section="Terms", text=text.strip(), order=0, sentences=tuple(spans))
+
+
+def test_a_sentence_defines_a_term_by_its_shape():
+    found = Definitions(
+        [
+            _chunk(
+                "Berths are let by the month.",  # says something of berths, defines nothing: still the copula's shape
+                "A tide gauge (or tide staff) is a marked post that shows the height of the water.",
+                '"Moorage" shall mean the fee for a mooring.',
+                "The harbour has a tide gauge at each pier.",
+            )
+        ]
+    )
+    assert [i for _, i in found.of("tide gauge")] == [1]
+    assert [i for _, i in found.of("tide gauges")] == [1]  # asked in the plural
+    assert [i for _, i in found.of("moorage")] == [2]
+    assert found.of("slipway") == []
