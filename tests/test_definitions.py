@@ -50,3 +50,37 @@ def test_a_sentence_defines_a_term_by_its_shape():
     assert [i for _, i in found.of("tide gauges")] == [1]  # asked in the plural
     assert [i for _, i in found.of("moorage")] == [2]
     assert found.of("slipway") == []
+
+
+def test_the_shape_alone_decides_which_sentences_are_read_the_reranker_whether_they_answer():
+    found = Definitions([_chunk("Berths are let by the month.", "The berth fees rise in May.")])
+    assert [i for _, i in found.of("berths")] == [0]  # a copula after the term: read, though it defines nothing
+    assert found.of("berth fee") == []  # "The berth fees rise": no copula after the term
+
+
+HARBOUR = """# Tide gauge readings
+
+What is a tide gauge? Ask at the office, where the tide gauge readings are posted each morning.
+Tide gauge readings: what is the tide gauge telling us today? The tide gauge readings are posted at the office,
+and the tide gauge readings of the week are kept in a book. Ask the office what the tide gauge reads.
+
+# Licences and fees
+
+Boat licences are issued each spring at the harbour office, and every boat owner must show the licence on request.
+Fees are paid by the month, and a late fee is added after the tenth day. Owners who moor for a season pay less.
+A tide gauge is a marked post that shows the height of the water. The office also sells charts and tide tables.
+"""
+
+
+def test_the_passage_that_defines_the_term_joins_the_passages_the_reranker_reads(written_pipeline):
+    pipeline = written_pipeline("harbour.md", HARBOUR)
+    pipeline.searcher.pool = 1  # retrieval brings one passage: the one that asks the question back, not the one that answers it
+    pipeline.disabled = frozenset({"definition"})
+    off = pipeline.gather("What is a tide gauge?")
+    assert off.plan.defines is None
+    assert [h.chunk.section for h in off.retrieval.hits] == ["Tide gauge readings"]
+    pipeline.disabled = frozenset()
+    got = pipeline.gather("What is a tide gauge?")
+    assert got.plan.defines == "tide gauge"
+    assert [h.chunk.section for h in got.retrieval.hits] == ["Tide gauge readings", "Licences and fees"]
+    assert any(c.text.startswith("A tide gauge is a marked post") for c in got.candidates)  # the reranker reads it

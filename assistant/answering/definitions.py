@@ -44,14 +44,27 @@ def defined_term(asked: str) -> str | None:
 
 
 class Definitions:
-    """The sentences of an index that define a term, found by their shape ("A <term> is ...")."""
+    """The sentences of an index that define a term, found by their shape ("A <term> is ..."). Sentences are kept by
+    their opening word (after an article), so a question reads only those that open on its term's first word."""
 
     def __init__(self, chunks: Iterable[Chunk]):
-        self.sentences = [(chunk, i, text) for chunk in chunks for i, text in enumerate(chunk.sentence_texts())]
+        self.by_opening: dict[str, list[tuple[Chunk, int, str]]] = {}
+        for chunk in chunks:
+            for i, text in enumerate(chunk.sentence_texts()):
+                opening = _opening_word(text)
+                if opening:
+                    self.by_opening.setdefault(opening, []).append((chunk, i, text))
 
     def of(self, term: str) -> list[tuple[Chunk, int]]:
         words = [re.escape(w) for w in term.split()]
         if len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
             words[-1] = words[-1][:-1]  # "widgets": "A widget is ..." defines them too (the pattern takes an "s")
         pattern = re.compile(r"^\W*(?:(?:an?|the)\s+)?" + _QUOTES + (_QUOTES + r"[\s\-]+" + _QUOTES).join(words) + _COPULA, re.I)
-        return [(chunk, i) for chunk, i, text in self.sentences if pattern.match(text)]
+        opening = _opening_word(term)
+        return [(chunk, i) for chunk, i, text in self.by_opening.get(opening, []) if pattern.match(text)] if opening else []
+
+
+def _opening_word(text: str) -> str:
+    """The first word of ``text`` after an article, lower case, without marks ("A `widget` is" -> "widget")."""
+    found = re.match(r"^[\W_]*(?:(?:an?|the)\s+)?[\W_]*([^\W_]+)", text, re.I)
+    return found.group(1).lower() if found else ""
