@@ -109,7 +109,7 @@ def train(
     """Fine-tune the reader from the shipped MiniLM on the labelled questions in training/ and fit its heads.
 
     Deterministic (fixed seed) and cached by a hash of the training data, the base model and the
-    recipe: a second run with nothing changed returns at once. About 9 minutes on 2 CPU cores.
+    recipe: a second run with nothing changed returns at once. About 10 minutes on 2 CPU cores.
     ask, index and serve train it themselves when it is missing.
 
     \b

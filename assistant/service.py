@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from . import reader as readers
-from .answering.decide import Decider
+from .answering.decide import Decider, NoAnswer
 from .answering.pipeline import Pipeline
 from .answering.rerank import Reranker
 from .documents import SUPPORTED_SUFFIXES, display_name, unsupported_files
@@ -200,6 +200,7 @@ class Assistant:
                 pipeline = Pipeline(
                     opened, searcher, self.embeddings, reranker=Reranker(reader.reranker), decider=Decider(reader.decider), prompts=self.prompts,
                     max_words=self.settings.answer_max_words, top_k=self.settings.top_k, disabled=self.settings.disabled,
+                    no_answer=NoAnswer(load_reader_embeddings(str(reader.no_answer_path)), readers.RECIPE["no_answer"]),
                 )  # fmt: skip
                 self._loaded = _Loaded(opened, searcher, pipeline)
             return self._loaded

@@ -26,6 +26,7 @@ DECIDE_FEATURES = (
     "number_offered",  # ... and one of the best sentences holds one (a sentence without a number cannot say "how many")
     # share of the question's words, its document's title words aside (all, when it names only those), one of the best sentences holds
     "beyond_title",
+    "no_answer",  # the question's similarity to "the documents do not say this" under the no-answer encoder (``NoAnswer``)
 )  # fmt: skip
 # Numbers written as words, which both patterns below read.
 _CARDINALS = (
@@ -59,7 +60,7 @@ def gives_count(text: str, counted: str) -> bool:
 
 
 def question_features(
-    plan: Plan, ranked: list[Candidate], known: Callable[[str], bool], titles: Mapping[str, frozenset[str]] | None = None
+    plan: Plan, ranked: list[Candidate], known: Callable[[str], bool], titles: Mapping[str, frozenset[str]] | None = None, no_answer: float = 0.0
 ) -> np.ndarray:
     """What the decider reads of a question and its ranked candidates (``titles``: ``title_terms`` of the documents)."""
     terms = set(content_terms(plan.question)) or set(content_terms(plan.query))  # "why?" is read with its turn
@@ -85,9 +86,23 @@ def question_features(
             float(plan.wants_number),
             float(plan.wants_number and any(_QUANTITY.search(c.text) for c in ranked[: TUNING.decide_quantity_sentences])),
             beyond,
+            no_answer,
         ],
         dtype=np.float32,
     )
+
+
+class NoAnswer:
+    """How near a question is to "the documents do not say this", read by the no-answer encoder (``RECIPE["no_answer"]``):
+    trained on the labelled questions to put near misses nearer that sentence than their best sentences, and answerable
+    questions nearer their evidence. The encoder retrieval and the reranker read stays as it was trained."""
+
+    def __init__(self, embeddings, sentence: str):
+        self.embeddings = embeddings
+        self.vector = np.asarray(embeddings.embed_many([sentence])[0], dtype=np.float32)
+
+    def similarity(self, query: str) -> float:
+        return float(np.dot(np.asarray(self.embeddings.embed_many([query])[0], dtype=np.float32), self.vector))
 
 
 @dataclass(frozen=True)
@@ -105,7 +120,7 @@ class Decider:
         self.head = head
 
     def decide(
-        self, plan: Plan, ranked: list[Candidate], known: Callable[[str], bool], titles: Mapping[str, frozenset[str]] | None = None
+        self, plan: Plan, ranked: list[Candidate], known: Callable[[str], bool], titles: Mapping[str, frozenset[str]] | None = None, no_answer: float = 0.0
     ) -> Decision:
         if plan.misuse:
             return Decision(False, 0.0, "misuse")
@@ -113,7 +128,7 @@ class Decider:
             return Decision(False, 0.0, "small talk")
         if not ranked:
             return Decision(False, 0.0, "nothing indexed")
-        p = float(self.head.probability(question_features(plan, ranked, known, titles))[0])
+        p = float(self.head.probability(question_features(plan, ranked, known, titles, no_answer))[0])
         if p < self.head.threshold and plan.counted and any(
             gives_count(c.text, plan.counted) for c in ranked[: TUNING.decide_quantity_sentences]
         ):

@@ -27,7 +27,7 @@ from ..types import Answer, Chunk, Retrieved
 from . import candidates as candidates_step
 from .acronyms import Acronyms, aside_name, name_first
 from .compose import arrange, choose, to_answer
-from .decide import Decider, Decision, title_terms
+from .decide import Decider, Decision, NoAnswer, title_terms
 from .definitions import Definitions
 from .overview import opening
 from .plan import Plan, pointed_at, read
@@ -56,6 +56,7 @@ class Read:
     plan: Plan
     retrieval: Retrieval
     candidates: list[candidates_step.Candidate]
+    no_answer: float = 0.0  # the query's similarity to "the documents do not say this" (``decide.NoAnswer``)
 
 
 class Pipeline:
@@ -73,8 +74,10 @@ class Pipeline:
         max_words: int = 90,
         top_k: int = 6,
         disabled: frozenset[str] = frozenset(),
+        no_answer: NoAnswer | None = None,
     ):
         self.index = index
+        self.no_answer = no_answer  # the decider reads the question's nearness to "no answer here" through it
         self.searcher = searcher
         self.embeddings = embeddings
         self.reranker = reranker
@@ -133,7 +136,7 @@ class Pipeline:
         unit_vectors = self.index.sentence_vectors([h.chunk.id for h in retrieval.hits])
         unit_vectors = {k: np.asarray(v, dtype=np.float32) for k, v in unit_vectors.items()}
         cands = candidates_step.build(plan, retrieval.hits, unit_vectors, vectors[0], vectors[-1], self.vocabulary.idf, typed, said_vectors)
-        return Read(plan, retrieval, cands)
+        return Read(plan, retrieval, cands, self.no_answer.similarity(plan.query) if self.no_answer is not None else 0.0)
 
     # ------------------------------------------------------------------ the whole pipeline
     def answer(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
@@ -148,7 +151,7 @@ class Pipeline:
             if chosen:
                 pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding)
                 return to_answer(pieces, retrieved, **base)
-        decision = self.decider.decide(got.plan, ranked, self.vocabulary.known, self.titles)
+        decision = self.decider.decide(got.plan, ranked, self.vocabulary.known, self.titles, got.no_answer)
         if got.plan.acronym and not got.plan.misuse:  # rule `acronym`: the sentence that spells the initials out answers
             named = name_first(ranked, got.plan.acronym)
             if named is not ranked:

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..answering.candidates import FEATURES
-from ..answering.decide import DECIDE_FEATURES, question_features, title_terms
+from ..answering.decide import DECIDE_FEATURES, NoAnswer, question_features, title_terms
 from ..answering.heads import LinearHead
 from ..answering.pipeline import Pipeline, Vocabulary
 from ..answering.plan import read
@@ -53,7 +53,7 @@ class HardNegatives:
         self.rows: dict[str, list[tuple[str, int, str]]] = {}
         for c, i, t in corpus.sentences():
             self.rows.setdefault(c.source, []).append((c.id, i, t))
-        located = [q for q in corpus.questions if q.answerable and q.positives]
+        located = [q for q in corpus.questions if (q.answerable and q.positives) or not q.answerable]  # unanswerable ones teach "no answer"
         queries = [read(q.question, q.history).query for q in located]
         qv = base.embed_many(queries) if queries else np.zeros((0, 1))
         self.queries = {(q.source, q.id): (query, v) for q, query, v in zip(located, queries, qv)}
@@ -63,7 +63,12 @@ class HardNegatives:
         """(query, positive sentence, hard negative sentence) for every located answerable question of ``questions``."""
         out: list[tuple[str, str, str]] = []
         for q in questions:
-            if not (q.answerable and q.positives):
+            if not q.answerable:  # the no-answer encoder's: its best sentence is further than "no answer here"
+                query, v = self.queries[(q.source, q.id)]
+                rows = self.rows[q.source]
+                out.append((query, RECIPE["no_answer"], rows[int(np.argmax(self.vectors[q.source] @ v))][2]))
+                continue
+            if not q.positives:
                 continue
             query, v = self.queries[(q.source, q.id)]
             rows = self.rows[q.source]
@@ -73,6 +78,8 @@ class HardNegatives:
             rng.shuffle(positives)
             for k, pos in enumerate(positives[:2]):
                 out.append((query, pos, negatives[k % len(negatives)] if negatives else rng.choice(rows)[2]))
+            if positives:
+                out.append((query, positives[0], RECIPE["no_answer"]))  # the no-answer encoder's: its evidence is nearer
         return out
 
 
@@ -87,7 +94,9 @@ def fine_tune(
     on_step: Callable[[int, int], None] | None = None,
 ) -> Path:
     """A sentence-transformers model fine-tuned on ``examples`` (triplets) and ``pairs`` (anchor, positive), on ``threads``
-    threads (default: every core); ``on_step(done, total)`` hears of every optimiser step."""
+    threads (default: every core); ``on_step(done, total)`` hears of every optimiser step. The triplets that hold the
+    no-answer sentence (``RECIPE["no_answer"]``) go on to train a copy after it, the no-answer encoder, saved beside it
+    as ``no_answer``."""
     from datasets import Dataset
     from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments
     from sentence_transformers.losses import MultipleNegativesRankingLoss
@@ -99,6 +108,8 @@ def fine_tune(
     model = SentenceTransformer(str(base_path), device="cpu", local_files_only=True)
     model.max_seq_length = RECIPE["max_seq_length"]
     rng = random.Random(RECIPE["seed"])
+    no_answer = [r for r in examples if RECIPE["no_answer"] in (r[1], r[2])]
+    examples = [r for r in examples if RECIPE["no_answer"] not in (r[1], r[2])]
     # A heading pair has no hard negative: another section's sentence stands in for one.
     others = [p for _, p in pairs]
     rows = list(examples) + [(a, p, rng.choice(others)) for a, p in pairs]
@@ -129,10 +140,33 @@ def fine_tune(
     path = out / "model"
     model.save(str(path))
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
+    if no_answer:
+        _train_no_answer(model, no_answer, out, rng)
     return path
 
 
-_TUNING_RECIPE = ("base", "loss", "epochs", "batch_size", "learning_rate", "max_seq_length", "seed", "bf16")
+def _train_no_answer(model, rows: list[tuple[str, str, str]], out: Path, rng: random.Random) -> None:
+    """The no-answer encoder: the fine-tuned model goes on one short epoch of triplets with the no-answer sentence, with
+    no in-batch negatives (the sentence is in every row), and is saved as ``no_answer`` beside the model."""
+    from datasets import Dataset
+    from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from sentence_transformers.losses import TripletDistanceMetric, TripletLoss
+
+    rows = list(rows)
+    rng.shuffle(rows)
+    data = Dataset.from_dict({"anchor": [r[0] for r in rows], "positive": [r[1] for r in rows], "negative": [r[2] for r in rows]})
+    args = SentenceTransformerTrainingArguments(
+        output_dir=str(out / "checkpoints-no-answer"), num_train_epochs=RECIPE["no_answer_epochs"], per_device_train_batch_size=RECIPE["batch_size"],
+        learning_rate=RECIPE["no_answer_learning_rate"], warmup_steps=0.1, seed=RECIPE["seed"], data_seed=RECIPE["seed"], bf16=RECIPE["bf16"],
+        save_strategy="no", logging_strategy="no", report_to=[], use_cpu=True, dataloader_num_workers=0, disable_tqdm=True,
+    )  # fmt: skip
+    loss = TripletLoss(model, distance_metric=TripletDistanceMetric.COSINE, triplet_margin=RECIPE["no_answer_margin"])
+    SentenceTransformerTrainer(model=model, args=args, train_dataset=data, loss=loss).train()
+    model.save(str(out / "no_answer"))
+    shutil.rmtree(out / "checkpoints-no-answer", ignore_errors=True)
+
+
+_TUNING_RECIPE = ("base", "loss", "epochs", "batch_size", "learning_rate", "max_seq_length", "seed", "bf16", "no_answer", "no_answer_epochs", "no_answer_learning_rate", "no_answer_margin")
 KEEP_FINE_TUNED = 6  # fine-tuned models kept for reuse (about 90 MB each)
 KEEP_READERS = 3  # trained readers kept in the cache, the newest (about 180 MB each with its ONNX export)
 
@@ -237,6 +271,8 @@ def _keep(path: Path, folder: Path, staging: Path, cache: Path) -> None:
     run leaves nothing in the cache), and trim the cache to its newest ``KEEP_FINE_TUNED``."""
     cache.mkdir(parents=True, exist_ok=True)
     shutil.copytree(path, staging / "model", dirs_exist_ok=True)
+    if (path.parent / "no_answer").is_dir():  # the no-answer encoder trained after it (``_train_no_answer``)
+        shutil.copytree(path.parent / "no_answer", staging / "no_answer", dirs_exist_ok=True)
     for p in staging.rglob("*"):
         p.chmod(0o755 if p.is_dir() else 0o644)
     try:
@@ -293,7 +329,8 @@ def _read_fold(corpus: Corpus, questions: list[Labelled], model_path: Path, sett
     assert info is not None
     opened = store.open(info, embeddings)
     searcher = HybridSearcher(opened, embeddings, top_k=settings.top_k)
-    pipeline = Pipeline(opened, searcher, embeddings, reranker=None, decider=None, prompts=None, top_k=settings.top_k)
+    no_answer = NoAnswer(SentenceEmbeddings(str(model_path.parent / "no_answer")), RECIPE["no_answer"])
+    pipeline = Pipeline(opened, searcher, embeddings, reranker=None, decider=None, prompts=None, top_k=settings.top_k, no_answer=no_answer)
     return [(q, pipeline.gather(q.question, q.history)) for q in questions]
 
 
@@ -356,7 +393,7 @@ def fit_heads(
             located += 1
             hit1 += ranked[0].key in q.positives
             cos1 += max(cands, key=lambda c: c.features[0]).key in q.positives
-        qx.append(question_features(got.plan, ranked, known, titles))
+        qx.append(question_features(got.plan, ranked, known, titles, got.no_answer))
         qy.append(int(q.answerable))
     qx_arr, qy_arr = np.vstack(qx), np.array(qy)
     mean, scale = qx_arr.mean(axis=0), qx_arr.std(axis=0)
@@ -474,6 +511,7 @@ def _train(settings: Settings, key: str, say: Say) -> Reader:
         reranker, decider, metrics, oof = fit_heads(read_questions, vocabulary.known, title_terms(corpus.chunks))
         say(f"heads fitted: {json.dumps(metrics)}")
         shutil.copytree(served, work / "final" / "model")
+        shutil.copytree(served.parent / "no_answer", work / "final" / "no_answer")
         metrics["seconds"] = round(time.perf_counter() - started, 1)
         metrics["examples"] = len(located)
         heads = {"reranker": reranker.to_json(), "decider": decider.to_json(), "meta": {"key": key, "recipe": RECIPE, **metrics}}
