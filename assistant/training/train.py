@@ -60,7 +60,9 @@ class HardNegatives:
         self.vectors = {s: base.embed_many([t for _, _, t in rows]) for s, rows in self.rows.items()}
 
     def examples(self, questions: list[Labelled], rng: random.Random) -> list[tuple[str, str, str]]:
-        """(query, positive sentence, hard negative sentence) for every located answerable question of ``questions``."""
+        """(query, positive sentence, hard negative sentence) for every located answerable question of ``questions``; and
+        the no-answer encoder's triplets: (query, evidence, the no-answer sentence) for each, (query, the no-answer
+        sentence, its best sentence) for each unanswerable question (``fine_tune`` tells them apart by that sentence)."""
         out: list[tuple[str, str, str]] = []
         for q in questions:
             if not q.answerable:  # the no-answer encoder's: its best sentence is further than "no answer here"
