@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.answering.decide import Decider  # noqa: E402
+from assistant.answering.decide import Decider, NoAnswer  # noqa: E402
 from assistant.answering.pipeline import Pipeline  # noqa: E402
 from assistant.answering.rerank import Reranker  # noqa: E402
 from assistant.embeddings import SentenceEmbeddings, resolve_model_path  # noqa: E402
@@ -85,6 +85,7 @@ def main() -> None:
             pipeline = Pipeline(
                 opened, HybridSearcher(opened, emb, top_k=settings.top_k), emb, reranker=Reranker(served.reranker), decider=Decider(served.decider),
                 prompts=load_prompts(), max_words=settings.answer_max_words, top_k=settings.top_k,
+                no_answer=NoAnswer(SentenceEmbeddings(str(path.parent / "no_answer")), RECIPE["no_answer"]),  # the fold's no-answer encoder
             )  # fmt: skip
             questions = [{"id": q.id, "question": q.question, "history": q.history, "answerable": True, "evidence": q.evidence, "must_include": []} for q in held]
             musts = {}
