@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from ..types import Chunk
 
-# "what is a dpkg trigger?", "in plain terms, what's a shim?", "define backreference", "what does the FAQ mean by a 'class'?"
+# "what is a tide gauge?", "in plain terms, what's a slipway?", "define moorage", "what does the guide mean by a 'berth'?"
 _OPENERS = r"(?:(?:so|ok|okay|and|but|then|in\s+(?:plain|simple)\s+(?:terms|english|words)|simply\s+put|basically|quick\s+question)[\s,:]+)*"
 _ASKS = re.compile(
     r"^\W*" + _OPENERS + r"(?:(?:what|who)(?:'s|\s+is|\s+are)\s+(?:exactly\s+|actually\s+|really\s+|basically\s+)?"
