@@ -43,3 +43,14 @@ def test_the_pipeline_reads_each_question_s_nearness_to_no_answer(written_pipeli
     assert pipeline.no_answer is not None
     asked, near = pipeline.gather(ASKED), pipeline.gather(NEAR_MISS)
     assert -1.0 <= asked.no_answer <= 1.0 and asked.no_answer != near.no_answer
+
+
+def test_a_pipeline_with_a_decider_needs_the_no_answer_encoder(written_pipeline):
+    import pytest
+
+    from assistant.answering.pipeline import Pipeline
+
+    p = written_pipeline("harbour.md", "# Ferries\n\nThe last ferry leaves the harbour at ten at night.\n")
+    with pytest.raises(ValueError, match="no-answer encoder"):
+        Pipeline(p.index, p.searcher, p.embeddings, reranker=p.reranker, decider=p.decider, prompts=None)
+    Pipeline(p.index, p.searcher, p.embeddings, reranker=None, decider=None, prompts=None)  # reading alone, as training does, needs none

@@ -39,7 +39,7 @@ def defined_term(asked: str) -> str | None:
     if not term or len(term.split()) > MAX_TERM_WORDS or _NOT_TERM.search(term):
         return None
     if term[0].islower() and _RELATION.search(term):
-        return None  # "the default value of --limit", "a cookie jar in LWP terms": a property of a thing, not a term; a name may hold one ("Jobs for the Future")
+        return None  # "the default value of --limit", "a cookie jar in LWP terms": a property of a thing, not a term; a name may hold one ("Harbour Trust for the Isles")
     return term
 
 

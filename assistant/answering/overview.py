@@ -34,7 +34,7 @@ _AROUND = frozenset(
     "word words overall general high level whole entire big picture basically mostly really mainly "
     # the form the asker wants it in ("in three bullet points", "in plain English", "as a short paragraph")
     "bullet bullets bulleted paragraph paragraphs plain simple simply english terms layman one two three four five 1 2 3 4 5 "
-    # ... and a greeting before it ("hey, what's this brief about in a nutshell?")
+    # ... and a greeting before it ("hey, what's this guide about in a nutshell?")
     "hey hi hello nutshell".split()
 )
 _ALLOWED = {t for w in DOCUMENT_WORDS | _GIST | _AROUND for t in content_terms(w)}

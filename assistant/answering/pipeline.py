@@ -76,6 +76,8 @@ class Pipeline:
         disabled: frozenset[str] = frozenset(),
         no_answer: NoAnswer | None = None,
     ):
+        if decider is not None and no_answer is None:  # it would read every question as 0 and decide on a feature it never saw so
+            raise ValueError("the decider reads the no-answer encoder: pass no_answer (decide.NoAnswer over the reader's no_answer model)")
         self.index = index
         self.no_answer = no_answer  # the decider reads the question's nearness to "no answer here" through it
         self.searcher = searcher

@@ -69,7 +69,7 @@ _MISUSE_RE = [re.compile(p) for p in _MISUSE]
 
 # Questions whose answer is a quantity or a date ("how many ...?", "what year ...?", "when ...?"). "When" asks for a
 # time where it opens the question ("ok so when did ...", "roughly when?"), not where it opens a clause ("how do I see the
-# warnings when running my tests?", "What does the brief mean when it says ...?").
+# warnings when running my tests?", "What does the guide mean when it says ...?").
 _NUMBER = re.compile(
     r"\b(?:how\s+(?:many|much|long|old|often|big|large|far)|(?:what|which)\s+(?:year|date|month|day|percentage|percent|share|"
     r"proportion|number|amount|sum|size|rate|score|ranking|version))\b|^\W*(?:[\w'’]+,?\s+){0,2}?when\b|\bwhen\W*$", re.I

@@ -99,8 +99,7 @@ def fine_tune(
     threads (default: every core); ``on_step(done, total)`` hears of every optimiser step. The triplets that hold the
     no-answer sentence (``RECIPE["no_answer"]``) go on to train a copy after it, the no-answer encoder, saved beside it
     as ``no_answer``."""
-    from datasets import Dataset
-    from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer
     from sentence_transformers.losses import MultipleNegativesRankingLoss
     from sentence_transformers.training_args import BatchSamplers
 
@@ -116,26 +115,11 @@ def fine_tune(
     others = [p for _, p in pairs]
     rows = list(examples) + [(a, p, rng.choice(others)) for a, p in pairs]
     rng.shuffle(rows)
-    data = Dataset.from_dict({"anchor": [r[0] for r in rows], "positive": [r[1] for r in rows], "negative": [r[2] for r in rows]})
-    args = SentenceTransformerTrainingArguments(
-        output_dir=str(out / "checkpoints"),
-        num_train_epochs=RECIPE["epochs"],
-        per_device_train_batch_size=RECIPE["batch_size"],
-        learning_rate=RECIPE["learning_rate"],
-        warmup_steps=0.1,
-        seed=RECIPE["seed"],
-        data_seed=RECIPE["seed"],
-        bf16=RECIPE["bf16"],  # float32 (RECIPE says why)
-        batch_sampler=BatchSamplers.NO_DUPLICATES,
-        save_strategy="no",
-        logging_strategy="no",
-        report_to=[],
-        use_cpu=True,
-        dataloader_num_workers=0,
-        disable_tqdm=on_step is not None,  # the caller draws the progress
-    )
+    args = _arguments(
+        out / "checkpoints", RECIPE["epochs"], RECIPE["learning_rate"], batch_sampler=BatchSamplers.NO_DUPLICATES, disable_tqdm=on_step is not None
+    )  # the caller draws the progress
     say(f"fine-tuning on {len(rows)} examples ({len(examples)} from questions, {len(pairs)} from headings)")
-    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=data, loss=MultipleNegativesRankingLoss(model))
+    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=_triplets(rows), loss=MultipleNegativesRankingLoss(model))
     if on_step is not None:
         trainer.add_callback(_step_callback(on_step))
     trainer.train()
@@ -147,23 +131,36 @@ def fine_tune(
     return path
 
 
+def _triplets(rows: list[tuple[str, str, str]]):
+    """(anchor, positive, negative) rows as the dataset sentence-transformers' trainer reads."""
+    from datasets import Dataset
+
+    return Dataset.from_dict({"anchor": [r[0] for r in rows], "positive": [r[1] for r in rows], "negative": [r[2] for r in rows]})
+
+
+def _arguments(output_dir: Path, epochs: int, learning_rate: float, **more):
+    """The training arguments both fine-tunings share: the recipe's batch size, seed and precision, on the CPU, nothing
+    saved or logged along the way."""
+    from sentence_transformers import SentenceTransformerTrainingArguments
+
+    return SentenceTransformerTrainingArguments(
+        output_dir=str(output_dir), num_train_epochs=epochs, per_device_train_batch_size=RECIPE["batch_size"], learning_rate=learning_rate,
+        warmup_steps=0.1, seed=RECIPE["seed"], data_seed=RECIPE["seed"], bf16=RECIPE["bf16"],  # float32 (RECIPE says why)
+        save_strategy="no", logging_strategy="no", report_to=[], use_cpu=True, dataloader_num_workers=0, **more,
+    )  # fmt: skip
+
+
 def _train_no_answer(model, rows: list[tuple[str, str, str]], out: Path, rng: random.Random) -> None:
     """The no-answer encoder: the fine-tuned model goes on one short epoch of triplets with the no-answer sentence, with
     no in-batch negatives (the sentence is in every row), and is saved as ``no_answer`` beside the model."""
-    from datasets import Dataset
-    from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from sentence_transformers import SentenceTransformerTrainer
     from sentence_transformers.losses import TripletDistanceMetric, TripletLoss
 
     rows = list(rows)
     rng.shuffle(rows)
-    data = Dataset.from_dict({"anchor": [r[0] for r in rows], "positive": [r[1] for r in rows], "negative": [r[2] for r in rows]})
-    args = SentenceTransformerTrainingArguments(
-        output_dir=str(out / "checkpoints-no-answer"), num_train_epochs=RECIPE["no_answer_epochs"], per_device_train_batch_size=RECIPE["batch_size"],
-        learning_rate=RECIPE["no_answer_learning_rate"], warmup_steps=0.1, seed=RECIPE["seed"], data_seed=RECIPE["seed"], bf16=RECIPE["bf16"],
-        save_strategy="no", logging_strategy="no", report_to=[], use_cpu=True, dataloader_num_workers=0, disable_tqdm=True,
-    )  # fmt: skip
+    args = _arguments(out / "checkpoints-no-answer", RECIPE["no_answer_epochs"], RECIPE["no_answer_learning_rate"], disable_tqdm=True)
     loss = TripletLoss(model, distance_metric=TripletDistanceMetric.COSINE, triplet_margin=RECIPE["no_answer_margin"])
-    SentenceTransformerTrainer(model=model, args=args, train_dataset=data, loss=loss).train()
+    SentenceTransformerTrainer(model=model, args=args, train_dataset=_triplets(rows), loss=loss).train()
     model.save(str(out / "no_answer"))
     shutil.rmtree(out / "checkpoints-no-answer", ignore_errors=True)
 
