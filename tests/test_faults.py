@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ import pytest
 from assistant.api import create_app
 from assistant.service import Assistant
 from assistant.settings import Settings
+from web_fixtures import free_port  # noqa: E402 (tests/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = ROOT / "source" / "ccpt-regional-sustainability-brief.txt"
@@ -33,12 +33,6 @@ ASSISTANT = Path(sys.executable).with_name("assistant")
 CHROMA = Path(sys.executable).with_name("chroma")
 QUESTION = "What did leaders learn from CCPT?"
 SECRET_Q = "How did the quokka-lantern consortium build trust with employers?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_http(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:

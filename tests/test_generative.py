@@ -3,7 +3,6 @@ the embedding model and the index are real)."""
 from __future__ import annotations
 
 import shutil
-import socket
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
@@ -22,6 +21,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 
 from test_verification import brief_assistant  # noqa: E402 (tests/ is on sys.path)
+from web_fixtures import free_port  # noqa: E402 (tests/ is on sys.path)
 
 QUESTION = "How long was the CCPT grant period, and was it long enough?"
 
@@ -176,12 +176,6 @@ def test_follow_up_is_condensed_by_the_llm_and_searched_again(assistant):
     assert answer.query == condensed
     assert [r.chunk_id for r in answer.retrieved] == [h.chunk.id for h in direct.hits[: len(answer.retrieved)]]
     assert answer.answer == f"{first} [1]." and answer.citations[0].chunk_id == direct.hits[0].chunk.id
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_unreachable_server_falls_back_with_a_notice(assistant):

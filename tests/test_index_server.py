@@ -14,6 +14,7 @@ import pytest
 from assistant.index import IndexLockedError
 from assistant.service import Assistant
 from assistant.settings import Settings
+from web_fixtures import free_port  # noqa: E402 (tests/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = ROOT / "source" / "ccpt-regional-sustainability-brief.txt"
@@ -33,17 +34,11 @@ The council added a course on cold-chain storage after members asked for it.
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
     if not CHROMA.exists():
         pytest.skip("the chroma CLI is not installed next to this Python")
-    port = _free_port()
+    port = free_port()
     data = tmp_path_factory.mktemp("chroma-data")
     proc = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],

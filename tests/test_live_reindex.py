@@ -5,7 +5,6 @@ brief is edited and the admin endpoint rebuilds the index. No request may fail, 
 switch to the new index version and the edited sentence.
 """
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
@@ -17,15 +16,10 @@ import uvicorn
 from assistant.api import create_app
 from assistant.service import Assistant
 from assistant.settings import Settings
+from web_fixtures import free_port  # noqa: E402 (tests/ is on sys.path)
 
 BRIEF = Path(__file__).resolve().parent.parent / "source" / "ccpt-regional-sustainability-brief.txt"
 QUESTION = "How long was the CCPT grant period for the consortia?"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
@@ -33,7 +27,7 @@ def live_server(tmp_path):
     source = tmp_path / "source"
     source.mkdir()
     shutil.copy(BRIEF, source / BRIEF.name)
-    port = _free_port()
+    port = free_port()
     settings = Settings(source_dir=source, index_dir=tmp_path / "index", admin_token="s3cret", rate_limit="100000/minute")
     assistant = Assistant(settings)
     assistant.index()

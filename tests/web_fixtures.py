@@ -52,26 +52,50 @@ def answers_within(url: str, seconds: float, alive: Callable[[], bool] = lambda:
     return False
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on now and that this process never handed out before. The kernel may give a port it just
+    gave again once its socket is closed: two servers set up together (a fixture's API, its slow twin and its host pages)
+    then got the same one, the second failed to bind, and the first answered for it (a widget test waited for a pause
+    that never came)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
+
+
+def _listening(port: int) -> socket.socket:
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart on the same port after a stop
+    s.bind(("127.0.0.1", port))
+    s.listen(128)
+    return s
 
 
 class LiveServer:
-    """uvicorn serving ``app`` on a fixed port in a thread; healthy when ``start`` returns; a test can stop and start it again."""
+    """uvicorn serving ``app`` on a fixed port in a thread; healthy when ``start`` returns; a test can stop and start it
+    again. The port is bound when the server is made and handed to uvicorn, so no other server can take it between."""
 
     def __init__(self, app, port: int | None = None):
         self.app = app
-        self.port = port or free_port()
+        self.socket: socket.socket | None = _listening(port or 0)
+        self.port = self.socket.getsockname()[1]
+        _HANDED_OUT.add(self.port)
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = self.thread = None
 
     def start(self) -> LiveServer:
         import uvicorn
 
+        if self.socket is None:
+            self.socket = _listening(self.port)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
         self.thread.start()
         if answers_within(f"{self.url}/api/health", 60):
             return self
@@ -81,6 +105,9 @@ class LiveServer:
         if self.thread is not None and self.thread.is_alive():
             self.server.should_exit = True
             self.thread.join(timeout=10)
+        if self.socket is not None:
+            self.socket.close()
+            self.socket = None
 
     def stop_and_check(self) -> None:
         """Stop, and show the port no longer answers (a test of what a page does when its server is gone)."""
