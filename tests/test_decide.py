@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.answering.candidates import Candidate
-from assistant.answering.decide import DECIDE_FEATURES, Decider, gives_count, question_features, title_terms
+from assistant.answering.decide import DECIDE_FEATURES, Decider, count_first, gives_count, question_features, title_terms
 from assistant.answering.heads import LinearHead
 from assistant.answering.plan import read
 from assistant.retrieval import Hit
@@ -75,6 +75,17 @@ def test_how_many_is_answered_when_one_of_the_best_sentences_gives_that_count():
     assert not _declining_decider().decide(read("How many piers does the harbour have?"), counted, known).answer
     switched_off = read("How many ferries does the harbour run?", disabled=frozenset({"count"}))
     assert not _declining_decider().decide(switched_off, counted, known).answer
+
+
+def test_the_sentence_rule_count_answered_by_leads_the_answer():
+    cands = ranked(
+        passage("a", "Tickets are sold at the pier."), passage("b", "The ferry museum opens at nine.", order=1),
+        passage("c", "The harbour runs twelve ferries to the island.", order=2),
+    )  # fmt: skip  (the counting sentence ranked third)
+    first = count_first(cands, stem("ferries"))
+    assert first[0].text.startswith("The harbour runs twelve") and first[0].score == cands[0].score
+    assert [c.text for c in first[1:]] == [cands[0].text, cands[1].text]
+    assert count_first(cands, stem("piers")) == cands  # no sentence gives that count: the order stands
 
 
 def test_the_brief_says_how_many_consortia_it_features(assistant):

@@ -27,7 +27,7 @@ from ..types import Answer, Chunk, Retrieved
 from . import candidates as candidates_step
 from .acronyms import Acronyms, aside_name, name_first
 from .compose import arrange, choose, to_answer
-from .decide import Decider, Decision, NoAnswer, title_terms
+from .decide import Decider, Decision, NoAnswer, count_first, title_terms
 from .definitions import Definitions
 from .overview import opening
 from .plan import Plan, pointed_at, read
@@ -160,6 +160,8 @@ class Pipeline:
                 ranked, decision = named, Decision(True, decision.confidence, rule="acronym")
             elif got.plan.asks_name and not (self.acronyms.name(got.plan.acronym) or self.acronyms.may_name(got.plan.acronym)):
                 decision = Decision(False, decision.confidence, "not covered")  # the documents never say what they stand for
+        if decision.rule == "count" and got.plan.counted:  # rule `count`: the sentence that gives the count leads
+            ranked = count_first(ranked, got.plan.counted)
         if not decision.answer:
             return self._decline(decision, retrieved, base)
         if got.plan.item and got.plan.uses("listed_item"):  # "tell me more about the second one": not the list again
