@@ -92,15 +92,19 @@ def question_features(
     )
 
 
+def counting_sentence(ranked: list[Candidate], counted: str) -> Candidate | None:
+    """The best of the decider's best sentences that gives a number of ``counted`` (rule `count`), or None."""
+    return next((c for c in ranked[: TUNING.decide_quantity_sentences] if gives_count(c.text, counted)), None)
+
+
 def count_first(ranked: list[Candidate], counted: str) -> list[Candidate]:
-    """``ranked`` with the sentence rule `count` answered by (the best of the decider's best sentences that gives a
-    number of ``counted``) moved first, at the best one's score: it is what the question asks. ``ranked`` itself when
-    none does."""
-    for c in ranked[: TUNING.decide_quantity_sentences]:
-        if gives_count(c.text, counted):
-            c.score = max(c.score, ranked[0].score)
-            return [c] + [o for o in ranked if o is not c]
-    return ranked
+    """``ranked`` with the sentence rule `count` answered by (``counting_sentence``) moved first, at the best one's
+    score: it is what the question asks. ``ranked`` itself when none does."""
+    found = counting_sentence(ranked, counted)
+    if found is None:
+        return ranked
+    found.score = max(found.score, ranked[0].score)
+    return [found] + [o for o in ranked if o is not found]
 
 
 class NoAnswer:
@@ -140,8 +144,6 @@ class Decider:
         if not ranked:
             return Decision(False, 0.0, "nothing indexed")
         p = float(self.head.probability(question_features(plan, ranked, known, titles, no_answer))[0])
-        if p < self.head.threshold and plan.counted and any(
-            gives_count(c.text, plan.counted) for c in ranked[: TUNING.decide_quantity_sentences]
-        ):
+        if p < self.head.threshold and plan.counted and counting_sentence(ranked, plan.counted) is not None:
             return Decision(True, p, rule="count")  # "how many ferries?" and one of the best sentences says "four ferries"
         return Decision(p >= self.head.threshold, p, "" if p >= self.head.threshold else "not covered")

@@ -167,7 +167,7 @@ def _train_no_answer(model, rows: list[tuple[str, str, str]], out: Path, rng: ra
 
 _TUNING_RECIPE = ("base", "loss", "epochs", "batch_size", "learning_rate", "max_seq_length", "seed", "bf16", "no_answer", "no_answer_epochs", "no_answer_learning_rate", "no_answer_margin")
 KEEP_FINE_TUNED = 6  # fine-tuned models kept for reuse (about 90 MB each)
-KEEP_READERS = 3  # trained readers kept in the cache, the newest (about 180 MB each with its ONNX export)
+KEEP_READERS = 3  # trained readers kept in the cache, the newest (about 350 MB each: two encoders, each with its ONNX export)
 
 
 def _step_callback(on_step: Callable[[int, int], None]):
