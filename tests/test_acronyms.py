@@ -52,6 +52,9 @@ def test_a_question_that_asks_something_else_names_no_initials(question):
         ("It sets the level of HARPO (Harbour Patrol Office) cover.", "HARPO", "Harbour Patrol Office"),  # a word's first letters
         ("Harbour support for tidal acknowledgement (TACK) is new.", "TACK", "tidal acknowledgement"),
         ("RWB: Regional Water Board, the body that issues permits", "RWB", "Regional Water Board"),  # a glossary's colon
+        ("RWB - Regional Water Board, the body that issues permits", "RWB", "Regional Water Board"),  # ... or dash
+        ("* HPA (P) - Harbour Pilots Association, which trains new pilots.", "HPA", "Harbour Pilots Association"),  # after an aside
+        ("RWB — Regional Water Board.", "RWB", "Regional Water Board"),
     ],
 )
 def test_the_name_is_the_words_whose_initials_the_letters_are(sentence, initials, name):
@@ -64,6 +67,7 @@ def test_the_name_is_the_words_whose_initials_the_letters_are(sentence, initials
         ("The board met in the old town hall (RWB) last week.", "RWB"),  # brackets, but the words before are not its name
         ("The RWB (founded long ago) meets monthly.", "RWB"),
         ("Fees rose again this year.", "RWB"),
+        ("RWB-funded Regional Water Board projects start in spring.", "RWB"),  # a hyphen ties a word on, it glosses nothing
     ],
 )
 def test_brackets_beside_words_of_other_initials_spell_nothing(sentence, initials):
@@ -125,3 +129,8 @@ def test_a_question_about_initials_is_searched_with_their_name_and_the_answer_gi
 def test_a_question_about_initials_the_documents_never_spell_out_is_declined(pipeline):
     assert pipeline.answer("What does HPA stand for?").refused  # the guide uses "HPA" but never says what it stands for
     assert not pipeline.answer("What does RWB stand for?").refused
+
+
+def test_a_glossary_entry_set_apart_by_a_dash_names_its_initials():
+    found = Acronyms(["Bodies that fall under these rules are:", "* HPA (P) - Harbour Pilots Association, which trains pilots."])
+    assert found.name("HPA") == "Harbour Pilots Association"

@@ -36,6 +36,9 @@ _ASKS_NAME = re.compile(
 _SMALL = frozenset("of and the for to in on a an at by with de la du des der von und &".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|&")
 _LOOK_BACK = 4  # words beyond the initials' count that the name may span (its small words)
+# What sets initials apart from the name a glossary's entry gives them: "RWB: Regional ...", "RWB = ...", "RWB - Regional ...",
+# "RWB — Regional ...", perhaps after a short aside ("RWB (W) - Regional Water Board"); not the hyphen of "RWB-funded".
+_GLOSSED = r"(?:[:=]|\s[-–—]{1,2}|[–—])"
 _PREFIX = 3  # a word may give its first letters, up to this many ("Relocation Read-Only" is RELRO, "forward acknowledgement" FACK)
 
 
@@ -114,7 +117,7 @@ def spelled_out(sentence: str, initials: str) -> str | None:
         n = _spells(words, letters)
         if n:
             return " ".join(words[len(words) - n :])
-    inside = re.search(r"(?<![\w&-])" + token + r"s?\s*(?:\(([^()]{3,160})\)|[:=]\s*([^.;:()]{3,160}))", sentence)
+    inside = re.search(r"(?<![\w&-])" + token + r"s?\s*(?:\(([^()]{3,160})\)|(?:\([^()]{1,20}\)\s*)?" + _GLOSSED + r"\s*([^.;:()]{3,160}))", sentence)
     if inside:
         words = _WORD.findall(inside.group(1) or inside.group(2))
         # the name opens the brackets, perhaps after "short for" or "for": read it back to front from its end
@@ -131,14 +134,14 @@ class Acronyms:
     gathered at its first question."""
 
     _OPENED = re.compile(
-        r"\(\s*(?:or\s+|the\s+)?[\"“']?([A-Z][A-Z&]*[A-Z])s?[\"”']?(?![\w&-])|(?<![\w&-])([A-Z][A-Z&]*[A-Z])s?\s*(?:\(|[:=])"
+        r"\(\s*(?:or\s+|the\s+)?[\"“']?([A-Z][A-Z&]*[A-Z])s?[\"”']?(?![\w&-])|(?<![\w&-])([A-Z][A-Z&]*[A-Z])s?\s*(?:\(|" + _GLOSSED + ")"
     )
 
     def __init__(self, sentences: Iterable[str]):
         self.sentences = list(sentences)
         self.names: dict[str, str] = {}
         for text in self.sentences:
-            if "(" not in text and ":" not in text and "=" not in text:
+            if not any(mark in text for mark in "(:=-–—"):
                 continue
             for m in self._OPENED.finditer(text):
                 initials = m.group(1) or m.group(2)
