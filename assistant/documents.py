@@ -970,8 +970,46 @@ def _as_read(line: str, marks: re.Pattern | None = None) -> str:
     return "".join(parts + [prose(line[at:])])
 
 
+# HTML that Markdown passes through ("<details>", "<summary>Manual steps</summary>", '<a id="x"></a>', "used.<br>Also"):
+# a reader sees what the tags hold, not the tags. A tag is HTML's when HTML names it and it is void ("<br>"), has
+# attributes ('<a id="x">') or is closed in the document ("</details>"): "ping <address>" or "DROP TABLE <table>" is
+# a placeholder, and stays.
+_MD_HTML_NAMES = _HTML_BLOCKS | {"a", "abbr", "b", "br", "code", "em", "i", "img", "kbd", "picture", "span", "strong", "sub", "sup", "wbr"}
+_MD_HTML_VOID = frozenset({"br", "hr", "img", "wbr"})
+_MD_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^<>]*)?/?>")
+_MD_INLINE_CODE = re.compile(r"(`+)[^`]+?\1")
+
+
+def markdown_html(text: str) -> str:
+    """Markdown without the HTML tags it holds (``_MD_HTML_NAMES``), their text kept; a line left blank ends its
+    paragraph, as the block it marked did. Code, fenced or ``inline``, stays as written. Without this "<details>" and
+    "</details>" were sentences of a README, and a heading of a collapsed part ("<summary>...") was glued to them."""
+    if "<" not in text:
+        return text
+    closed = {m.group(2).lower() for m in _MD_HTML_TAG.finditer(text) if m.group(1)}
+
+    def shown(m: re.Match) -> str:
+        name = m.group(2).lower()
+        is_html = name in _MD_HTML_NAMES and (name in _MD_HTML_VOID or m.group(1) or m.group(3) or name in closed)
+        return " " if is_html else m.group(0)
+
+    lines = text.split("\n")
+    out = []
+    for line, code in zip(lines, _fenced(lines)):
+        if code or "<" not in line:
+            out.append(line)
+            continue
+        read, at = [], 0
+        for m in _MD_INLINE_CODE.finditer(line):  # the text between code spans is read, the spans kept
+            read += [_MD_HTML_TAG.sub(shown, line[at : m.start()]), m.group(0)]
+            at = m.end()
+        read.append(_MD_HTML_TAG.sub(shown, line[at:]))
+        out.append("".join(read) if "".join(read).strip() else "")
+    return "\n".join(out)
+
+
 def _load_md(path: Path) -> list[Paragraph]:
-    return clean_plain(markdown_inline(markdown_visible(path.read_text(encoding="utf-8"))))
+    return clean_plain(markdown_inline(markdown_html(markdown_visible(path.read_text(encoding="utf-8")))))
 
 
 # reStructuredText's markup, as plain text reads it: an explicit markup line (".. note::", ".. _target:", a comment),

@@ -133,6 +133,25 @@ def test_markdown_comments_are_not_read_but_code_that_shows_one_is(tmp_path):
     assert "A stray <!-- is never closed here." in sentences and "The rest of the file stays." in sentences
 
 
+def test_html_in_markdown_reads_as_its_text_and_a_placeholder_or_code_stays(tmp_path):
+    # a README's collapsed part ("<details><summary>") and anchors ('<a id=...>') are tags a reader never sees
+    md = tmp_path / "ferries.md"
+    md.write_text(
+        "# Ferries\n\n<details>\n<summary>Winter timetable</summary>\n\nThe night ferry leaves at ten.<br>It returns at six.\n"
+        "</details>\n\n<a id=\"tickets\"></a>Tickets are sold at the pier.\n\nBook with `<br>` in `book <name>`, or run book <name> "
+        "at the kiosk.\n\n```html\n<details>open</details>\n```\n",
+        encoding="utf-8",
+    )
+    sentences = [s.text for p in load_document(md, "source/ferries.md").paragraphs for s in p.sentences]
+    text = " ".join(sentences)
+    assert "Winter timetable" in sentences  # the collapsed part's heading is its own line, not glued to a tag
+    assert "The night ferry leaves at ten." in sentences and "It returns at six." in sentences
+    assert "Tickets are sold at the pier." in sentences
+    assert "Book with `<br>` in `book <name>`, or run book <name> at the kiosk." in sentences  # code and a placeholder stay
+    assert "<details>open</details>" in text  # a fence shows it as code
+    assert "<summary>" not in text and "<a id" not in text and "</details>" not in text.replace("<details>open</details>", "")
+
+
 def test_a_comment_in_code_is_no_heading(tmp_path):
     # "# ..." opens a section only outside code: a shell comment in a fence (after a blank line inside it), in an
     # indented code block, or in a reST literal block left the prose after the example under the comment as its section
