@@ -134,3 +134,43 @@ def test_a_question_about_initials_the_documents_never_spell_out_is_declined(pip
 def test_a_glossary_entry_set_apart_by_a_dash_names_its_initials():
     found = Acronyms(["Bodies that fall under these rules are:", "* HPA (P) - Harbour Pilots Association, which trains pilots."])
     assert found.name("HPA") == "Harbour Pilots Association"
+
+
+def test_words_in_capitals_spell_initials_without_brackets_from_three_letters():
+    found = Acronyms(["The TSA inspects every boat.", "Complaints go to the Tide Safety Authority office.", "Ferries sail to Los Angeles."])
+    assert found.loose_name("TSA") == "Tide Safety Authority"
+    assert found.loose_name("LA") is None and found.may_name("LA")  # two capitalised words in a row are common by chance
+
+
+LOOSE = """# Harbour rules
+
+## Inspections
+
+The TSA inspects every boat before the summer season, from the hull to the radio.
+Boats that fail the inspection may not leave the harbour until the TSA inspects them again.
+The TSA publishes the list of boats it inspected each week on the board by the ticket office.
+An inspection takes about an hour for a small boat and half a day for a ferry.
+
+## Moorings
+
+Moorings are let by the season, and a boat may change its mooring once a season.
+The harbour master keeps a waiting list for the moorings nearest the slipway.
+Visitors may moor at the outer pontoon for three nights at most.
+
+## Pilots
+
+Pilots guide larger boats into the harbour at high tide.
+A pilot boards outside the breakwater and stays on the bridge until the boat is moored.
+
+## Complaints
+
+Complaints about an inspection go to the office of the Tide Safety Authority on the east pier, open on weekdays.
+A complaint is answered within a month.
+"""
+
+
+def test_what_initials_stand_for_is_answered_by_words_in_capitals_that_spell_them(written_pipeline):
+    pipeline = written_pipeline("rules.md", LOOSE)
+    assert "Tide Safety Authority" in pipeline.gather("What does TSA stand for?").plan.query
+    answer = pipeline.answer("What does TSA stand for?")
+    assert not answer.refused and "Tide Safety Authority" in answer.answer

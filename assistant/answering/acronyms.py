@@ -39,6 +39,7 @@ _LOOK_BACK = 4  # words beyond the initials' count that the name may span (its s
 # What sets initials apart from the name a glossary's entry gives them: "RWB: Regional ...", "RWB = ...", "RWB - Regional ...",
 # "RWB — Regional ...", perhaps after a short aside ("RWB (W) - Regional Water Board"); not the hyphen of "RWB-funded".
 _GLOSSED = r"(?:[:=]|\s[-–—]{1,2}|[–—])"
+_LOOSE_MIN_LETTERS = 3  # initials a name in capitals without brackets is taken for (``Acronyms.loose_name``)
 _PREFIX = 3  # a word may give its first letters, up to this many ("Relocation Read-Only" is RELRO, "forward acknowledgement" FACK)
 
 
@@ -130,7 +131,7 @@ def spelled_out(sentence: str, initials: str) -> str | None:
 
 class Acronyms:
     """The name each set of initials is given where the documents first spell it out. Built when an index is loaded:
-    only sentences with brackets or a colon are read then; the runs of capitalised words ``may_name`` reads are
+    only sentences with brackets, a colon or a dash are read then; the runs of capitalised words ``loose_name`` reads are
     gathered at its first question."""
 
     _OPENED = re.compile(
@@ -150,7 +151,7 @@ class Acronyms:
                     if name:
                         self.names[initials] = name
         self._capitalised: list[list[str]] | None = None  # runs of capitalised words (small words between)
-        self._may: dict[str, bool] = {}
+        self._may: dict[str, str | None] = {}
 
     def name(self, initials: str) -> str | None:
         return self.names.get(initials)
@@ -164,17 +165,29 @@ class Acronyms:
             if f" {name.lower()} " in folded and not re.search(r"(?<![\w&-])" + re.escape(initials) + r"s?(?![\w&-])", text)
         ]  # fmt: skip
 
+    def loose_name(self, initials: str) -> str | None:
+        """The first words in capitals whose initials these are, where no brackets tie them to the initials ("Short for
+        *Unicode Transformation Format*." in a glossary's entry on UTF; "the Technical Steering Committee meeting" in a
+        guide that writes TSC everywhere else): what they may stand for. Three letters at least: two capitalised words
+        in a row are common by chance ("Los Angeles", "New York" for LA or NY among other meanings)."""
+        return self._loose(initials) if len(initials.replace("&", "")) >= _LOOSE_MIN_LETTERS else None
+
     def may_name(self, initials: str) -> bool:
-        """Do the documents hold words in capitals whose initials these are, even where no brackets tie them together
-        ("Short for *Unicode Transformation Format*." in a glossary's entry on UTF)? Then what they stand for may be
-        said, and a question about it is left to the decider."""
+        """Do the documents hold words in capitals whose initials these are? Then what they stand for may be said, and
+        a question about it is not declined for want of brackets."""
+        return self._loose(initials) is not None
+
+    def _loose(self, initials: str) -> str | None:
         if initials not in self._may:
             letters = initials.replace("&", "").upper()
-            self._may[initials] = any(
-                _spells(run[:end], letters)
-                for run in self._runs()
-                for end in range(len(run), 0, -1)
-                if run[end - 1][0].upper() == letters[-1]
+            self._may[initials] = next(
+                (
+                    " ".join(run[end - n : end])
+                    for run in self._runs()
+                    for end in range(len(run), 0, -1)
+                    if run[end - 1][0].upper() == letters[-1] and (n := _spells(run[:end], letters))
+                ),
+                None,
             )
         return self._may[initials]
 
@@ -212,11 +225,21 @@ def aside_name(item: str) -> str | None:
     return name if len(name.split()) <= 4 else None
 
 
-def name_first(ranked: list[Candidate], initials: str) -> list[Candidate]:
+def name_first(ranked: list[Candidate], initials: str, loose: str | None = None) -> list[Candidate]:
     """``ranked`` with the best-ranked sentence that spells ``initials`` out moved first, at the best one's score: it
-    is what the question asks. ``ranked`` itself when none does."""
-    for n, c in enumerate(ranked):
-        if spelled_out(c.text, initials):
-            c.score = max(c.score, ranked[0].score)
-            return [c] + ranked[:n] + ranked[n + 1 :]
-    return ranked
+    is what the question asks; failing that, the best that gives their ``loose`` name (``Acronyms.loose_name``).
+    ``ranked`` itself when none does."""
+    found = next((n for n, c in enumerate(ranked) if spelled_out(c.text, initials)), None)
+    if found is None and loose:
+        words = _WORD.findall(loose)
+        found = next((n for n, c in enumerate(ranked) if _holds_words(_WORD.findall(c.text), words)), None)
+    if found is None:
+        return ranked
+    c = ranked[found]
+    c.score = max(c.score, ranked[0].score)
+    return [c] + ranked[:found] + ranked[found + 1 :]
+
+
+def _holds_words(text: list[str], name: list[str]) -> bool:
+    """Does ``text`` (its words) hold the words of ``name`` in a row, as written?"""
+    return any(text[i : i + len(name)] == name for i in range(len(text) - len(name) + 1))

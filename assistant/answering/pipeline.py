@@ -104,6 +104,8 @@ class Pipeline:
         # with the turn it leans on, as the query is).
         typed = plan.question if plan.query != plan.question and content_terms(plan.question) else plan.query
         name = self.acronyms.name(plan.acronym) if plan.acronym else None
+        if plan.acronym and plan.asks_name and not name:  # what they stand for, where no brackets tie a name to them
+            name = self.acronyms.loose_name(plan.acronym)
         if name:  # rule `acronym`: the initials are searched with the name the documents give them
             plan = replace(plan, query=f"{plan.query} {name}")
             typed = f"{typed} {name}"
@@ -155,7 +157,9 @@ class Pipeline:
                 return to_answer(pieces, retrieved, **base)
         decision = self.decider.decide(got.plan, ranked, self.vocabulary.known, self.titles, got.no_answer)
         if got.plan.acronym and not got.plan.misuse:  # rule `acronym`: the sentence that spells the initials out answers
-            named = name_first(ranked, got.plan.acronym)
+            # asked what they stand for, a sentence that gives words in capitals whose initials they are answers too
+            loose = self.acronyms.loose_name(got.plan.acronym) if got.plan.asks_name else None
+            named = name_first(ranked, got.plan.acronym, loose)
             if named is not ranked:
                 ranked, decision = named, Decision(True, decision.confidence, rule="acronym")
             elif got.plan.asks_name and not (self.acronyms.name(got.plan.acronym) or self.acronyms.may_name(got.plan.acronym)):
