@@ -462,3 +462,18 @@ def test_a_chosen_item_of_an_announced_list_brings_the_announcement_and_its_sibl
     loose = chunk("s1", ["Boats may be hired by the day.", "Hirers sign a form."])
     kw_loose = dict(following=lambda c: after.get(c.id), preceding=lambda c: {"s2": loose, "s3": first}.get(c.id))
     assert [(p.chunk.id, p.index) for p in arrange(plan, [cand(last, 0, 0.9)], 90, **kw_loose)] == [("s3", 0)]
+
+
+
+def test_a_short_answer_from_a_tables_row_does_not_go_on_into_the_next_rows():
+    # a row is a whole record: `continuation` went on into the rows after it while the answer was short
+    table = chunk("t", [
+        "Ferry: Puffin; Captain: Okafor; First sailing: 07:15",
+        "Ferry: Skua; Captain: Lind; First sailing: 07:50",
+        "Ferry: Eider; Captain: Castro",  # a row with an empty cell names fewer columns
+        "Tickets are sold on board.",
+    ])  # fmt: skip
+    plan = read("Which ferry does Captain Okafor sail?")
+    assert [p.index for p in arrange(plan, [cand(table, 0, 0.9)], 90, TUNING)] == [0]
+    prose = chunk("p", ["Captain Okafor sails the Puffin: 07:15 daily.", "Ferry: the Skua; Captain: Lind; First sailing: 07:50"])
+    assert [p.index for p in arrange(plan, [cand(prose, 0, 0.9)], 90, TUNING)] == [0, 1]  # prose goes on as before

@@ -95,6 +95,18 @@ def _open_quote(text: str) -> bool:
     return text.count("“") > text.count("”")
 
 
+# A table's row as the documents are read ("Company: Datadog; Person: Vladimir; Release Date: 2022-Sep-23"): its columns
+_RECORD_FIELD = re.compile(r"(?:^|; )([^:;]{1,40}?): ")
+
+
+def _another_record(best: str, upcoming: str) -> bool:
+    """Is ``upcoming`` another row of the table ``best`` is a row of (two columns or more in common, the first one
+    first)? A row is a whole record: a short answer from one does not go on into the next (`continuation`), which
+    gave "Which company did Vladimir represent?" the five rows after his."""
+    a, b = [m.group(1) for m in _RECORD_FIELD.finditer(best)], [m.group(1) for m in _RECORD_FIELD.finditer(upcoming)]
+    return len(a) >= 2 and len(b) >= 2 and a[0] == b[0] and len(set(a) & set(b)) >= 2
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -381,10 +393,6 @@ class _Draft:
         plan = self.plan
         if j < len(at.sentences) and j in self.keys[at.id]:
             return plan.uses("follow_on") and _refers_back(at.sentence_texts()[j])
-        if plan.uses("continuation") and self.total < self.tuning.continuation_below_words:
-            return True
-        if not plan.uses("follow_on"):
-            return False
         if j < len(at.sentences):
             upcoming = at.sentence_texts()[j]
         else:
@@ -392,7 +400,10 @@ class _Draft:
             if after is None:
                 return False
             upcoming = after.sentence_texts()[0]
-        return _refers_back(upcoming) and self.total + _words(upcoming) <= self.max_words
+        short = self.total < self.tuning.continuation_below_words
+        if plan.uses("continuation") and short and not _another_record(self.chosen[0].text, upcoming):
+            return True
+        return plan.uses("follow_on") and _refers_back(upcoming) and self.total + _words(upcoming) <= self.max_words
 
     def go_on_from_best(self) -> None:
         """`continuation` and `follow_on` after the best sentence, into the next passage of its section."""
