@@ -972,11 +972,16 @@ def _as_read(line: str, marks: re.Pattern | None = None) -> str:
 
 # HTML that Markdown passes through ("<details>", "<summary>Manual steps</summary>", '<a id="x"></a>', "used.<br>Also"):
 # a reader sees what the tags hold, not the tags. A tag is HTML's when HTML names it and it is void ("<br>"), has
-# attributes ('<a id="x">') or is closed in the document ("</details>"): "ping <address>" or "DROP TABLE <table>" is
-# a placeholder, and stays.
+# HTML's attributes ('<a id="x">') or is closed in the document's text ("</details>"). "ping <address>" or "DROP
+# TABLE <table>" is a placeholder, and a guide to an XML format ('<dir prefix="default">' in fontconfig's, whose
+# "</dir>" is only in its examples of code) names its own elements: both stay.
 _MD_HTML_NAMES = _HTML_BLOCKS | {"a", "abbr", "b", "br", "code", "em", "i", "img", "kbd", "picture", "span", "strong", "sub", "sup", "wbr"}
 _MD_HTML_VOID = frozenset({"br", "hr", "img", "wbr"})
+_MD_HTML_ATTRIBUTES = frozenset(
+    "id name href src srcset alt title class style align valign width height border target rel open lang type media loading colspan rowspan".split()
+)
 _MD_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^<>]*)?/?>")
+_MD_ATTRIBUTE_NAME = re.compile(r"([A-Za-z][\w:.-]*)\s*=")
 _MD_INLINE_CODE = re.compile(r"(`+)[^`]+?\1")
 
 
@@ -986,26 +991,28 @@ def markdown_html(text: str) -> str:
     "</details>" were sentences of a README, and a heading of a collapsed part ("<summary>...") was glued to them."""
     if "<" not in text:
         return text
-    closed = {m.group(2).lower() for m in _MD_HTML_TAG.finditer(text) if m.group(1)}
+    lines = text.split("\n")
+    prose = [(n, _MD_INLINE_CODE.split(line)[::2]) for n, (line, code) in enumerate(zip(lines, _fenced(lines))) if not code and "<" in line]
+    # closed in the document's own text: a "</table>" in an example of code does not make "DROP TABLE <table>" a tag
+    closed = {m.group(2).lower() for _, parts in prose for part in parts for m in _MD_HTML_TAG.finditer(part) if m.group(1)}
 
     def shown(m: re.Match) -> str:
         name = m.group(2).lower()
-        is_html = name in _MD_HTML_NAMES and (name in _MD_HTML_VOID or m.group(1) or m.group(3) or name in closed)
+        attributes = [a.lower() for a in _MD_ATTRIBUTE_NAME.findall(m.group(3) or "")]
+        html_attributes = any(a in _MD_HTML_ATTRIBUTES or a.startswith(("data-", "aria-")) for a in attributes)
+        is_html = name in _MD_HTML_NAMES and (name in _MD_HTML_VOID or html_attributes or (name in closed and not attributes))
         return " " if is_html else m.group(0)
 
-    lines = text.split("\n")
-    out = []
-    for line, code in zip(lines, _fenced(lines)):
-        if code or "<" not in line:
-            out.append(line)
-            continue
-        read, at = [], 0
+    for n, _ in prose:
+        line, read, at = lines[n], [], 0
         for m in _MD_INLINE_CODE.finditer(line):  # the text between code spans is read, the spans kept
             read += [_MD_HTML_TAG.sub(shown, line[at : m.start()]), m.group(0)]
             at = m.end()
         read.append(_MD_HTML_TAG.sub(shown, line[at:]))
-        out.append("".join(read) if "".join(read).strip() else "")
-    return "\n".join(out)
+        lines[n] = "".join(read)
+        if not lines[n].strip():
+            lines[n] = ""  # a line of tags alone ends its paragraph, as the block it marked did
+    return "\n".join(lines)
 
 
 def _load_md(path: Path) -> list[Paragraph]:

@@ -151,7 +151,7 @@ class Acronyms:
                     if name:
                         self.names[initials] = name
         self._capitalised: list[list[str]] | None = None  # runs of capitalised words (small words between)
-        self._may: dict[str, str | None] = {}
+        self._loose_names: dict[str, str | None] = {}  # initials -> ``_loose``'s name, or None
 
     def name(self, initials: str) -> str | None:
         return self.names.get(initials)
@@ -178,9 +178,9 @@ class Acronyms:
         return self._loose(initials) is not None
 
     def _loose(self, initials: str) -> str | None:
-        if initials not in self._may:
+        if initials not in self._loose_names:
             letters = initials.replace("&", "").upper()
-            self._may[initials] = next(
+            self._loose_names[initials] = next(
                 (
                     " ".join(run[end - n : end])
                     for run in self._runs()
@@ -189,7 +189,7 @@ class Acronyms:
                 ),
                 None,
             )
-        return self._may[initials]
+        return self._loose_names[initials]
 
     def _runs(self) -> list[list[str]]:
         if self._capitalised is None:
