@@ -13,7 +13,7 @@ import re
 import statistics
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import Path
@@ -955,6 +955,15 @@ def _without_contents(lines: list[str]) -> list[str]:
     return kept[:-1]
 
 
+def _outside_code(line: str, read: Callable[[str], str]) -> str:
+    """``line`` with ``read`` applied to its text between code spans, the spans kept as written."""
+    parts, at = [], 0
+    for m in _MD_CODE_SPAN.finditer(line):
+        parts += [read(line[at : m.start()]), m.group()]
+        at = m.end()
+    return "".join(parts + [read(line[at:])])
+
+
 def _as_read(line: str, marks: re.Pattern | None = None) -> str:
     """``line`` without bold marks, and without the footnote ``marks``, outside its code spans ("**kwargs" in code is no
     bold, "`[^1]`" no footnote mark)."""
@@ -963,11 +972,7 @@ def _as_read(line: str, marks: re.Pattern | None = None) -> str:
         part = _MD_BOLD.sub(lambda b: b.group(2) or b.group(4), part)
         return marks.sub("", part) if marks is not None else part
 
-    parts, at = [], 0
-    for m in _MD_CODE_SPAN.finditer(line):
-        parts += [prose(line[at : m.start()]), m.group()]
-        at = m.end()
-    return "".join(parts + [prose(line[at:])])
+    return _outside_code(line, prose)
 
 
 # HTML that Markdown passes through ("<details>", "<summary>Manual steps</summary>", '<a id="x"></a>', "used.<br>Also"):
@@ -982,7 +987,6 @@ _MD_HTML_ATTRIBUTES = frozenset(
 )
 _MD_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^<>]*)?/?>")
 _MD_ATTRIBUTE_NAME = re.compile(r"([A-Za-z][\w:.-]*)\s*=")
-_MD_INLINE_CODE = re.compile(r"(`+)[^`]+?\1")
 
 
 def markdown_html(text: str) -> str:
@@ -992,9 +996,9 @@ def markdown_html(text: str) -> str:
     if "<" not in text:
         return text
     lines = text.split("\n")
-    prose = [(n, _MD_INLINE_CODE.split(line)[::2]) for n, (line, code) in enumerate(zip(lines, _fenced(lines))) if not code and "<" in line]
+    prose = [n for n, (line, code) in enumerate(zip(lines, _fenced(lines))) if not code and "<" in line]
     # closed in the document's own text: a "</table>" in an example of code does not make "DROP TABLE <table>" a tag
-    closed = {m.group(2).lower() for _, parts in prose for part in parts for m in _MD_HTML_TAG.finditer(part) if m.group(1)}
+    closed = {m.group(2).lower() for n in prose for m in _MD_HTML_TAG.finditer(_MD_CODE_SPAN.sub(" ", lines[n])) if m.group(1)}
 
     def shown(m: re.Match) -> str:
         name = m.group(2).lower()
@@ -1003,13 +1007,8 @@ def markdown_html(text: str) -> str:
         is_html = name in _MD_HTML_NAMES and (name in _MD_HTML_VOID or html_attributes or (name in closed and not attributes))
         return " " if is_html else m.group(0)
 
-    for n, _ in prose:
-        line, read, at = lines[n], [], 0
-        for m in _MD_INLINE_CODE.finditer(line):  # the text between code spans is read, the spans kept
-            read += [_MD_HTML_TAG.sub(shown, line[at : m.start()]), m.group(0)]
-            at = m.end()
-        read.append(_MD_HTML_TAG.sub(shown, line[at:]))
-        lines[n] = "".join(read)
+    for n in prose:
+        lines[n] = _outside_code(lines[n], lambda part: _MD_HTML_TAG.sub(shown, part))
         if not lines[n].strip():
             lines[n] = ""  # a line of tags alone ends its paragraph, as the block it marked did
     return "\n".join(lines)

@@ -115,16 +115,21 @@ def test_markdown_keeps_digits_that_end_a_word(tmp_path):
     assert [s.text for p in doc.paragraphs for s in p.sentences] == ["The python3 package provides python3-minimal.", "Write c99 code, not c89 code."]
 
 
+def _markdown_sentences(tmp_path, text: str) -> list[str]:
+    """The sentences ``text`` reads as, written to a Markdown file."""
+    md = tmp_path / "guide.md"
+    md.write_text(text, encoding="utf-8")
+    return [s.text for p in load_document(md, "source/guide.md").paragraphs for s in p.sentences]
+
+
 def test_markdown_comments_are_not_read_but_code_that_shows_one_is(tmp_path):
     # a reader never sees an HTML comment (version notes, editor hints); a stray "<!--" must not hide what follows it
-    md = tmp_path / "cli.md"
-    md.write_text(
+    sentences = _markdown_sentences(
+        tmp_path,
         "# Check\n\n<!-- YAML\nadded: v10.0.0\n-->\n\nThe check option parses the file without running it. <!-- TODO: link -->\n\n"
         "Write `<!--` to open a comment in a page.\n\n```xml\n<!-- fonts for this user -->\n<dir>fonts</dir>\n```\n\n"
         "A stray <!-- is never closed here.\n\nThe rest of the file stays.\n",
-        encoding="utf-8",
     )
-    sentences = [s.text for p in load_document(md, "source/cli.md").paragraphs for s in p.sentences]
     text = " ".join(sentences)
     assert not any(word in text for word in ("YAML", "v10.0.0", "TODO"))
     assert "The check option parses the file without running it." in sentences
@@ -135,15 +140,13 @@ def test_markdown_comments_are_not_read_but_code_that_shows_one_is(tmp_path):
 
 def test_html_in_markdown_reads_as_its_text_and_a_placeholder_or_code_stays(tmp_path):
     # a README's collapsed part ("<details><summary>") and anchors ('<a id=...>') are tags a reader never sees
-    md = tmp_path / "ferries.md"
-    md.write_text(
+    sentences = _markdown_sentences(
+        tmp_path,
         "# Ferries\n\n<details>\n<summary>Winter timetable</summary>\n\nThe night ferry leaves at ten.<br>It returns at six.\n"
         "</details>\n\n<a id=\"tickets\"></a>Tickets are sold at the pier.\n\nBook with `<br>` in `book <name>`, or run book <name> "
         "at the kiosk.\n\n```html\n<details>open</details>\n<table><tr><td>1</td></tr></table>\n<dir>/srv/fonts</dir>\n```\n\n"
         "Run DROP TABLE <table> at closing.\n\n## <dir prefix=\"cwd\">\n\nIt may hold a <dir> for each pier.\n",
-        encoding="utf-8",
     )
-    sentences = [s.text for p in load_document(md, "source/ferries.md").paragraphs for s in p.sentences]
     text = " ".join(sentences)
     assert "Winter timetable" in sentences  # the collapsed part's heading is its own line, not glued to a tag
     assert "The night ferry leaves at ten." in sentences and "It returns at six." in sentences
@@ -152,7 +155,8 @@ def test_html_in_markdown_reads_as_its_text_and_a_placeholder_or_code_stays(tmp_
     assert "<details>open</details>" in text  # a fence shows it as code
     assert "Run DROP TABLE <table> at closing." in sentences  # closed only in code: the prose's is a placeholder
     # a guide to an XML format names its elements as HTML might ("dir"), with attributes of its own: they stay
-    assert "It may hold a <dir> for each pier." in sentences and '<dir prefix="cwd">' in [p.section for p in load_document(md, "source/ferries.md").paragraphs]
+    assert "It may hold a <dir> for each pier." in sentences
+    assert '<dir prefix="cwd">' in [p.section for p in load_document(tmp_path / "guide.md", "source/guide.md").paragraphs]  # its heading
     assert "<summary>" not in text and "<a id" not in text and "</details>" not in text.replace("<details>open</details>", "")
 
 

@@ -95,7 +95,8 @@ def _open_quote(text: str) -> bool:
     return text.count("“") > text.count("”")
 
 
-# A table's row as the documents are read ("Company: Datadog; Person: Vladimir; Release Date: 2022-Sep-23"): its columns
+# A table's row as the documents are read (``documents._table_row``: "Company: Datadog; Person: Vladimir; Release
+# Date: 2022-Sep-23"): the names of its columns
 _RECORD_FIELD = re.compile(r"(?:^|; )([^:;]{1,40}?): ")
 
 
@@ -103,7 +104,7 @@ def _another_record(best: str, upcoming: str) -> bool:
     """Is ``upcoming`` another row of the table ``best`` is a row of (two columns or more in common, the first one
     first)? A row is a whole record: a short answer from one does not go on into the next (`continuation`), which
     gave "Which company did Vladimir represent?" the five rows after his."""
-    a, b = [m.group(1) for m in _RECORD_FIELD.finditer(best)], [m.group(1) for m in _RECORD_FIELD.finditer(upcoming)]
+    a, b = _RECORD_FIELD.findall(best), _RECORD_FIELD.findall(upcoming)
     return len(a) >= 2 and len(b) >= 2 and a[0] == b[0] and len(set(a) & set(b)) >= 2
 
 
