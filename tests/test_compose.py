@@ -477,3 +477,17 @@ def test_a_short_answer_from_a_tables_row_does_not_go_on_into_the_next_rows():
     assert [p.index for p in arrange(plan, [cand(table, 0, 0.9)], 90, TUNING)] == [0]
     prose = chunk("p", ["Captain Okafor sails the Puffin: 07:15 daily.", "Ferry: the Skua; Captain: Lind; First sailing: 07:50"])
     assert [p.index for p in arrange(plan, [cand(prose, 0, 0.9)], 90, TUNING)] == [0, 1]  # prose goes on as before
+
+
+def test_a_short_answer_from_a_bullet_does_not_go_on_into_the_next_bullet_but_a_step_does():
+    # each bullet of a release note is a change of its own: `continuation` went on from the one asked about into the next
+    notes = chunk("n", [
+        '* "ferry --stdin" has been deprecated; use "ferry --read-stdin" instead.',
+        "* The timetable command learned to print weekend sailings.",
+    ])  # fmt: skip
+    plan = read("What was deprecated in the ferry command?")
+    assert [p.index for p in arrange(plan, [cand(notes, 0, 0.9)], 90, TUNING)] == [0]
+    bullet_then_prose = chunk("b", ["* The timetable command learned to print weekend sailings.", "It reads them from the harbour feed."])
+    assert [p.index for p in arrange(plan, [cand(bullet_then_prose, 0, 0.9)], 90, TUNING)] == [0, 1]  # the bullet's own next sentence
+    steps = chunk("s", ["1. Buy a ticket at the kiosk.", "2. Show it to the deckhand when boarding."])
+    assert [p.index for p in arrange(read("How do I board the ferry?"), [cand(steps, 0, 0.9)], 90, TUNING)] == [0, 1]  # a procedure goes on

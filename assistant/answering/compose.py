@@ -78,6 +78,8 @@ _FENCE_MARK = re.compile(r"(?:```|~~~)[\w+#.-]*\s*")  # a code fence's marks and
 # an item, a fragment that goes on with one, or a defined term ("Collision-resistant: It is hard to ...")
 _LIST_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\(?[a-z]\)|[a-z]|[^\s:][^:.!?]{{0,40}}:\s)")
 # ... of which one marked as an item ("- ...", "3. ...", "(c) ...", "(iv) ..."): it belongs to a list (rule `sibling_items`)
+# A bullet's mark ("* ...", "- ..."): unordered items, each one of its own (not "1. ...", a step of a sequence).
+_BULLET = re.compile(r"^\s*([-*+•▪–])\s")
 _MARKED_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\((?:[a-z]|[ivx]{{1,4}})\)\s)")
 
 
@@ -102,10 +104,15 @@ _RECORD_FIELD = re.compile(r"(?:^|; )([^:;]{1,40}?): ")
 
 def _another_record(best: str, upcoming: str) -> bool:
     """Is ``upcoming`` another row of the table ``best`` is a row of (two columns or more in common, the first one
-    first)? A row is a whole record: a short answer from one does not go on into the next (`continuation`), which
-    gave "Which company did Vladimir represent?" the five rows after his."""
+    first), or another bullet of the list ``best`` is a bullet of (the same mark)? Each is a whole record: a short
+    answer from one does not go on into the next (`continuation`), which gave "Which company did Vladimir represent?"
+    the five rows after his, and a release note's "what was deprecated?" the unrelated change listed after it. A
+    numbered item goes on: its next step is the rest of a procedure."""
     a, b = _RECORD_FIELD.findall(best), _RECORD_FIELD.findall(upcoming)
-    return len(a) >= 2 and len(b) >= 2 and a[0] == b[0] and len(set(a) & set(b)) >= 2
+    if len(a) >= 2 and len(b) >= 2 and a[0] == b[0] and len(set(a) & set(b)) >= 2:
+        return True
+    mark = _BULLET.match(best)
+    return bool(mark) and upcoming.lstrip().startswith(mark.group(1) + " ")
 
 
 def _words(text: str) -> int:
