@@ -491,3 +491,19 @@ def test_a_short_answer_from_a_bullet_does_not_go_on_into_the_next_bullet_but_a_
     assert [p.index for p in arrange(plan, [cand(bullet_then_prose, 0, 0.9)], 90, TUNING)] == [0, 1]  # the bullet's own next sentence
     steps = chunk("s", ["1. Buy a ticket at the kiosk.", "2. Show it to the deckhand when boarding."])
     assert [p.index for p in arrange(read("How do I board the ferry?"), [cand(steps, 0, 0.9)], 90, TUNING)] == [0, 1]  # a procedure goes on
+
+
+def test_a_sentence_that_explains_a_list_items_label_brings_the_label():
+    # "Only supported if ... is installed." alone, after the list's previous item, read as that item's condition
+    ch = chunk("z", [
+        "* Ferry (route 1)",
+        "Runs every hour.",
+        "* Hovercraft (route 9)",
+        "Only runs if the tide is high.",
+    ])  # fmt: skip
+    plan = read("When does the hovercraft run?")
+    assert [p.index for p in arrange(plan, [cand(ch, 3, 0.9)], 90, TUNING)] == [2, 3]
+    prose = chunk("q", ["* The hovercraft was retired in May after a long and busy service.", "Only the ferry runs now."])
+    assert [p.index for p in arrange(plan, [cand(prose, 1, 0.9)], 90, TUNING)] == [1]  # an item that says something is no label
+    items = chunk("r", ["Ferries today:", "* Puffin (route 1)", "* Skua (route 2)", "Only one sails when the tide is low."])
+    assert [p.index for p in arrange(plan, [cand(items, 3, 0.9)], 90, TUNING)] == [3]  # prose after a run of items explains none

@@ -78,6 +78,7 @@ _FENCE_MARK = re.compile(r"(?:```|~~~)[\w+#.-]*\s*")  # a code fence's marks and
 # an item, a fragment that goes on with one, or a defined term ("Collision-resistant: It is hard to ...")
 _LIST_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\(?[a-z]\)|[a-z]|[^\s:][^:.!?]{{0,40}}:\s)")
 # ... of which one marked as an item ("- ...", "3. ...", "(c) ...", "(iv) ..."): it belongs to a list (rule `sibling_items`)
+_LABEL_MAX_WORDS = 8  # an item this short without a closing mark names what the sentences after it explain
 # A bullet's mark ("* ...", "- ..."): unordered items, each one of its own (not "1. ...", a step of a sequence).
 _BULLET = re.compile(r"^\s*([-*+•▪–])\s")
 _MARKED_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\((?:[a-z]|[ivx]{{1,4}})\)\s)")
@@ -100,6 +101,17 @@ def _open_quote(text: str) -> bool:
 # A table's row as the documents are read (``documents._table_row``: "Company: Datadog; Person: Vladimir; Release
 # Date: 2022-Sep-23"): the names of its columns
 _RECORD_FIELD = re.compile(r"(?:^|; )([^:;]{1,40}?): ")
+
+
+def _explains_item(texts: list[str], i: int) -> bool:
+    """Is sentence ``i`` the explanation of the item before it, in a list whose items each name something and are
+    explained by what follows them ("* Bzip2 (method 12)", "Only supported if ...", "* Lzma (method 14)", "Only
+    supported if ...")? Alone it does not say what it is about. The item is short and has no closing mark; an item
+    right after another is a list of its own, which the prose after it ("As a consequence, ...") does not explain."""
+    if i < 1 or _MARKED_ITEM.match(texts[i]) or (i >= 2 and _MARKED_ITEM.match(texts[i - 2])):
+        return False
+    label = texts[i - 1]
+    return bool(_MARKED_ITEM.match(label)) and len(label.split()) <= _LABEL_MAX_WORDS and not re.search(r"[.!?:;]\W*$", label)
 
 
 def _another_record(best: str, upcoming: str) -> bool:
@@ -289,6 +301,8 @@ class _Draft:
                     j = i - 1  # an antecedent that itself refers back brings its own
                     while self.take(chunk, texts, j) and j > 0 and _refers_back(texts[j]):
                         j -= 1
+                elif plan.uses("antecedent") and _explains_item(texts, i):
+                    self.take(chunk, texts, i - 1)  # the item it explains: "* Lzma (method 14)" before "Only supported if ..."
                 elif plan.uses("introduced") and i > 0 and texts[i - 1].rstrip().endswith(":"):
                     self.take(chunk, texts, i - 1)
                 elif plan.uses("introduced") and i == 0 and self.preceding is not None and chunk.id not in self.moved:
