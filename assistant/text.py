@@ -30,6 +30,44 @@ _ITEM_NUMBER = re.compile(r"(?<!\S)(\d{1,2})\.$")
 _CLAUSE_NUMBER = re.compile(r"\s*\d{1,3}(?:\.\d{1,3})+\.?\s*")
 
 
+# A lettered item's marker opening a paragraph or after the end of a sentence or a colon ("... conditions: a) The ...",
+# "... document. b. Affirmer ...", "... notices. (b) The ..."): a list written in running text, as a licence's clauses often are.
+_ITEM_LETTER = re.compile(r"(?:(?<=[.!?:;])[\"'”’)\]]*\s+|^\s*)(\(?([a-z])[.)])\s+(?=[\"“(\[]?[A-Z])")
+
+
+def _item_letters(text: str) -> list[int]:
+    """Where lettered items open in ``text``: an "a" at its start or after a sentence's end or a colon, then each next
+    letter after the one before it (so "vitamin a. The ..." alone, or "... b) ..." without an "a", is no item)."""
+    cuts: list[int] = []
+    last = ""
+    for m in _ITEM_LETTER.finditer(text):
+        letter = m.group(2)
+        if letter == "a" or (last and ord(letter) == ord(last) + 1):
+            cuts.append(m.start(1))
+            last = letter
+    return cuts
+
+
+def _cut_at(spans: list[tuple[int, int]], cuts: list[int], text: str) -> list[tuple[int, int]]:
+    """``spans`` cut where a lettered item opens; a marker the sentence splitter left at a span's end ("... document.
+    b.") goes with the item it opens."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        inner = [c for c in cuts if s < c < e]
+        for c in inner:
+            if text[s:c].strip():
+                out.append((s, c))
+                s = c
+        out.append((s, e))
+    merged: list[tuple[int, int]] = []
+    for s, e in out:
+        if merged and re.fullmatch(r"\s*\(?[a-z][.)]\s*", text[merged[-1][0] : merged[-1][1]]):
+            merged[-1] = (merged[-1][0], e)  # a marker alone opens the span after it
+        else:
+            merged.append((s, e))
+    return merged
+
+
 def _opens_item(before: str, n: int) -> bool:
     """Is "n." after ``before`` a list item's number: the first after a colon, or the next after item n-1."""
     return before.rstrip().endswith(":") if n == 1 else bool(re.match(rf"\s*{n - 1}\.\s", before))
@@ -86,6 +124,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         spans.append((start, end))
         start = end
     spans.append((start, len(text)))
+    cuts = _item_letters(text)
+    if cuts:
+        spans = _cut_at(spans, cuts, text)
     out = []
     for s, e in spans:
         while s < e and text[s].isspace():

@@ -33,6 +33,23 @@ def test_a_numbered_item_keeps_its_number():
     assert split("The team grew to 12. Then it shrank. There were 2. But 3 left.") == ["The team grew to 12.", "Then it shrank.", "There were 2.", "But 3 left."]
 
 
+def test_a_lettered_item_keeps_its_letter():
+    # a licence's clauses in running text: "b." had ended the clause before it, and "(b)" joined it
+    assert split("a. No rights are waived by this document. b. The Owner offers the Work as-is. c. The Owner disclaims it.") == [
+        "a. No rights are waived by this document.", "b. The Owner offers the Work as-is.", "c. The Owner disclaims it.",
+    ]  # fmt: skip
+    assert split("Meet these conditions: a) The work must carry notices. It must say so. (b) is not next. b) The work must carry a date.") == [
+        "Meet these conditions:", "a) The work must carry notices.", "It must say so. (b) is not next.", "b) The work must carry a date.",
+    ]  # fmt: skip
+    assert split("Terms: (a) The work must carry notices. (b) The work must carry a date.") == [
+        "Terms:", "(a) The work must carry notices.", "(b) The work must carry a date.",
+    ]  # fmt: skip
+    # a letter that ends a sentence, with no list before it, stays with it
+    assert split("Take vitamin a. The dose is small. He ran to plan b. It failed.") == [
+        "Take vitamin a.", "The dose is small.", "He ran to plan b.", "It failed.",
+    ]  # fmt: skip
+
+
 def test_a_middle_initial_does_not_end_the_sentence():
     assert split("The tool was written by the late Ada B. Lovelace in 1843. It still runs.") == [
         "The tool was written by the late Ada B. Lovelace in 1843.", "It still runs.",
