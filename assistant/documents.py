@@ -114,10 +114,15 @@ def _strip_footnotes(line: str) -> str:
     return _FOOTNOTE_MARK.sub("", line)
 
 
+_LINE_BREAK_HYPHENS = ("\u2010", "\u00ad")  # a hyphen and a soft hyphen, as typesetters (groff's `man`) break words at a line's end
+
+
 def _join(left: str, right: str, vocabulary: set[str]) -> str:
     """Join two lines of one paragraph, repairing words hyphenated across the break."""
     left = left.rstrip()
     right = right.lstrip()
+    if left.endswith(_LINE_BREAK_HYPHENS) and len(left) > 1 and left[-2].isalpha():  # groff breaks words with U+2010
+        left = left[:-1] + "-"
     if left.endswith("-") and len(left) > 1 and left[-2].isalpha():
         head = re.search(r"(\w+)-$", left)
         tail = re.match(r"(\w+)", right)
@@ -283,6 +288,10 @@ def _item_sentences(lines: list[str]) -> list[str]:
         in_list = in_list or opens
         if opens or not items:
             items.append(ln)
+        elif items[-1].endswith(_LINE_BREAK_HYPHENS) and items[-1][-2:-1].isalpha():
+            items[-1] = items[-1][:-1] + ln  # a word a typesetter broke at the line's end ("con‐" "taining")
+        elif items[-1].endswith("-") and items[-1][-2:-1].isalpha() and ln[:1].islower():
+            items[-1] += ln  # a compound broken at its hyphen ("type-" "tagging"): one word, as written
         else:
             items[-1] += " " + ln
     return [item[s:e] for item in items for s, e in split_sentences(item)]
@@ -389,11 +398,32 @@ def _unframe(lines: list[str], fenced: list[bool]) -> None:
             i += 1
 
 
+# A manual page's running title as `man` prints it: "XARGS(1)   General Commands Manual   XARGS(1)" at its top, and the
+# same name at the end of its last line ("GNU Findutils 4.9.0   2022-01-02   XARGS(1)", or the name alone).
+_PAGE_NAME = re.compile(r"[A-Za-z][\w.:+-]*\(\d\w{0,4}\)")
+
+
+def _without_page_title_lines(lines: list[str]) -> list[str]:
+    """``lines`` without a manual page's running title (first line) and its footer (last line): a page's furniture,
+    not a sentence of it ("XARGS(1) General Commands Manual XARGS(1)" had answered "What does xargs do?")."""
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        return lines
+    head = lines[first].split()
+    if len(head) < 2 or head[0] != head[-1] or not _PAGE_NAME.fullmatch(head[0]):
+        return lines
+    out = lines[:first] + [""] + lines[first + 1 :]
+    last = max(i for i, ln in enumerate(out) if ln.strip() or i == first)
+    if out[last].split()[-1:] == [head[0]]:
+        out[last] = ""
+    return out
+
+
 def plain_structure(text: str) -> str:
     """``text`` with front matter dropped, boxes unframed, rule lines dropped, and underlined titles written as
     Markdown headings ("1. Definitions\n--------------" -> "# 1. Definitions"): licences and READMEs are drawn so."""
     text = _FRONT_MATTER.sub("", text, count=1)
-    lines = text.split("\n")
+    lines = _without_page_title_lines(text.split("\n"))
     fenced = _fenced(lines)
     _unframe(lines, fenced)
     out: list[str] = []

@@ -832,3 +832,22 @@ A docked ferry leaves when its cargo is loaded.
         "A ferry that misses its slot waits at the buoy until the harbour master calls it in.",
         "A docked ferry leaves when its cargo is loaded.",
     ]
+
+
+def test_a_manual_page_printed_by_man_reads_without_its_running_title_and_with_its_broken_words_whole(tmp_path):
+    # `man ferry > ferry.txt`: the running title and footer are the page's furniture ("FERRY(1) General Commands Manual
+    # FERRY(1)" had answered "What does ferry do?"), and groff breaks words at a line's end with U+2010 ("con‐" "taining")
+    page = (
+        "FERRY(1)\t\t    General Commands Manual\t\t      FERRY(1)\n\nNAME\n       ferry - sail the harbour\n\n"
+        "DESCRIPTION\n       Ferries leave the north pier every hour; a ticket is sold on board, and a sys\u2010\n"
+        "       tem-wide pass covers every route.  The type-\n       tagging of tickets is done by the crew.\n\n"
+        "GNU Harbour 1.0\t\t\t2024-01-02\t\t\tFERRY(1)\n"
+    )
+    got = _read(tmp_path, "ferry.txt", page)
+    texts = [t for _, t in got]
+    assert not [t for t in texts if "FERRY(1)" in t]
+    assert ("Description", "Ferries leave the north pier every hour; a ticket is sold on board, and a system-wide pass covers every route.") in got
+    assert "The type-tagging of tickets is done by the crew." in texts
+    # a first line that is not a manual page's title stays ("ferry(1)" names the page in a plain note)
+    note = _read(tmp_path, "note.txt", "ferry(1) and pier(5) are the manuals to read.\n\nThey are short.\n")
+    assert [t for _, t in note][0] == "ferry(1) and pier(5) are the manuals to read."
