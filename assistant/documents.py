@@ -1387,12 +1387,16 @@ def _title_line(chunk) -> str:
     return ""
 
 
+_MANUAL_NAME = "name"  # the section a manual page (man, perldoc, pod2text) opens with: its one line names the page
+
+
 def document_titles(chunks, overrides: dict[str, str] | None = None) -> dict[str, str]:
     """The title people see for each document (``Chunk.source`` -> title), read from its chunks.
 
     A title set in settings (by file name) wins; else the document's own title, i.e. the
     heading over its first passage (a Markdown ``# Title``, an HTML ``<h1>``, a text file's
-    first heading line, or a short first line without a full stop, as in "Harbour Notes");
+    first heading line, or a short first line without a full stop, as in "Harbour Notes"; a
+    manual page's NAME line rather than "Name");
     other documents are named by their file name in words. Never the internal path.
     """
     overrides = overrides or {}
@@ -1405,6 +1409,8 @@ def document_titles(chunks, overrides: dict[str, str] | None = None) -> dict[str
         name = Path(source).name
         if name in overrides:
             titles[source] = overrides[name]
+        elif chunk.section and chunk.section.strip().lower() == _MANUAL_NAME and chunk.sentence_texts():
+            titles[source] = chunk.sentence_texts()[0]  # a manual page's NAME line: "xargs - build and execute command lines ..."
         elif chunk.section and chunk.section != INTRODUCTION:
             titles[source] = chunk.section
         elif _title_line(chunk):

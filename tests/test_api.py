@@ -462,12 +462,14 @@ def test_document_titles_from_settings_heading_or_file_name():
         Chunk(id="d", text="t", source="source/x.txt", section="Start", order=0),
         Chunk(id="e", text="Tide Tables The tide rose. It fell.", source="source/t.txt", section="Introduction", order=0,
               sentences=(Sentence(start=0, end=11), Sentence(start=12, end=26), Sentence(start=27, end=35))),
+        Chunk(id="f", text="ferry - sail the harbour", source="source/ferry.txt", section="Name", order=0, sentences=(Sentence(start=0, end=24),)),
     ]
     assert document_titles(chunks, {"x.txt": "Named In Settings"}) == {
         "source/notes.md": "Harbour Notes",
         "source/annual_report-2024.txt": "Annual report 2024",
         "source/x.txt": "Named In Settings",
         "source/t.txt": "Tide Tables",  # a short first line without a full stop
+        "source/ferry.txt": "ferry - sail the harbour",  # a manual page's NAME line, not "Name"
     }
     assert Settings(document_titles="a.txt=First | b.pdf = Second|bad").titles == {"a.txt": "First", "b.pdf": "Second"}
 
