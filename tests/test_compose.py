@@ -173,6 +173,13 @@ def test_code_fence_marks_are_not_shown_in_the_answer():
     assert "```sh" in answer.citations[0].text  # the passage cited is the document's own text
 
 
+def test_a_justified_texts_spaces_and_tabs_show_as_one_space():
+    page = chunk("m", ["If both are given, the ferry  will use the\tone given last.", "Tickets  cost\tfive pounds."])
+    answer = to_answer(arrange(read("Which option wins?", disabled=NO_CONTINUATION), [cand(page, 0, 0.9)], 90), [])
+    assert answer.answer == "If both are given, the ferry will use the one given last. [1]"
+    assert "\t" in answer.citations[0].text  # the passage cited is the document's own text
+
+
 def test_a_quotation_is_shown_with_the_speaker_the_document_gives_it():
     quote = chunk("q", ["“We never run late,” the captain said.", "“Storms are the exception.”"], ["the captain", "the captain"])
     pieces = arrange(read("Are the ferries late?"), [cand(quote, 1, 0.9), cand(quote, 0, 0.8)], 90)

@@ -139,9 +139,11 @@ def _speaker_named(speaker: str, text: str) -> bool:
 
 def _shown(chunk: Chunk, i: int, plan: Plan, name_speaker: bool = True) -> str:
     """Sentence ``i`` as the answer shows it: a Markdown code fence's marks are formatting, not words ("```sh sed -n
-    12,18p myfile ```" shows as "sed -n 12,18p myfile"); the passage cited keeps the document's text."""
+    12,18p myfile ```" shows as "sed -n 12,18p myfile"), and the spaces and tabs a justified text set between its
+    words are one space (a manual page printed by `man`: "the value of\tthe  offending"); the passage cited keeps
+    the document's text."""
     written = chunk.sentence_texts()[i]
-    text = _FENCE_MARK.sub("", written).strip() or written
+    text = " ".join((_FENCE_MARK.sub("", written).strip() or written).split())
     speaker = chunk.sentences[i].speaker
     if name_speaker and speaker and plan.uses("speaker") and not _speaker_named(speaker, text):
         return f"{text} ({speaker})"
