@@ -169,9 +169,6 @@ def stem(word: str) -> str:
 # A one-letter command-line option ("-p", "node -e", "ninja -j 4"): in a manual it is what a section is about, though no
 # word of one letter is a content word. Not a hyphen inside a word ("K-12", "a-z") nor a dash between words.
 _OPTION = re.compile(r"(?<![\w-])-[A-Za-z](?![\w-])")
-# A word written as code: in backticks ("`if`"), a dotted name's part ("_.once", "list.each") or a call ("once()"). An
-# API's functions and a language's keywords are often words prose leaves out ("once", "each", "if", "after").
-_CODE = re.compile(r"`[^`\n]+`|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+|\b[A-Za-z_]\w*(?=\()")
 
 
 def content_terms(text: str) -> list[str]:
@@ -186,9 +183,6 @@ def content_terms(text: str) -> list[str]:
                 terms.append(stem(p))
     if "-" in text:
         terms.extend(option.lower() for option in _OPTION.findall(text))
-    if "`" in text or "(" in text or "." in text:
-        for code in _CODE.findall(text):  # a name written as code is a name, though prose would drop the word
-            terms.extend(stem(w) for w in words(code) if w in STOPWORDS and len(w) > 1)
     return terms
 
 
