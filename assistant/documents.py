@@ -413,8 +413,8 @@ def _without_page_title_lines(lines: list[str]) -> list[str]:
     if len(head) < 2 or head[0] != head[-1] or not _PAGE_NAME.fullmatch(head[0]):
         return lines
     out = lines[:first] + [""] + lines[first + 1 :]
-    last = max(i for i, ln in enumerate(out) if ln.strip() or i == first)
-    if out[last].split()[-1:] == [head[0]]:
+    last = max((i for i, ln in enumerate(out) if ln.strip()), default=None)
+    if last is not None and out[last].split()[-1] == head[0]:
         out[last] = ""
     return out
 

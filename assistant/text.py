@@ -21,7 +21,8 @@ _INITIAL = re.compile(r"(?<=\s)[A-HJ-Z]\.$")
 _NAME_AHEAD = re.compile(r"\s+[A-Z][a-z]")
 
 # What opens a list item: a bullet or a number ("- ", "• ", "2. ", "3) "); the documents' lines and the answers' lists read it alike.
-LIST_MARKER = r"(?:[-*+•▪–]|\d{1,2}[.)])\s"
+BULLET_MARK = r"[-*+•▪–]"  # an unordered item's mark
+LIST_MARKER = rf"(?:{BULLET_MARK}|\d{{1,2}}[.)])\s"
 LIST_LINE = re.compile(rf"^\s*{LIST_MARKER}")
 
 # A numbered item's marker ("1.", "12.") closing a span: it belongs to the item that follows it.
@@ -32,7 +33,9 @@ _CLAUSE_NUMBER = re.compile(r"\s*\d{1,3}(?:\.\d{1,3})+\.?\s*")
 
 # A lettered item's marker opening a paragraph or after the end of a sentence or a colon ("... conditions: a) The ...",
 # "... document. b. Affirmer ...", "... notices. (b) The ..."): a list written in running text, as a licence's clauses often are.
-_ITEM_LETTER = re.compile(r"(?:(?<=[.!?:;])[\"'”’)\]]*\s+|^\s*)(\(?([a-z])[.)])\s+(?=[\"“(\[]?[A-Z])")
+_LETTER_MARK = r"\(?([a-z])[.)]"  # "a.", "b)", "(c)"
+_ITEM_LETTER = re.compile(rf"(?:(?<=[.!?:;])[\"'”’)\]]*\s+|^\s*)({_LETTER_MARK})\s+(?=[\"“(\[]?[A-Z])")
+_LETTER_MARK_ALONE = re.compile(rf"\s*{_LETTER_MARK}\s*")
 
 
 def _item_letters(text: str) -> list[int]:
@@ -61,7 +64,7 @@ def _cut_at(spans: list[tuple[int, int]], cuts: list[int], text: str) -> list[tu
         out.append((s, e))
     merged: list[tuple[int, int]] = []
     for s, e in out:
-        if merged and re.fullmatch(r"\s*\(?[a-z][.)]\s*", text[merged[-1][0] : merged[-1][1]]):
+        if merged and _LETTER_MARK_ALONE.fullmatch(text, merged[-1][0], merged[-1][1]):
             merged[-1] = (merged[-1][0], e)  # a marker alone opens the span after it
         else:
             merged.append((s, e))

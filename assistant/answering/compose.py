@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..documents import INTRODUCTION
-from ..text import LIST_MARKER, content_terms
+from ..text import BULLET_MARK, LIST_MARKER, content_terms
 from ..tuning import TUNING, Tuning
 from ..types import Answer, Chunk, Retrieved
 from .candidates import Candidate
@@ -81,7 +81,7 @@ _LIST_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\(?[a-z]\)|[a-z]|[^\s:][^:.!?]{{
 _MARKED_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\((?:[a-z]|[ivx]{{1,4}})\)\s)")
 _LABEL_MAX_WORDS = 8  # an item this short without a closing mark names what the sentences after it explain
 # A bullet's mark ("* ...", "- ..."): unordered items, each one of its own (not "1. ...", a step of a sequence).
-_BULLET = re.compile(r"^\s*([-*+•▪–])\s")
+_BULLET = re.compile(rf"^\s*({BULLET_MARK})\s")
 
 
 @dataclass(frozen=True)
