@@ -33,6 +33,7 @@ RULES: dict[str, str] = {
     "follow_on": "the sentence after a chosen one joins it when it refers back to it ('However, ...', 'This means ...'); after the best one within the answer's word limit, also from the next passage of its section when the best ends its own; after another chosen one within the allowance cohesion has beyond that limit ('However, You may do so only on Your own behalf.' qualifies the sentence it follows)",
     "document_question": "a question the document asks (a FAQ's, or a sentence that is its section's heading, as a FAQ's question is with or without '?') is answered by what follows it: a sentence of the answer that asks brings the sentences after it, into the next passage of its section, up to the next question and within the answer's word limit",
     "coverage": "a question word no sentence of the answer holds brings the next best-ranked sentence that holds it ('How much larger than sed are awk and perl?': the sentence on perl, when the best ones speak of awk), within the answer's word limit",
+    "gap_mark": "where an answer leaves out sentences of a passage between two it shows (the second best sentence a few lines after the best, an item after its announcement), it marks the gap with '…', as the citation's quote does: two sentences side by side read as if one followed the other",
     "speaker": "a quoted sentence is shown with the speaker the document names for it",
 }
 

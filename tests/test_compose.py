@@ -196,7 +196,7 @@ def test_a_quotation_of_several_sentences_names_its_speaker_once_after_the_last_
     # two sentences of the quotation that are not shown one after the other each name it
     plan = read("When do the boats sail?", disabled=NO_CONTINUATION | {"quotation"})
     apart = [p.text for p in arrange(plan, [cand(quote, 0, 0.9), cand(quote, 2, 0.8)], 90)]
-    assert apart == ["“We sail at dawn. (the pilot)", "Nobody argues with the tide.” (the pilot)"]
+    assert apart == ["“We sail at dawn. (the pilot)", "… Nobody argues with the tide.” (the pilot)"]  # rule `gap_mark`
 
 
 def test_every_sentence_carries_the_marker_of_its_passage():
@@ -514,3 +514,20 @@ def test_a_sentence_that_explains_a_list_items_label_brings_the_label():
     assert [p.index for p in arrange(plan, [cand(prose, 1, 0.9)], 90, TUNING)] == [1]  # an item that says something is no label
     items = chunk("r", ["Ferries today:", "* Puffin (route 1)", "* Skua (route 2)", "Only one sails when the tide is low."])
     assert [p.index for p in arrange(plan, [cand(items, 3, 0.9)], 90, TUNING)] == [3]  # prose after a run of items explains none
+
+
+def test_sentences_of_one_passage_shown_apart_from_each_other_mark_the_gap():
+    ranked = [cand(BOATS, 4, 0.9, np.array([0, 0, 0, 1.0])), cand(BOATS, 0, 0.8)]
+    plan = read("What are the hours?", disabled=frozenset({"follow_on"}))  # "This schedule ..." would follow sentence 0
+    assert to_answer(arrange(plan, choose(plan, ranked, 90), 90), []).answer == "Ferries leave the pier every hour. [1] … The kiosk opens at six. [1]"
+    off = read("What are the hours?", disabled=frozenset({"follow_on", "gap_mark"}))
+    assert to_answer(arrange(off, choose(off, ranked, 90), 90), []).answer == "Ferries leave the pier every hour. [1] The kiosk opens at six. [1]"
+    # sentences that follow each other, within a passage or across into the next one it goes on into, show no gap
+    with_next = read("What are the hours?")
+    assert "…" not in to_answer(arrange(with_next, [cand(BOATS, 0, 0.9)], 90), []).answer
+    intro = chunk("p1", ["Four flags are supported.", "The flags are:", "+ N: replace the Nth match"])
+    rest = chunk("p2", ["+ g: replace all", "+ p: print the result"]).model_copy(update={"order": 1})
+    listed = read("Which flags are there?", disabled=NO_CONTINUATION)
+    pieces = arrange(listed, [cand(intro, 1, 0.9)], 90, following=lambda c: rest if c.id == "p1" else None)
+    assert [(p.chunk.id, p.index) for p in pieces] == [("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1)]
+    assert "…" not in to_answer(pieces, []).answer

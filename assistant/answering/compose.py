@@ -22,6 +22,9 @@ from .candidates import Candidate
 from .citations import citation_for, renumber
 from .plan import Plan
 
+# What an answer shows where it leaves out sentences between two of one passage (rule `gap_mark`), as a quotation does.
+GAP = "…"
+
 # A sentence opening on a word that points back needs the sentence before it to be understood.
 _REFERS_BACK = re.compile(
     r"^\W*(?:this|that|these|those|it|its|they|them|their|such|he|she|his|her|there|then|both|instead|however|but|yet|also|"
@@ -548,12 +551,24 @@ class _Draft:
                 or (plan.uses("heading_term") and _names_code(chunk.section) and chunk.section not in chunk.sentence_texts()[0])
             )
         }
-        pieces = []
+        pieces: list[Piece] = []
         for chunk in order:
             for i in sorted(keys[chunk.id]):
                 text = _shown(chunk, i, plan, name_speaker=not _speaker_goes_on(chunk, i, keys[chunk.id]))
-                pieces.append(Piece(chunk, i, f"{chunk.section}: {text}" if i == 0 and chunk.id in headed else text))
+                text = f"{chunk.section}: {text}" if i == 0 and chunk.id in headed else text
+                if pieces and plan.uses("gap_mark") and self.skips(pieces[-1], chunk, i):
+                    text = f"{GAP} {text}"
+                pieces.append(Piece(chunk, i, text))
         return pieces
+
+    def skips(self, before: Piece, chunk: Chunk, i: int) -> bool:
+        """Does sentence ``i`` of ``chunk``, shown right after ``before``, leave out sentences between them (rule
+        `gap_mark`)? Within one passage, or across into the passage it goes on into."""
+        if before.chunk.id == chunk.id:
+            return i > before.index + 1
+        if before.chunk.id in self.continued and self.continued[before.chunk.id].id == chunk.id:
+            return i > 0 or before.index < len(before.chunk.sentence_texts()) - 1
+        return False
 
 
 def arrange(
