@@ -526,7 +526,7 @@ def clean_plain(text: str) -> list[Paragraph]:
                 continue
         if _drawing(lines):
             continue
-        kept = [(line, f) for line, f in block if not _PAGE_NUMBER.match(line)]
+        kept = [(line, f) for line, f in block if f or not _PAGE_NUMBER.match(line)]  # "999" a command printed, in a fence, is text
         texts = _block_sentences([line for line, _ in kept], [f for _, f in kept])
         sentences = tuple(SentenceRecord(t, section, None) for t in texts)
         if sentences:

@@ -280,6 +280,14 @@ def test_a_pipe_table_in_a_code_fence_stays_code_and_odd_tables_keep_their_text(
     assert got[-2:] == ["Day: Mon; Fee: £5", "Day: Tue; Fee: £6"]  # a cell past the header's and a rule in the body are dropped
 
 
+def test_a_number_a_command_prints_in_a_code_fence_is_kept_though_a_page_number_alone_is_dropped(tmp_path):
+    md = tmp_path / "limits.md"
+    md.write_text("# Limits\n\nQuery them:\n\n```\n$ limit --max\n999\n$ limit --min\n61184\n```\n\nThe end.\n\n12\n", encoding="utf-8")
+    got = " ".join(s.text for p in load_document(md, "source/limits.md").paragraphs for s in p.sentences)
+    assert "--max 999 $" in got and "61184" in got
+    assert not got.endswith("12")  # a number alone on its line outside code is a page's number
+
+
 def test_prose_wrapped_onto_a_line_that_starts_like_an_item_goes_on(tmp_path):
     txt = tmp_path / "notes.txt"
     txt.write_text("The meeting moved from room 1 to room\n2. It was smaller. He paid for the ticket\n- a fair price - and left.\n", encoding="utf-8")
