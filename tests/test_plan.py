@@ -47,6 +47,19 @@ def test_a_list_opened_by_a_dash_with_commas_inside_its_items_gives_the_item_ask
     assert listed_item("the second one?", "The keeper—who lives on the cape—rings the bell at six.") is None
 
 
+def test_a_numbered_list_is_parted_by_its_numbers_in_sequence():
+    # items of several sentences, with their own colons and commas, and as many as shown though four are announced
+    said = "Four steps: 1. Optional: ask the board. Give a summary. 2. After a wait (e.g. 3. days), post a note, then wait. 3. Ask the member."
+    assert listed_item("tell me more about the second one", said) == "After a wait (e.g. 3. days), post a note, then wait"
+    assert listed_item("and the first one?", said) == "Optional: ask the board. Give a summary"
+    assert listed_item("the last one?", said) == "Ask the member"
+    assert listed_item("the fourth one?", said) is None
+    # an answer that is a numbered list is parted by its numbers, not at a colon inside its first item
+    assert listed_item("the second one?", "1. Optional: ask the board. Give a summary. 2. After a wait: post a note.") == "After a wait: post a note"
+    # numbers that end sentences are no numbered list: the list's sentences part it
+    assert listed_item("the second one?", "Boats: the skiff holds 1. The punt holds 2. The raft holds 3.") == "The punt holds 2"
+
+
 def test_a_rule_switched_off_is_not_applied():
     plan = read("why?", HISTORY, disabled=frozenset({"follow_up"}))
     assert not plan.follow_up and plan.query == "why?"

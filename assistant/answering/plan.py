@@ -240,15 +240,16 @@ def _parted(body: str, parting: str) -> list[tuple[int, int]]:
             cuts.append((start, m.start()))
             start = m.end()
     cuts.append((start, len(body)))
-    spans = []
-    for i, j in cuts:
-        while i < j and body[i] in " .":
-            i += 1
-        while j > i and body[j - 1] in " .":
-            j -= 1
-        if i < j:
-            spans.append((i, j))
-    return spans
+    return [span for i, j in cuts if (span := _trimmed(body, i, j))]
+
+
+def _trimmed(body: str, i: int, j: int) -> tuple[int, int] | None:
+    """The span ``i``-``j`` of ``body`` without the blanks and full stops around it; None when nothing is left."""
+    while i < j and body[i] in " .":
+        i += 1
+    while j > i and body[j - 1] in " .":
+        j -= 1
+    return (i, j) if i < j else None
 
 
 def _alike(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -262,6 +263,23 @@ def _alike(body: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((i, j))
     return merged
+
+
+def _numbered_items(body: str) -> list[tuple[int, int]]:
+    """Where the items of a list numbered "1. ... 2. ... 3. ..." lie in ``body``, when it opens on "1.": each item up to
+    the next number in sequence (a "3." inside an item that is not the next number does not part it); empty when
+    ``body`` is not such a list."""
+    outside = _outside_brackets(body)
+    marks: list[tuple[int, int]] = []
+    for m in re.finditer(r"(?:^|\s)(\d{1,2})\.\s+", body):
+        if outside[m.start()] and int(m.group(1)) == len(marks) + 1:
+            if not marks and body[: m.start()].strip():
+                return []  # the list opens the body
+            marks.append((m.start(), m.end()))
+    if len(marks) < 2:
+        return []
+    ends = [start for start, _ in marks[1:]] + [len(body)]
+    return [span for (_, i), j in zip(marks, ends) if (span := _trimmed(body, i, j))]
 
 
 # a list opened by a colon or an em dash, or by item marks
@@ -308,7 +326,10 @@ def listed_item(question: str, answer: str) -> str | None:
     if enumerated:  # "The first lesson ... Second, ... Third, ...": the sentence that opens on the ordinal asked for
         return enumerated
     opens = [i for i in (answer.find(":"), answer.find("—")) if i >= 0]
-    if opens:
+    numbered = _numbered_items(answer)
+    if numbered:  # "1. Ask the board: ... 2. ...": the numbers part it, whatever colons its items hold
+        head, body = "", answer
+    elif opens:
         head, body = answer[: min(opens)], answer[min(opens) + 1 :]
         if answer[min(opens)] == "—":
             body = body.split("—")[0]  # "The keeper—who lives on the cape—rings ...": an aside, not a list
@@ -316,12 +337,14 @@ def listed_item(question: str, answer: str) -> str | None:
         head, body = "", answer
     counted = re.findall(r"\b(two|three|four|five|six|[2-6])\b", head.lower())
     announced = _COUNTS[counted[-1]] if counted else None
-    marked = bool(re.match(_ITEM_PARTINGS[0], body.strip()))  # marks open a list; a dash inside a sentence does not
-    partings = [_parted(body, parting) for parting in _ITEM_PARTINGS[not marked :]]
-    lists = [spans for spans in partings if len(spans) >= 2]
-    exact = [spans for spans in lists if len(spans) == announced]
-    joined = [alike for spans in lists if announced and len(spans) > announced and len(alike := _alike(body, spans)) == announced]
-    spans = ([e for e in exact if _alike(body, e) == e] + joined + exact + lists + [[]])[0]
+    spans = numbered or _numbered_items(body)  # "... : 1. ... 2. ...": numbers part the items, however many were announced
+    if not spans:
+        marked = bool(re.match(_ITEM_PARTINGS[0], body.strip()))  # marks open a list; a dash inside a sentence does not
+        partings = [_parted(body, parting) for parting in _ITEM_PARTINGS[not marked :]]
+        lists = [spans for spans in partings if len(spans) >= 2]
+        exact = [spans for spans in lists if len(spans) == announced]
+        joined = [alike for spans in lists if announced and len(spans) > announced and len(alike := _alike(body, spans)) == announced]
+        spans = ([e for e in exact if _alike(body, e) == e] + joined + exact + lists + [[]])[0]
     k = _ORDINALS[m.group(1).lower()]
     return body[slice(*spans[k])] if len(spans) >= 2 and k < len(spans) else None
 
