@@ -63,3 +63,27 @@ def test_with_the_rule_off_the_item_is_searched_by_its_whole_text(written_pipeli
     listed = off.answer("Which lighthouses does the harbour keep?")
     got = off.answer("tell me more about the second one", [("Which lighthouses does the harbour keep?", listed.answer)])
     assert "Point Ash, Birch and Fir light" in got.query
+
+
+STEPS = """# Joining the rowing club
+
+To join the rowing club:
+
+1. Fill in the membership form at the boathouse desk.
+2. Pay the yearly membership fee of forty pounds.
+3. Bring a passport photo for your club card.
+
+# Moorings
+
+Boats may moor at the east pier from April to October.
+The harbour master assigns the berths every spring.
+"""
+
+
+def test_the_second_one_of_a_numbered_list_said_in_full_is_answered_with_that_item_not_with_what_the_list_left_out(written_pipeline):
+    pipeline = written_pipeline("steps.md", STEPS)
+    listed = pipeline.answer("What are the steps to join the rowing club?")
+    assert "1. Fill in" in listed.answer and "3. Bring" in listed.answer
+    got = pipeline.answer("tell me more about the second one", [("What are the steps to join the rowing club?", listed.answer)])
+    assert got.query.endswith("Pay the yearly membership fee of forty pounds")
+    assert not got.refused and "forty pounds" in got.answer and "moor" not in got.answer

@@ -30,7 +30,7 @@ from .compose import arrange, choose, to_answer
 from .decide import Decider, Decision, NoAnswer, count_first, title_terms
 from .definitions import Definitions
 from .overview import opening
-from .plan import Plan, pointed_at, read
+from .plan import Plan, is_the_item, pointed_at, read
 from .rerank import Reranker
 from .spelling import Spelling
 
@@ -168,8 +168,8 @@ class Pipeline:
             ranked = count_first(ranked, got.plan.counted)
         if not decision.answer:
             return self._decline(decision, retrieved, base)
-        if got.plan.item and got.plan.uses("listed_item"):  # "tell me more about the second one": not the list again
-            ranked = [c for c in ranked if not c.said] or ranked
+        if got.plan.item and got.plan.uses("listed_item"):  # "tell me more about the second one": not the list again,
+            ranked = [c for c in ranked if not c.said or is_the_item(c.text, got.plan.item)] or ranked  # but the item itself
         chosen = choose(got.plan, ranked, self.max_words)
         pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding, ranked=ranked)
         answer = to_answer(pieces, retrieved, **base)

@@ -349,6 +349,13 @@ def listed_item(question: str, answer: str) -> str | None:
     return body[slice(*spans[k])] if len(spans) >= 2 and k < len(spans) else None
 
 
+def is_the_item(sentence: str, item: str) -> bool:
+    """Is ``sentence`` the listed ``item`` itself ("2. Pay the fee." for "Pay the fee"), its mark and a word or two
+    aside? The previous answer gave it; asked about again, it is what the answer is about, though said before."""
+    said, asked = " ".join(words(sentence)), " ".join(words(item))
+    return bool(asked) and asked in said and len(said.split()) - len(asked.split()) <= 2
+
+
 def pointed_at(question: str, name: str) -> str:
     """``question`` with "the second one" replaced by the ``name`` of the item it points at ("tell me more about the
     second one" -> "tell me more about Ash Light"): the ordinal is not a word to search for."""
