@@ -17,6 +17,12 @@ def test_renumber_orders_drops_unused_and_unknown_markers():
     assert [(c.n, c.chunk_id) for c in cites] == [(1, "c3"), (2, "c1")]
 
 
+def test_renumber_keeps_the_space_a_text_sets_before_punctuation():
+    # code and commands stay as written: "foo() { :; }" is not "foo() {:; }", "cp a ." is not "cp a."
+    text, _ = renumber("Write foo() { :; } instead [1]. Run cp /etc/hosts . [2] Done [9].", [_cite(1), _cite(2)])
+    assert text == "Write foo() { :; } instead [1]. Run cp /etc/hosts . [2] Done."
+
+
 def test_citation_line_shows_section_page_and_quote():
     line = format_citation_line(_cite(1, text="Sustainability is the result of systems change."))
     assert line == "[1] b.txt · S, p. 3: “Sustainability is the result of systems change.”"  # no folder path

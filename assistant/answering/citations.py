@@ -33,12 +33,13 @@ def renumber(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]
     mapping = {old: new for new, old in enumerate(order, start=1)}
 
     def fix(match: re.Match) -> str:
-        nums = [mapping[int(n)] for n in re.split(r"\s*,\s*", match.group(1)) if int(n) in mapping]
+        nums = [mapping[int(n)] for n in re.split(r"\s*,\s*", match.group(2)) if int(n) in mapping]
         nums = sorted(set(nums))
-        return f"[{', '.join(str(n) for n in nums)}]" if nums else ""
+        return f"{match.group(1)}[{', '.join(str(n) for n in nums)}]" if nums else ""  # a dropped marker takes its space
 
-    new_text = MARKER.sub(fix, text)
-    new_text = re.sub(r"\s+([.,;:])", r"\1", re.sub(r"[ \t]{2,}", " ", new_text)).strip()
+    # only the space a dropped marker leaves goes: the text's own is kept ("cp /etc/hosts .", "foo() { :; }")
+    new_text = re.sub(r"(\s*)" + MARKER.pattern, fix, text)
+    new_text = re.sub(r"[ \t]{2,}", " ", new_text).strip()
     return new_text, [by_n[old].model_copy(update={"n": new}) for old, new in mapping.items()]
 
 
