@@ -621,6 +621,8 @@ _CELL = "\x1f"  # where a table cell starts, while its row is read
 _PAGER_WORDS = 8  # words outside its links that a navigation bar may hold ("Next:", "Previous:", "Up:", "[", "]")
 _PAGER_TAGS = 24  # elements a navigation bar may hold: a bar is small, and a bigger element is not looked through
 _PAGER_RELS = frozenset({"next", "prev", "previous", "up", "contents", "index", "start", "first", "last"})
+# ... and the access keys DocBook's pages give the same links instead of ``rel`` ("p", "n", "u", "h": <a accesskey="n">)
+_PAGER_ACCESS_KEYS = {"p": "prev", "n": "next", "u": "up", "h": "start"}
 _PAGER_CONTENT = _HTML_HEADINGS | {"pre", "table", "dl", "ul", "ol", "li", "blockquote", "figure"}
 _CONTENTS_TAGS = 2000  # elements a table of contents may hold (Ninja's manual's: about 300)
 _CONTENTS_LINKS = 2  # links a list needs to be a table of contents
@@ -701,16 +703,17 @@ def _html_contents(el) -> bool:
 
 
 def _html_pager(el) -> bool:
-    """A page's "Next: ..., Previous: ..., Up: ..." bar (links marked ``rel="next"``/``"prev"`` and another kind,
-    little text besides, no heading or list): navigation that generated manuals (texinfo, Sphinx, javadoc) repeat on
-    every page, not content. A sentence with one link to the next chapter is content."""
+    """A page's "Next: ..., Previous: ..., Up: ..." bar (links marked ``rel="next"``/``"prev"``, or with DocBook's access
+    keys, and another kind, little text besides, no heading or list): navigation that generated manuals (texinfo, Sphinx,
+    javadoc, DocBook) repeat on every page, not content. A sentence with one link to the next chapter is content."""
     inside = _elements_within(el, _PAGER_TAGS)
     if inside is None:
         return False
     if any(t.name in _PAGER_CONTENT for t in inside):
         return False
     links = [t for t in inside if t.name == "a" and t.has_attr("href")]
-    rels = {r for a in links for r in (a.get("rel") or ())} & _PAGER_RELS
+    rels = {r for a in links for r in (a.get("rel") or ())}
+    rels = (rels | {_PAGER_ACCESS_KEYS.get(k.lower()) for a in links for k in a.get_attribute_list("accesskey") if k}) & _PAGER_RELS
     if not rels & {"next", "prev", "previous"} or len(rels) < 2:
         return False
     own = len(el.get_text(" ").split()) - sum(len(a.get_text(" ").split()) for a in links)

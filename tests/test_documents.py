@@ -635,6 +635,16 @@ def test_html_a_next_previous_bar_is_navigation_not_content(tmp_path):
     assert _html_sentences(short) == ["The next chapter covers linking.", "Foo is fast."]
 
 
+def test_html_docbooks_navigation_tables_by_access_key_are_not_content(tmp_path):
+    header = ('<div><table class="nav" summary="Navigation header"><tr><td><a accesskey="p" href="ch8.html"><img alt="Prev" src="p.png"></a></td>'
+              '<th>Tool User Manual</th><td><a accesskey="n" href="ch10.html"><img alt="Next" src="n.png"></a></td></tr></table></div>')
+    footer = ('<div><table class="nav" summary="Navigation footer"><tr><td><a accesskey="p" href="ch8.html">&lt;&lt; 8. Racer: a thread checker</a></td>'
+              '<td><a accesskey="u" href="manual.html">Up</a></td><td><a accesskey="n" href="ch10.html">10. Leaky: a leak finder &gt;&gt;</a></td></tr>'
+              '<tr><td><a accesskey="h" href="index.html">Home</a></td></tr></table></div>')
+    doc = _html(tmp_path, f"{header}<h1>9. Heapy</h1><p>Heapy is a heap profiler.</p>{footer}")
+    assert _html_sentences(doc) == ["Heapy is a heap profiler."]
+
+
 def test_html_a_table_of_contents_is_navigation_not_content(tmp_path):
     toc = ('<div class="toc"><ul><li>1. <a href="#intro">Introduction</a><ul><li><a href="#why">Why boats float</a></li></ul></li>'
            '<li>2. <a href="faq.html#keel">How deep is the keel?</a></li></ul></div>')
