@@ -531,3 +531,18 @@ def test_sentences_of_one_passage_shown_apart_from_each_other_mark_the_gap():
     pieces = arrange(listed, [cand(intro, 1, 0.9)], 90, following=lambda c: rest if c.id == "p1" else None)
     assert [(p.chunk.id, p.index) for p in pieces] == [("p1", 1), ("p1", 2), ("p2", 0), ("p2", 1)]
     assert "…" not in to_answer(pieces, []).answer
+
+
+def test_a_sentence_that_counts_the_marked_items_after_it_brings_them_as_an_announced_list_does():
+    tools = chunk("t", ["The kit holds three tools.", "- a saw for the planks", "- a mallet for the pegs", "- a plane for the edges", "Keep them dry."])
+    plan = read("What tools are in the kit?", disabled=NO_CONTINUATION)
+    assert [p.index for p in arrange(plan, [cand(tools, 0, 0.9)], 90)] == [0, 1, 2, 3]
+    # a sentence that counts nothing, or that no marked item follows, announces no list
+    plain = chunk("u", ["The kit holds tools.", "- a saw for the planks", "- a mallet for the pegs"])
+    assert [p.index for p in arrange(plan, [cand(plain, 0, 0.9)], 90)] == [0]
+    prose = chunk("v", ["The kit holds three tools.", "They are kept dry.", "- a saw"])
+    assert [p.index for p in arrange(plan, [cand(prose, 0, 0.9)], 90)] == [0]
+    more = chunk("w", ["The shop sells 12 kits a week.", "- a saw for the planks", "- a mallet for the pegs"])  # 12 is not 2 items
+    assert [p.index for p in arrange(plan, [cand(more, 0, 0.9)], 90)] == [0]
+    off = read("What tools are in the kit?", disabled=NO_CONTINUATION | {"announced_list"})
+    assert [p.index for p in arrange(off, [cand(tools, 0, 0.9)], 90)] == [0]

@@ -82,6 +82,9 @@ _FENCE_MARK = re.compile(r"(?:```|~~~)[\w+#.-]*\s*")  # a code fence's marks and
 _LIST_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\(?[a-z]\)|[a-z]|[^\s:][^:.!?]{{0,40}}:\s)")
 # ... of which one marked as an item ("- ...", "3. ...", "(c) ...", "(iv) ..."): it belongs to a list (rule `sibling_items`)
 _MARKED_ITEM = re.compile(rf"^\s*(?:{LIST_MARKER}|\((?:[a-z]|[ivx]{{1,4}})\)\s)")
+# What a sentence before a marked list counts: a number of things ("four monitor commands", "two reasons"), or "the following"
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_COUNTS = re.compile(r"\b(?:(" + "|".join(_NUMBER_WORDS) + r"|[2-9]|1[0-2])\s+(?:[\w-]+\s+){0,2}?[\w-]+s|the\s+following)\b", re.I)
 _LABEL_MAX_WORDS = 8  # an item this short without a closing mark names what the sentences after it explain
 # A bullet's mark ("* ...", "- ..."): unordered items, each one of its own (not "1. ...", a step of a sequence).
 _BULLET = re.compile(rf"^\s*({BULLET_MARK})\s")
@@ -264,8 +267,22 @@ class _Draft:
         self.go_on(at, after)
         return after
 
-    def announces_list(self, text: str) -> bool:
-        return self.plan.uses("announced_list") and text.rstrip().endswith(":")
+    def announces_list(self, chunk: Chunk, texts: list[str], i: int) -> bool:
+        """Sentence ``i`` announces a list: it ends with ':', or it counts what the marked items right after it give
+        ("The tool provides four monitor commands.", "The peak can be wrong, for two reasons." before "- ...")."""
+        if not self.plan.uses("announced_list"):
+            return False
+        if texts[i].rstrip().endswith(":"):
+            return True
+        counted = _COUNTS.search(texts[i])
+        if counted is None or _MARKED_ITEM.match(texts[i]):
+            return False  # an item counts nothing for the items after it
+        after = self.next_passage(chunk)
+        upcoming = texts[i + 1 :] + (after.sentence_texts() if after is not None else [])
+        items = sum(1 for t in upcoming if _MARKED_ITEM.match(t))
+        number = (counted.group(1) or "2").lower()  # "the following": two or more
+        wanted = _NUMBER_WORDS.get(number) or int(number)
+        return bool(upcoming) and bool(_MARKED_ITEM.match(upcoming[0])) and items >= wanted
 
     def held_terms(self) -> set[str]:
         """The content words of every sentence the answer holds so far."""
@@ -317,7 +334,7 @@ class _Draft:
                     j = i + 1
                     while self.take(chunk, texts, j) and _open_quote(" ".join(texts[i : j + 1])):
                         j += 1
-                if self.announces_list(texts[i]):
+                if self.announces_list(chunk, texts, i):
                     self.bring_list(chunk, texts, i)
 
     def bring_list(self, chunk: Chunk, texts: list[str], i: int) -> None:
@@ -447,7 +464,7 @@ class _Draft:
             elif j not in self.keys[at.id] and not self.take(at, at.sentence_texts(), j):
                 break
             texts = at.sentence_texts()
-            if self.announces_list(texts[j]):  # the answer went on to a sentence that announces a list: the list follows it
+            if self.announces_list(at, texts, j):  # the answer went on to a sentence that announces a list: the list follows it
                 self.bring_list(at, texts, j)
                 break
             j += 1
