@@ -546,3 +546,12 @@ def test_a_sentence_that_counts_the_marked_items_after_it_brings_them_as_an_anno
     assert [p.index for p in arrange(plan, [cand(more, 0, 0.9)], 90)] == [0]
     off = read("What tools are in the kit?", disabled=NO_CONTINUATION | {"announced_list"})
     assert [p.index for p in arrange(off, [cand(tools, 0, 0.9)], 90)] == [0]
+
+
+def test_a_short_answer_does_not_go_on_into_a_faqs_next_question():
+    faq = chunk("q", ["Q: How do I reset the widget?", "A: Hold the red button.", "Q: Can I paint the widget?", "A: No, paint blocks the vents."])
+    plan = read("How do I reset the widget?")
+    assert [p.index for p in arrange(plan, [cand(faq, 1, 0.9)], 90)] == [1]
+    # a question that is no entry of its own goes on ("What's happening? It is the cache.")
+    prose = chunk("r", ["The widget slows down after a week.", "What's happening?", "The cache fills up.", "Clear it monthly."])
+    assert [p.index for p in arrange(read("Why is my widget slow?"), [cand(prose, 0, 0.9)], 90)][:3] == [0, 1, 2]

@@ -50,6 +50,15 @@ def _asks(text: str) -> bool:
     return text.rstrip().endswith("?")
 
 
+# A question marked as an entry of a list of questions: "Q: Can I paint it?", "Q. ...", "Question: ...", "3.2. Why ...?"
+_QUESTION_MARK = re.compile(r"^\W*(?:q\s*[:.)]|question\s*\d*\s*[:.)]|\d+(?:\.\d+)*[.)]?\s)", re.I)
+
+
+def _next_entry(text: str) -> bool:
+    """A FAQ's next question ("Q: Can I paint the widget?"): it opens the next entry, not the rest of this one."""
+    return _asks(text) and bool(_QUESTION_MARK.match(text))
+
+
 def _restates_heading(chunk: Chunk, i: int) -> bool:
     """Sentence ``i`` is (part of) its section's heading, as a FAQ's question is both its entry's title and a sentence
     of it: what follows answers it, whether or not it ends with "?"."""
@@ -445,7 +454,7 @@ class _Draft:
                 return False
             upcoming = after.sentence_texts()[0]
         short = self.total < self.tuning.continuation_below_words
-        if plan.uses("continuation") and short and not _another_record(self.chosen[0].text, upcoming):
+        if plan.uses("continuation") and short and not _another_record(self.chosen[0].text, upcoming) and not _next_entry(upcoming):
             return True
         return plan.uses("follow_on") and _refers_back(upcoming) and self.total + _words(upcoming) <= self.max_words
 
