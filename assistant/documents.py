@@ -13,6 +13,7 @@ import re
 import statistics
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
@@ -109,9 +110,26 @@ class _Line:
     after_heading: bool = False  # the first line under a heading (a PDF's: it opens a paragraph)
 
 
-def _strip_footnotes(line: str) -> str:
-    """``program.1  Instead`` -> ``program.  Instead``; keeps numbers that are words (``K-12``, ``$500``)."""
-    return _FOOTNOTE_MARK.sub("", line)
+def _strip_footnotes(line: str, names: frozenset[str] = frozenset()) -> str:
+    """``program.1  Instead`` -> ``program.  Instead``; keeps numbers that are words (``K-12``, ``$500``), and a name
+    that ends in digits (``names``: "libtasn1", "asn1"), which a document writes more than once, where a footnote's
+    mark is printed once."""
+
+    def mark(m: re.Match) -> str:
+        word = _WORD_END.search(line, 0, m.start())
+        return m.group(1) if word is not None and (word.group(0) + m.group(1)).lower() in names else ""
+
+    return _FOOTNOTE_MARK.sub(mark, line)
+
+
+_WORD_END = re.compile(r"[A-Za-z][\w-]*$")  # the word a number is glued to ("libtasn" of "libtasn1")
+_NAME_WITH_NUMBER = re.compile(r"\b[A-Za-z][\w-]*?[a-z]\d{1,2}\b")  # "libtasn1", "asn1", "sha1": a footnote mark glued on reads alike
+
+
+def _numbered_names(pages: list[tuple[int | None, list[str]]]) -> frozenset[str]:
+    """The words ending in digits that a document writes more than once: names ("asn1"), not a footnote's mark."""
+    seen = Counter(m.group(0).lower() for _, lines in pages for line in lines for m in _NAME_WITH_NUMBER.finditer(line))
+    return frozenset(w for w, n in seen.items() if n > 1)
 
 
 _LINE_BREAK_HYPHENS = ("\u2010", "\u00ad")  # a hyphen and a soft hyphen, as typesetters (groff's `man`) break words at a line's end
@@ -223,6 +241,7 @@ def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: boo
     """
     lines: list[_Line] = []
     headings: list[tuple[int | None, int, str]] = []  # (page, index of the next body line, title)
+    names = _numbered_names(pages)
     for page, raw_lines in pages:
         first = True
         last_was_heading = False
@@ -244,7 +263,7 @@ def clean_pages(pages: list[tuple[int | None, list[str]]], *, page_headings: boo
                 last_was_heading = True
                 continue
             last_was_heading = False
-            lines.append(_Line(_strip_footnotes(raw.rstrip()), page, first, pdf and bool(headings) and headings[-1][1] == len(lines)))
+            lines.append(_Line(_strip_footnotes(raw.rstrip(), names), page, first, pdf and bool(headings) and headings[-1][1] == len(lines)))
             first = False
 
     def section_at(line_index: int) -> str:

@@ -52,6 +52,12 @@ def test_page_numbers_are_dropped():
     assert _flow([(1, ["Systemic change is ", "9", "people change."])]) == ["Systemic change is people change."]
 
 
+def test_a_name_ending_in_digits_that_a_pdf_writes_twice_is_no_footnote_mark():
+    sentences = _flow([(1, ["The libtasn1 library parses asn1 files.", "Build libtasn1 with make and read asn1 specs.", "See the program.3 Then stop."])])
+    assert sentences[0] == "The libtasn1 library parses asn1 files."
+    assert sentences[-2:] == ["See the program.", "Then stop."]  # a mark after a sentence's end is still a footnote's
+
+
 def test_footnote_markers_glued_to_words_are_stripped():
     sentences = _flow([(1, ["the potential of this program.1  Instead they planned.", "It had 12 partners and K-12 schools."])])
     assert sentences[0] == "the potential of this program."
