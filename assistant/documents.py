@@ -153,6 +153,8 @@ def _join(left: str, right: str, vocabulary: set[str]) -> str:
         return left + right
     if left.endswith(("—", "–", "/")):
         return left + right
+    if left.endswith("_") and len(left) > 1 and left[-2].isalnum() and right[:1].isalnum():
+        return left + right  # a name broken after its underscore ("ASN1_" / "MAX_LENGTH_SIZE") is one name
     return left + " " + right
 
 
@@ -1222,6 +1224,7 @@ def _pdf_titles_marked(pages: list[tuple[int, list[tuple[str, float, bool]]]]) -
 
 
 _RUNNING_EDGE = 2  # lines at the top and at the foot of a page where a running header or footer is printed
+_PAGE_NUMBER_AT_EDGE = re.compile(r"^(\d{1,4})\b|\b(\d{1,4})$")  # a header's or footer's page number, first or last
 _PDF_TITLE = "\x02"  # opens a line the PDF prints as a title (``_pdf_titles_marked``), for ``clean_pages``
 _PDF_TITLE_SCALE = 1.15  # a title's letters are printed at least this much larger than the body text's (or in bold)
 _PDF_BOLD = re.compile(r"bold|black|heavy|demi|semibold", re.I)  # a bold font's name ("OpenSans-Bold", "Arial,Bold")
@@ -1238,7 +1241,8 @@ def _reads_as_title(text: str) -> bool:
 
 def without_running_lines(pages: list[tuple[int | None, list[str]]]) -> list[tuple[int | None, list[str]]]:
     """Pages without their running header and footer: a line at a page's top or foot that recurs there on at least
-    half the pages (three or more), numbers aside ("Shared MIME-info Database", "Page 3 of 17", "Annual Report 2024")."""
+    half the pages (three or more), numbers aside ("Shared MIME-info Database", "Page 3 of 17", "Annual Report 2024"),
+    or on two pages or more opening or ending on its page's number (a chapter's own header: "Chapter 2: Setup 4")."""
 
     def key(line: str) -> str:
         return re.sub(r"\d+", "#", " ".join(line.split())).lower()
@@ -1249,10 +1253,17 @@ def without_running_lines(pages: list[tuple[int | None, list[str]]]) -> list[tup
 
     at_edges = [set(edges(raw)) for _, raw in pages]
     seen: dict[str, int] = {}
-    for (_, raw), edge in zip(pages, at_edges):
+    numbered: dict[str, set[int]] = {}  # a line that opens or ends on a number: that number less its page's, each time
+    for (page, raw), edge in zip(pages, at_edges):
         for k in {key(raw[i]) for i in edge}:
             seen[k] = seen.get(k, 0) + 1
+        for i in edge:
+            number = _PAGE_NUMBER_AT_EDGE.search(raw[i].strip())
+            if page is not None and number is not None:
+                numbered.setdefault(key(raw[i]), set()).add(int(number.group(1) or number.group(2)) - page)
     running = {k for k, n in seen.items() if n >= max(3, len(pages) / 2)}
+    # ... or on two pages or more with its page's number, which counts as the pages do: a chapter's own ("Chapter 2: Setup 4")
+    running |= {k for k, offsets in numbered.items() if seen[k] >= 2 and len(offsets) == 1}
     if not running:
         return pages
     return [(page, [ln for i, ln in enumerate(raw) if not (i in edge and key(ln) in running)]) for (page, raw), edge in zip(pages, at_edges)]

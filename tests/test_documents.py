@@ -58,6 +58,11 @@ def test_a_name_ending_in_digits_that_a_pdf_writes_twice_is_no_footnote_mark():
     assert sentences[-2:] == ["See the program.", "Then stop."]  # a mark after a sentence's end is still a footnote's
 
 
+def test_a_name_broken_after_its_underscore_at_a_lines_end_is_one_name():
+    assert _flow([(1, ["The limit is ASN1_", "MAX_LENGTH_SIZE bytes; call asn1_der_", "decoding() first.", "Keep it _ short."])]) == [
+        "The limit is ASN1_MAX_LENGTH_SIZE bytes; call asn1_der_decoding() first.", "Keep it _ short."]
+
+
 def test_footnote_markers_glued_to_words_are_stripped():
     sentences = _flow([(1, ["the potential of this program.1  Instead they planned.", "It had 12 partners and K-12 schools."])])
     assert sentences[0] == "the potential of this program."
@@ -307,6 +312,22 @@ def _read(tmp_path, name: str, text: str) -> list[tuple[str, str]]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return [(p.section, s.text) for p in load_document(path, f"source/{name}").paragraphs for s in p.sentences]
+
+
+def test_a_pdf_chapters_own_running_header_with_its_page_number_is_not_text():
+    from assistant.documents import without_running_lines
+
+    words = ["boats", "berths", "tides", "ferries", "piers", "tickets", "lights", "moorings", "cranes", "buoys"]
+    body = {n: [f"The {w} are checked each spring.", f"The master keeps a list of {w}."] for n, w in enumerate(words, 1)}
+    chapter = {2: "Chapter 1: Boats", 3: "Chapter 1: Boats", 5: "Chapter 2: Berths", 6: "Chapter 2: Berths", 7: "Chapter 2: Berths", 9: "Chapter 3: Tides", 10: "Chapter 3: Tides"}
+    pages = [(n, ([f"{chapter[n]} {n + 4}"] if n in chapter else []) + body[n]) for n in body]  # printed page numbers run 4 ahead
+    # each chapter's header recurs on two pages or more, ending on a number that counts as the pages do
+    assert without_running_lines(pages) == [(n, body[n]) for n in body]
+    # text with a number inside recurs so as a page's number does not; a header on two pages is text
+    inside = [(n, ([f"Step {n} of the check"] if n <= 3 else []) + body[n]) for n in body]
+    assert without_running_lines(inside) == inside
+    twice = [(n, (["Harbour 1"] if n < 3 else []) + body[n]) for n in body]  # the same number on two pages: no page's
+    assert without_running_lines(twice) == twice
 
 
 def test_a_pdf_file_loses_its_running_header_and_keeps_numbered_titles_and_bullets():
