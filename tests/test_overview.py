@@ -130,3 +130,37 @@ def test_a_greeting_is_answered_with_what_the_assistant_does_not_with_the_docume
         assert answer.answer.startswith("Hello! I answer questions from the documents") and "don't say" not in answer.answer
         assert answer.suggestions  # a few sections the documents cover, to ask about
     assert "don't say" in pipeline.answer("what is the capital of Peru?").answer
+
+
+GARDEN = """# Garden club notes
+
+The garden club looks after the allotments behind the village school and shares its tools among members.
+
+# Meetings
+
+Garden club members meet on Saturday mornings at the allotments to weed, water and plan the next season.
+
+# Fees
+
+New members of the garden club pay a small fee that buys seeds and keeps the club's shared tools in repair.
+The village school lends the club its hall when it rains, and the allotments close in January.
+"""
+
+
+def test_asked_about_all_the_documents_of_a_library_each_documents_opening_answers(tmp_path):
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "harbour.md").write_text(GUIDE, encoding="utf-8")
+    (tmp_path / "source" / "garden.md").write_text(GARDEN, encoding="utf-8")
+    assistant = Assistant(Settings(source_dir=tmp_path / "source", index_dir=tmp_path / "index"))
+    assistant.index()
+    for question in ("What are these documents about?", "summarize the docs"):
+        answer = assistant.ask(question)
+        assert not answer.refused
+        assert {c.source for c in answer.citations} == {"source/garden.md", "source/harbour.md"}
+        assert "allotments behind the village school" in answer.answer and "This guide explains how visitors reach the island" in answer.answer
+    # a question about one document, named by its title, is answered from that one's opening
+    one = assistant.ask("What are the garden club notes about?")
+    assert {c.source for c in one.citations} == {"source/garden.md"}

@@ -37,7 +37,9 @@ _AROUND = frozenset(
     # ... and a greeting before it ("hey, what's this guide about in a nutshell?")
     "hey hi hello nutshell".split()
 )
-_ALLOWED = {t for w in DOCUMENT_WORDS | _GIST | _AROUND for t in content_terms(w)}
+# ... and the words that ask about every document at once ("What are these documents about?", "summarize the docs")
+_ALL_DOCUMENTS = frozenset("documents docs files sources papers reports guides manuals pages texts articles these them all both each".split())
+_ALLOWED = {t for w in DOCUMENT_WORDS | _GIST | _AROUND | _ALL_DOCUMENTS for t in content_terms(w)}
 
 
 def asks_overview(question: str, leans_on_history: bool) -> bool:
@@ -48,6 +50,11 @@ def asks_overview(question: str, leans_on_history: bool) -> bool:
     if not said & _GIST or set(content_terms(question)) - _ALLOWED:
         return False
     return not leans_on_history or bool(said & DOCUMENT_WORDS)
+
+
+def asks_about_all(question: str) -> bool:
+    """Does a question about the documents as a whole ask about all of them ("What are these documents about?")?"""
+    return bool(set(words(question)) & _ALL_DOCUMENTS)
 
 
 def opening(chunks: Sequence[Chunk], max_words: int, tuning: Tuning = TUNING) -> list[tuple[Chunk, int]]:

@@ -29,7 +29,7 @@ from .acronyms import Acronyms, aside_name, name_first
 from .compose import arrange, choose, to_answer
 from .decide import Decider, Decision, NoAnswer, count_first, title_terms
 from .definitions import Definitions
-from .overview import opening
+from .overview import asks_about_all, opening
 from .plan import Plan, is_the_item, pointed_at, read
 from .rerank import Reranker
 from .spelling import Spelling
@@ -179,18 +179,37 @@ class Pipeline:
 
     def _opening(self, plan: Plan, ranked: list[candidates_step.Candidate]) -> list[candidates_step.Candidate]:
         """The opening sentences of the document a question about a whole document means: the one whose title it
-        names, else the one its best-ranked sentence is in."""
+        names, else the one its best-ranked sentence is in; asked about all of them ("What are these documents
+        about?") in a library of several, each document's first opening sentence, within the answer's word limit."""
         asked = set(content_terms(plan.question))
         named = max(self.titles, key=lambda s: len(asked & self.titles[s]), default=None)
         if named is None or not asked & self.titles[named]:
+            if len(self.titles) > 1 and asks_about_all(plan.question):
+                return self._openings_of_all()
             named = ranked[0].chunk.source if ranked else named
-        if named not in self._openings:  # read once per document: the index does not change under a pipeline
-            chunks = sorted((c for c in self.index.chunks if c.source == named), key=lambda c: c.order)
-            self._openings[named] = opening(chunks, self.max_words)
-        return [
-            candidates_step.Candidate(c, n, c.sentence_texts()[n], np.zeros(1), Hit(c, 0.0, 0.0))  # composed as they stand: no score
-            for c, n in self._openings[named]
-        ]
+        return [self._as_candidate(c, n) for c, n in self._opening_of(named)]
+
+    def _openings_of_all(self) -> list[candidates_step.Candidate]:
+        """Each document's first opening sentence, in the order of their files, while the answer stays within its limit."""
+        chosen, total = [], 0
+        for source in sorted(self.titles):
+            first = self._opening_of(source)[:1]
+            words = sum(len(c.sentence_texts()[n].split()) for c, n in first)
+            if first and chosen and total + words > self.max_words:
+                break
+            chosen += first
+            total += words
+        return [self._as_candidate(c, n) for c, n in chosen]
+
+    def _opening_of(self, source: str | None) -> list[tuple[Chunk, int]]:
+        if source not in self._openings:  # read once per document: the index does not change under a pipeline
+            chunks = sorted((c for c in self.index.chunks if c.source == source), key=lambda c: c.order)
+            self._openings[source] = opening(chunks, self.max_words)
+        return self._openings[source]
+
+    @staticmethod
+    def _as_candidate(chunk: Chunk, n: int) -> candidates_step.Candidate:
+        return candidates_step.Candidate(chunk, n, chunk.sentence_texts()[n], np.zeros(1), Hit(chunk, 0.0, 0.0))  # composed as it stands: no score
 
     def preceding(self, chunk: Chunk) -> Chunk | None:
         """The passage before ``chunk`` in its document."""
