@@ -1255,12 +1255,13 @@ def without_running_lines(pages: list[tuple[int | None, list[str]]]) -> list[tup
     seen: dict[str, int] = {}
     numbered: dict[str, set[int]] = {}  # a line that opens or ends on a number: that number less its page's, each time
     for (page, raw), edge in zip(pages, at_edges):
-        for k in {key(raw[i]) for i in edge}:
+        keys = {i: key(raw[i]) for i in edge}
+        for k in set(keys.values()):
             seen[k] = seen.get(k, 0) + 1
-        for i in edge:
+        for i, k in keys.items():
             number = _PAGE_NUMBER_AT_EDGE.search(raw[i].strip())
             if page is not None and number is not None:
-                numbered.setdefault(key(raw[i]), set()).add(int(number.group(1) or number.group(2)) - page)
+                numbered.setdefault(k, set()).add(int(number.group(1) or number.group(2)) - page)
     running = {k for k, n in seen.items() if n >= max(3, len(pages) / 2)}
     # ... or on two pages or more with its page's number, which counts as the pages do: a chapter's own ("Chapter 2: Setup 4")
     running |= {k for k, offsets in numbered.items() if seen[k] >= 2 and len(offsets) == 1}

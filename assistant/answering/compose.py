@@ -23,7 +23,7 @@ from .citations import citation_for, renumber
 from .plan import Plan
 
 # What an answer shows where it leaves out sentences between two of one passage (rule `gap_mark`), as a quotation does.
-GAP = "…"
+_GAP = "…"
 
 # A sentence opening on a word that points back needs the sentence before it to be understood.
 _REFERS_BACK = re.compile(
@@ -583,7 +583,7 @@ class _Draft:
                 text = _shown(chunk, i, plan, name_speaker=not _speaker_goes_on(chunk, i, keys[chunk.id]))
                 text = f"{chunk.section}: {text}" if i == 0 and chunk.id in headed else text
                 if pieces and plan.uses("gap_mark") and self.skips(pieces[-1], chunk, i):
-                    text = f"{GAP} {text}"
+                    text = f"{_GAP} {text}"
                 pieces.append(Piece(chunk, i, text))
         return pieces
 

@@ -21,7 +21,7 @@ from ..documents import INTRODUCTION
 from ..index import OpenIndex
 from ..prompts import Prompts
 from ..retrieval import Hit, HybridSearcher, Retrieval
-from ..text import content_terms
+from ..text import content_terms, word_count
 from ..tuning import TUNING
 from ..types import Answer, Chunk, Retrieved
 from . import candidates as candidates_step
@@ -194,7 +194,7 @@ class Pipeline:
         chosen, total = [], 0
         for source in sorted(self.titles):
             first = self._opening_of(source)[:1]
-            words = sum(len(c.sentence_texts()[n].split()) for c, n in first)
+            words = sum(word_count(c.sentence_texts()[n]) for c, n in first)
             if first and chosen and total + words > self.max_words:
                 break
             chosen += first
