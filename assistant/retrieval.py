@@ -20,6 +20,7 @@ from .text import content_terms
 from .tuning import TUNING, Tuning
 from .types import Chunk
 
+
 def _fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
     """Weighted reciprocal-rank fusion: each id's sum of weight / (k + rank)."""
     fused: dict[str, float] = {}
@@ -80,17 +81,22 @@ class HybridSearcher:
                 ranking.append(cid)
         return ranking
 
-    def search(self, query: str, vector: np.ndarray | None = None) -> Retrieval:
-        """The passages for ``query`` best first: dense passages, dense sentences and BM25, fused by rank."""
+    def search(self, query: str, vector: np.ndarray | None = None, within: str | None = None) -> Retrieval:
+        """The passages for ``query`` best first: dense passages, dense sentences and BM25, fused by rank; only
+        those of the document ``within`` (a ``Chunk.source``) when it is given."""
         if vector is None:
             vector = self.embeddings.embed_many([query])[0]
         retrieval = Retrieval(query=query, query_vector=vector)
         if not self.index.chunks:
             return retrieval
         depth = self.tuning.fusion_depth
-        dense = self.index.dense_search(vector.tolist(), depth)
+        # within one document, each ranker reads the whole library and keeps that document's passages
+        read = depth if within is None else len(self.index.chunks)
+        dense = self.index.dense_search(vector.tolist(), read)
+        rankings = [[cid for cid, _ in dense], self._sentence_ranking(vector, read), self._bm25_ranking(query, read)]
+        if within is not None:
+            rankings = [[cid for cid in r if self.index.by_id[cid].source == within][:depth] for r in rankings]
         dense_sim = dict(dense)
-        rankings = [[cid for cid, _ in dense], self._sentence_ranking(vector, depth), self._bm25_ranking(query, depth)]
         fused = _fuse(rankings, [1.0, 1.0, self.tuning.bm25_weight], self.tuning.rrf_k)
         ordered = sorted(fused, key=lambda cid: -fused[cid])
         if self.mmr and len(ordered) > self.top_k:

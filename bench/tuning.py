@@ -4,9 +4,11 @@
     .venv/bin/python bench/tuning.py --mid                            # each question asked mid-conversation, after another turn
     .venv/bin/python bench/tuning.py --disable definition             # with a rule switched off
     .venv/bin/python bench/tuning.py --save after.json --against before.json   # and which answers changed, gained or were lost
+    .venv/bin/python bench/tuning.py --together                       # every set asked of one library holding all the documents
 
 Each set is asked with its own document alone in the library; a set whose questions name no document
-(`source`) is asked of source/. Counts, not rates, because choices are made on them: a change is kept by
+(`source`) is asked of source/. With --together every set is asked of one library that holds all the
+tuning documents and source/'s: what a user who adds documents to one library gets. Counts, not rates, because choices are made on them: a change is kept by
 the rule its stop states before the run (BENCHMARKS.md). No figure from these sets is reported as held
 out: they are tuned on. Indexes are kept under --work, so a second run only asks.
 """
@@ -43,6 +45,17 @@ def library(questions: list[dict], work: Path, name: str) -> Path:
     return folder
 
 
+def library_of_all(work: Path) -> Path:
+    """One folder with every tuning document and every document of source/ (--together)."""
+    folder = work / "library-together"
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        for doc in sorted((TUNING / "docs").iterdir()) + sorted((ROOT / "source").iterdir()):
+            if doc.is_file() and not doc.name.startswith("."):
+                shutil.copy(doc, folder / doc.name)
+    return folder
+
+
 def verdicts(questions: list[dict], assistant: Assistant) -> dict[str, dict]:
     """Per question: answered it (the words it must include, not declined) or declined it as it should; cited evidence."""
     out = {}
@@ -67,6 +80,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", nargs="+", help="set names (file stems in eval/tuning/; default: all)")
     ap.add_argument("--mid", action="store_true", help="ask each question after another turn (assistant.evaluation.asked_mid_conversation)")
+    ap.add_argument("--together", action="store_true", help="ask every set of one library holding all the documents (tuning docs and source/)")
     ap.add_argument("--disable", nargs="*", default=[], help="rules to switch off (assistant/rules.py)")
     ap.add_argument("--save", type=Path, help="write every question's verdict and answer here (JSON)")
     ap.add_argument("--against", type=Path, help="a --save file of an earlier run: list the answers that changed")
@@ -81,16 +95,22 @@ def main() -> None:
     if unknown:
         ap.error(f"no such tuning set: {', '.join(unknown)} (eval/tuning/*.jsonl)")
     run: dict[str, dict[str, dict]] = {}
+    shared = None
+    if args.together:
+        shared = Assistant(Settings(source_dir=library_of_all(args.work), index_dir=args.work / "index-together", disabled_rules=disabled))
+        shared.ensure_index()
     total = [0] * 6
     print("| set | answered | declined as they should | false refusals | cited |\n|---|---|---|---|---|")
     for name in names:
         questions = read_jsonl(TUNING / f"{name}.jsonl")
         if args.mid:
             questions = asked_mid_conversation(questions)
-        source = library(questions, args.work, name)
-        settings = Settings(source_dir=source, index_dir=args.work / f"index-{name}", disabled_rules=disabled)
-        assistant = Assistant(settings)
-        assistant.ensure_index()
+        if shared is not None:
+            assistant = shared
+        else:
+            source = library(questions, args.work, name)
+            assistant = Assistant(Settings(source_dir=source, index_dir=args.work / f"index-{name}", disabled_rules=disabled))
+            assistant.ensure_index()
         run[name] = verdicts(questions, assistant)
         c = counts(run[name])
         total = [t + x for t, x in zip(total, c)]

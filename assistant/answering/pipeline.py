@@ -32,6 +32,7 @@ from .definitions import Definitions
 from .overview import asks_about_all, opening
 from .plan import Plan, is_the_item, pointed_at, read
 from .rerank import Reranker
+from .scope import named_document, naming_terms
 from .spelling import Spelling
 
 
@@ -92,14 +93,19 @@ class Pipeline:
         self.vocabulary = Vocabulary(texts)
         self.spelling = Spelling(texts)
         self.titles = title_terms(index.chunks)
+        self.naming = naming_terms(index.chunks, self.titles)  # rule `named_document`
         self.acronyms = Acronyms(t for c in index.chunks for t in c.sentence_texts())
         self.definitions = Definitions(index.chunks)  # rule `definition`
         self._at = {(c.source, c.order): c for c in index.chunks}
         self._openings: dict[str | None, list[tuple[Chunk, int]]] = {}  # rule `overview`: each document's opening
 
     # ------------------------------------------------------------------ the steps before the heads
-    def gather(self, question: str, history: list[tuple[str, str]] | None = None) -> Read:
+    def gather(self, question: str, history: list[tuple[str, str]] | None = None, scoped: bool = False) -> Read:
+        """The question read and its candidates. ``scoped``: a question that names one document of the library is
+        searched in that document alone (rule `named_document`); the heads were trained on reads without it, whose
+        features a scoped read computes the same way."""
         plan = read(question, history, self.disabled, self.spelling.correct)
+        within = named_document(plan.question, self.naming) if scoped and plan.uses("named_document") else None
         # The words just typed are read on their own only when they say something ("why?" does not: it is read
         # with the turn it leans on, as the query is).
         typed = plan.question if plan.query != plan.question and content_terms(plan.question) else plan.query
@@ -123,17 +129,17 @@ class Pipeline:
         vectors = self.embeddings.embed_many(texts + said)
         said_vectors = np.asarray(vectors[len(texts) :], dtype=np.float32) if said else None
         vectors = vectors[: len(texts)]
-        retrieval = self.searcher.search(plan.query, vectors[0])
+        retrieval = self.searcher.search(plan.query, vectors[0], within)
         if plan.follow_up and typed != plan.query and TUNING.typed_passages:
             # a follow-up is searched with the turn it leans on; the best passages for the words just typed join them, so
             # that a question with a topic of its own ("and what does the harbour charge for parking?") is not drowned by
             # the last answer's words
             held = {h.chunk.id for h in retrieval.hits}
-            fresh = [h for h in self.searcher.search(typed, vectors[-1]).hits if h.chunk.id not in held]
+            fresh = [h for h in self.searcher.search(typed, vectors[-1], within).hits if h.chunk.id not in held]
             retrieval.hits = retrieval.hits + fresh[: TUNING.typed_passages]
         if plan.defines and plan.uses("definition"):  # "What is a widget?": the passages that say "A widget is ..." join
             held = {h.chunk.id for h in retrieval.hits}
-            defining = list(dict.fromkeys(c.id for c, _ in self.definitions.of(plan.defines) if c.id not in held))
+            defining = list(dict.fromkeys(c.id for c, _ in self.definitions.of(plan.defines) if c.id not in held and within in (None, c.source)))
             retrieval.hits = retrieval.hits + [
                 Hit(self.index.by_id[cid], 0.0, 0.0, len(retrieval.hits) + k) for k, cid in enumerate(defining[: TUNING.defining_passages])
             ]
@@ -146,7 +152,7 @@ class Pipeline:
     def answer(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
         if self.reranker is None or self.decider is None:
             raise RuntimeError("the pipeline has no trained heads: run `assistant train`")
-        got = self.gather(question, history)
+        got = self.gather(question, history, scoped=True)
         ranked = self.reranker.rank(got.candidates)
         retrieved = self._retrieved(got.retrieval, ranked)
         base = dict(query=got.plan.query, index_version=self.index.info.version)
