@@ -43,6 +43,7 @@ class Paragraph:
     section: str
     sentences: tuple[SentenceRecord, ...]
     part: int = 0  # which heading opened it: two sections of one name, apart, are two sections (chunks never join them)
+    context: str = ""  # the title of the heading its own heading sits under, where the format says (Markdown's "#" levels)
 
     @property
     def page(self) -> int | None:
@@ -500,6 +501,8 @@ def clean_plain(text: str) -> list[Paragraph]:
     text = plain_structure(text)
     section = INTRODUCTION
     part = 0
+    context = ""
+    above: list[tuple[int, str]] = []  # the Markdown headings open at this point: (level, title)
     paragraphs: list[Paragraph] = []
     all_lines = text.split("\n")
     fenced = _fenced(all_lines)
@@ -542,6 +545,12 @@ def clean_plain(text: str) -> list[Paragraph]:
         if md or (len(lines) == 1 and (is_heading(lines[0]) or numbered)):
             section = (md.group(1).strip() if md else heading_title(lines[0])) or section
             part += 1
+            level = len(lines[0]) - len(lines[0].lstrip("#")) if md else 0
+            while above and level and above[-1][0] >= level:
+                above.pop()
+            context = above[-1][1] if above and level else ""
+            if level:
+                above.append((level, section))
             block = block[1:]
             if not block:
                 continue
@@ -551,7 +560,7 @@ def clean_plain(text: str) -> list[Paragraph]:
         texts = _block_sentences([line for line, _ in kept], [f for _, f in kept])
         sentences = tuple(SentenceRecord(t, section, None) for t in texts)
         if sentences:
-            paragraphs.append(Paragraph(section, sentences, part))
+            paragraphs.append(Paragraph(section, sentences, part, context))
     return paragraphs
 
 
@@ -1366,7 +1375,29 @@ def load_document(path: Path, display_name: str) -> SourceDocument:
         raise DocumentError(f"{display_name}: cannot be parsed ({type(exc).__name__}: {exc})") from None
     if not paragraphs:
         raise DocumentError(f"{display_name}: contains no text")
-    return SourceDocument(display_name, [_unligated(p) for p in paragraphs])
+    return SourceDocument(display_name, _in_context([_unligated(p) for p in paragraphs]))
+
+
+_CONTEXT_MARK = " › "
+
+
+def _in_context(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """A heading the document repeats under other headings ("Fixed" under each version of a changelog, "Parameters"
+    under each function) names its section with the heading it sits under ("[1.2.4] › Fixed"): alone it says nothing of
+    which version or function, and a question that asks for one ("What was fixed in 1.2.4?") finds no word of it. So
+    do the headings beside it, under the same heading ("Added" beside a "Fixed"), which are of the same kind."""
+    seen: dict[str, set[int]] = {}
+    for p in paragraphs:
+        seen.setdefault(p.section, set()).add(p.part)
+    repeated = {title for title, parts in seen.items() if len(parts) > 1}
+    kinds = {p.context for p in paragraphs if p.context and p.section in repeated}  # headings over a repeated one
+    out = []
+    for p in paragraphs:
+        if p.context in kinds:
+            name = f"{p.context}{_CONTEXT_MARK}{p.section}"
+            p = replace(p, section=name, sentences=tuple(replace(r, section=name) for r in p.sentences))
+        out.append(p)
+    return out
 
 
 # A typeset ligature ("ﬁ" in "deﬁnes", as PDFs give it) as its letters, so that the word is the word a reader searches.

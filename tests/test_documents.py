@@ -118,6 +118,49 @@ def test_markdown_headings_become_sections(tmp_path):
     ]
 
 
+KETTLE_CHANGES = """# Changelog
+
+## [3.2.0] - 2024-05-02
+
+### Fixed
+
+- The timer no longer stops at midnight.
+
+### Added
+
+- A quiet mode for the alarm.
+
+## [3.1.0] - 2024-02-11
+
+### Fixed
+
+- Printing a chart keeps its legend.
+
+## Support
+
+Write to the list before you file a bug.
+"""
+
+
+def test_a_heading_the_document_repeats_is_named_with_the_heading_it_sits_under(tmp_path):
+    md = tmp_path / "changes.md"
+    md.write_text(KETTLE_CHANGES, encoding="utf-8")
+    doc = load_document(md, "source/changes.md")
+    assert [(p.section, p.sentences[0].section, p.sentences[0].text) for p in doc.paragraphs] == [
+        ("[3.2.0] - 2024-05-02 › Fixed", "[3.2.0] - 2024-05-02 › Fixed", "- The timer no longer stops at midnight."),
+        ("[3.2.0] - 2024-05-02 › Added", "[3.2.0] - 2024-05-02 › Added", "- A quiet mode for the alarm."),
+        ("[3.1.0] - 2024-02-11 › Fixed", "[3.1.0] - 2024-02-11 › Fixed", "- Printing a chart keeps its legend."),
+        ("Support", "Support", "Write to the list before you file a bug."),  # a heading said once names itself
+    ]
+
+
+def test_a_changelogs_fix_is_cited_under_its_version(written_pipeline):
+    pipeline = written_pipeline("changes.md", KETTLE_CHANGES)
+    answer = pipeline.answer("Which version fixed the chart's legend?")
+    assert not answer.refused and "legend" in answer.answer
+    assert answer.citations[0].section == "[3.1.0] - 2024-02-11 › Fixed"  # the version the fix is listed under, not "Fixed"
+
+
 def test_markdown_keeps_digits_that_end_a_word(tmp_path):
     # footnote marks glued to words come from PDF text; in a written document "python3" and "c99" are words
     md = tmp_path / "policy.md"
