@@ -129,3 +129,27 @@ def test_a_follow_up_also_searches_the_words_just_typed(written_pipeline, monkey
     assert got.retrieval.hits[ids.index(typed[0])].chunk.section == "Lighthouse"
     monkeypatch.setattr(pipeline_module, "TUNING", dataclasses.replace(pipeline_module.TUNING, typed_passages=0))
     assert [h.chunk.id for h in town.gather(question, history).retrieval.hits] == leaning
+
+
+MONITOR = """# Checking interval
+
+Pulse checks each site every 60 seconds by default.
+The interval can be changed for one site with the every setting, for example every = 10 checks that site every ten seconds.
+
+# Alerts
+
+Pulse sends an alert when a site fails three checks in a row.
+Here's an example of an alert sent by email to the site's owner:
+
+    pulse alert --email owner@example.org
+"""
+
+
+def test_asked_for_an_example_the_answer_stays_with_the_last_turns_subject(written_pipeline):
+    """"an example?" after a question is read with that turn; the words "example" alone would find the document's
+    other examples (the alert command) and answer with one of them."""
+    monitor = written_pipeline("monitor.md", MONITOR)
+    first = monitor.answer("how often does pulse check a site?")
+    assert not first.refused and first.citations[0].section == "Checking interval"
+    follow = monitor.answer("an example?", [("how often does pulse check a site?", first.answer)])
+    assert not follow.refused and {c.section for c in follow.citations} == {"Checking interval"}

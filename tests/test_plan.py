@@ -155,6 +155,13 @@ def test_ordinary_questions_about_instructions_are_not_misuse(question):
     assert not is_misuse(question)
 
 
+@pytest.mark.parametrize("question", ["an example?", "example please", "more details?", "can you elaborate?", "show me"])
+def test_a_question_that_asks_only_for_a_form_of_answer_leans_on_history(question):
+    """"an example?" asks for an example of what the last turn spoke of, not for every example the documents give."""
+    assert leans_on_history(question)
+    assert not leans_on_history("What is an example of a portage fee?")  # names what it asks about
+
+
 def test_short_questions_and_pronouns_lean_on_history():
     assert leans_on_history("why?") and leans_on_history("what did she say?")
     assert not leans_on_history("What did the harbour master say about winter storms?")

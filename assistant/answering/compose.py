@@ -20,7 +20,7 @@ from ..tuning import TUNING, Tuning
 from ..types import Answer, Chunk, Retrieved
 from .candidates import Candidate
 from .citations import citation_for, renumber
-from .plan import Plan
+from .plan import FORM_WORDS, Plan
 
 # What an answer shows where it leaves out sentences between two of one passage (rule `gap_mark`), as a quotation does.
 _GAP = "…"
@@ -305,7 +305,9 @@ class _Draft:
         gives a fair chance, brings that sentence, best first, within the answer's word limit.
         Last of the rules, so a short answer first goes on with the sentence after its best one (`continuation`)."""
         tuning = self.tuning
-        asked = set(content_terms(self.plan.question)) or set(content_terms(self.plan.query))
+        # "an example?" asks for a form of answer: the answer need not hold the word "example"
+        typed = set(content_terms(self.plan.question))
+        asked = typed - FORM_WORDS if typed else set(content_terms(self.plan.query))  # "why?" is read with its turn
         held = self.held_terms()
         taken = list(self.chosen)
         for c in ranked[1 : tuning.coverage_depth]:

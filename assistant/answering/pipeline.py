@@ -30,7 +30,7 @@ from .compose import arrange, choose, to_answer
 from .decide import Decider, Decision, NoAnswer, count_first, title_terms
 from .definitions import Definitions
 from .overview import asks_about_all, opening
-from .plan import Plan, is_the_item, pointed_at, read
+from .plan import FORM_WORDS, Plan, is_the_item, pointed_at, read
 from .rerank import Reranker
 from .scope import named_document, naming_terms
 from .spelling import Spelling
@@ -106,9 +106,10 @@ class Pipeline:
         features a scoped read computes the same way."""
         plan = read(question, history, self.disabled, self.spelling.correct)
         within = named_document(plan.question, self.naming) if scoped and plan.uses("named_document") else None
-        # The words just typed are read on their own only when they say something ("why?" does not: it is read
-        # with the turn it leans on, as the query is).
-        typed = plan.question if plan.query != plan.question and content_terms(plan.question) else plan.query
+        # The words just typed are read on their own only when they say something ("why?" does not, nor does "an
+        # example?", which asks for a form of answer: each is read with the turn it leans on, as the query is).
+        says = set(content_terms(plan.question)) - FORM_WORDS
+        typed = plan.question if plan.query != plan.question and says else plan.query
         name = self.acronyms.name(plan.acronym) if plan.acronym else None
         if plan.acronym and plan.asks_name and not name:  # what they stand for, where no brackets tie a name to them
             name = self.acronyms.loose_name(plan.acronym)

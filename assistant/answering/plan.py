@@ -45,6 +45,12 @@ _CONTINUES = re.compile(
     r"(?:and|so|but|also|then|plus|what about|how about|what if|what else|anything else|any other)\b", re.I
 )
 _CARRIES_ON = re.compile(r"\b(?:then|too|instead|as well|either)\W*$", re.I)
+# Words that ask for a form of answer, not a subject ("an example?", "more details please", "can you elaborate?"):
+# a question that names nothing else asks it of the last turn's subject (rule `follow_up`).
+FORM_WORDS = frozenset(content_terms(
+    "example examples detail details more elaborate elaboration explain explanation clarify "
+    "expand info information specifics please show tell give"
+))  # fmt: skip
 _WHY = re.compile(r"^\W*(?:and\s+|but\s+|so\s+)?(?:why|how come|what for|for what reason)\b", re.I)
 _LIST = re.compile(r"\b(?:list|name (?:the|all|each|some)|what (?:are|were) (?:the|some)|which (?:\w+ ){0,2}(?:are|were)|examples|steps|ways|lessons|kinds|types)\b", re.I)
 
@@ -183,7 +189,7 @@ def leans_on_history(question: str, disabled: frozenset[str] = frozenset()) -> b
     toks = words(question)
     if not toks:
         return False
-    named = len(content_terms(question))
+    named = len([t for t in content_terms(question) if t not in FORM_WORDS])
     if named == 0 or _CONTINUES.match(question) or _CARRIES_ON.search(question):
         return True
     # "this policy", "these documents": the asker points at the documents, not at the turn before
