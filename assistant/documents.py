@@ -455,8 +455,9 @@ def plain_structure(text: str) -> str:
             continue
         title = out[-1].strip() if out else ""
         alone = len(out) < 2 or not out[-2].strip()
+        in_code = _indent(ln) >= 4 and bool(out) and _indent(out[-1]) >= 4  # "Parameters" over "----------" in an indented example
         if (
-            ln.strip()[0] in "=-" and title and alone and len(ln.strip()) <= len(title) + 3
+            ln.strip()[0] in "=-" and title and alone and not in_code and len(ln.strip()) <= len(title) + 3
             and len(title.split()) <= _UNDERLINED_WORDS and not _TERMINAL.search(title) and not title.startswith("#")
             and not _COLUMNS.search(title)
         ):
@@ -787,10 +788,13 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
     blocks: list[tuple[str, str]] = []
     buffer: list[str] = []
     state = {"heading": 0, "pre": 0, "term": 0, "row": 0, "breaks": 0}
+    mark = [""]  # a list item's mark ("- ", "2. "), waiting for the item's first text
 
     def flush() -> None:
         raw = "".join(buffer)
         buffer.clear()
+        if mark[0] and raw.strip() and not (state["heading"] or state["term"] or state["pre"]):
+            raw, mark[0] = mark[0] + raw.lstrip(), ""
         if _CELL in raw:  # the cells of a row that hold text, parted by " | "
             raw = " | ".join(c.strip() for c in raw.split(_CELL) if c.strip())
         state["breaks"] = 0
@@ -870,9 +874,25 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
         )  # fmt: skip
         if kind in ("heading", "pre", "term", "row"):
             state[kind] += 1
+        if name == "li" and not state["pre"]:
+            # an item reads with its mark, as Markdown's does: "- The brew uses ..." is an item of the list its
+            # paragraph announces; without the mark an answer gave the announcement and the first item only
+            mark[0] = _item_mark(child)
         stack.append((iter(child.children), kind))
     flush()
     return blocks
+
+
+def _item_mark(item) -> str:
+    """A list item's mark: its number in an ordered list ("3. "), a dash in any other."""
+    parent = item.parent
+    if parent is None or parent.name != "ol":
+        return "- "
+    try:
+        start = int(parent.get("start", 1))
+    except ValueError:
+        start = 1
+    return f"{start + len(item.find_previous_siblings('li'))}. "
 
 
 def clean_html_blocks(blocks: list[tuple[str, str]]) -> list[Paragraph]:
@@ -1089,10 +1109,13 @@ _RST_ROLE = re.compile(r":[\w.-]+:`([^`<]*?)\s*(?:<[^`>]*>)?`")
 _RST_LINK = re.compile(r"`([^`<]+?)\s*<[^`>]*>`_{1,2}")
 _RST_LITERAL = re.compile(r"``([^`]+)``")
 _RST_ADORNMENT = re.compile(r"^([=\-~^\"'`#*+_:.])\1{2,}\s*$")
+# a substitution reference ("|Logo|", "|Build Status|_"): a badge or an image set elsewhere, not words of the text
+# (a grid table's "| cell |" has a space inside its bars)
+_RST_SUBSTITUTION = re.compile(r"(?<![\w|])\|(?=\S)[^|\n]*?\S\|(?:__?)?(?![\w|])")
 
 
 _RST_CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:code-block|code|sourcecode|literalinclude|doctest|parsed-literal)::")
-_RST_OPTION = re.compile(r"^\s*:[\w-]+:")
+_RST_OPTION = re.compile(r"^\s*:[\w-]+:")  # a directive's option, on the lines under it: ":target: https://..."
 
 
 def rst_literal_blocks(lines: list[str]) -> list[tuple[int, int]]:
@@ -1130,15 +1153,20 @@ def rst_as_plain(text: str) -> str:
     for first, last in rst_literal_blocks(lines):
         code[first : last + 1] = [True] * (last + 1 - first)
     out = []
+    options = False  # the lines under a directive that set its options, up to the first that does not
     for n, line in enumerate(lines):
         if code[n]:
             out.append(" " * max(0, 4 - _indent(line)) + line if line.strip() else line)
             continue
-        if _RST_MARKUP_LINE.match(line) or line.strip() == "::":
+        options = options and bool(_RST_OPTION.match(line))
+        if _RST_MARKUP_LINE.match(line) or line.strip() == "::" or options:
+            options = options or bool(_RST_MARKUP_LINE.match(line))
             out.append("")
             continue
-        if _RST_ADORNMENT.match(line):
-            out.append("-" * len(line.strip()))
+        line = _RST_SUBSTITUTION.sub("", line)
+        if _RST_ADORNMENT.match(line):  # as long as the title above reads once its markup is gone ("``retry``" as "retry")
+            above = out[-1].strip() if out else ""
+            out.append("-" * (max(3, min(len(line.strip()), len(above))) if above else len(line.strip())))
             continue
         line = _RST_LITERAL.sub(r"\1", _RST_LINK.sub(r"\1", _RST_ROLE.sub(r"\1", line)))
         out.append(re.sub(r"(?<=\S)::\s*$", ":", line))

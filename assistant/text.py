@@ -14,7 +14,7 @@ _ABBREVIATIONS = {"e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "st", "vs", "no"
 
 # A sentence ends at . ! or ? (optionally followed by closing quotes/brackets), then
 # whitespace, then something that can start a sentence.
-_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"“‘(\[]{0,2}[A-Z0-9$])")
+_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+(?:[\"“‘(\[]{0,2}[A-Z0-9$]|`[^`\s]))")  # "... at once. `timeout` sets ..." too; not a fence's "```"
 
 # A single capital (not the pronoun "I") closing a span, and a capitalised name right after it: an initial.
 _INITIAL = re.compile(r"(?<=\s)[A-HJ-Z]\.$")
@@ -99,6 +99,12 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
+def _opens_clause(text: str, at: int) -> bool:
+    """The word at ``at`` is a function word ("This", "The", "It"), which opens a sentence, not a name."""
+    m = re.match(r"[A-Za-z]+", text[at:])
+    return bool(m) and m.group().lower() in STOPWORDS
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text`` (whitespace trimmed)."""
     spans: list[tuple[int, int]] = []
@@ -108,12 +114,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         word = re.search(r"([\w.]+)[.!?]?[\"'”’)\]]*$", text[start:end])
         if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
             continue
+        if word and re.fullmatch(r"[a-z]{1,2}\.?", word.group(1)) and re.match(r"\s+`", text[end:]):
+            continue  # "eg. `man foobar`": a short lower-case word before code is an abbreviation, not a sentence's end
         if word and word.group(1).rstrip(".") == "v" and re.match(r"\s+[\dA-Z]", text[end:]):
             continue  # "licence, v. 2.0", "Roe v. Wade": a lower-case "v." before a number or a name ("230 V. The ..." ends)
         if len(text[start:end].split()) < 2 and re.fullmatch(r"\s*[A-Z]\.", text[start:end]):
             continue  # an initial such as "J." is not a sentence
-        if _INITIAL.search(text, start, end) and _NAME_AHEAD.match(text, end):
-            continue  # "written by Lee E. McMahon": a middle initial before a name does not end the sentence
+        if _INITIAL.search(text, start, end) and (name := _NAME_AHEAD.match(text, end)) and not _opens_clause(text, name.end() - 2):
+            continue  # "written by Lee E. McMahon": a middle initial before a name does not end the sentence ("is C. This" does)
         if _CLAUSE_NUMBER.fullmatch(text, start, end):
             continue  # a bare clause number ("1.1.", "10.2") opens the sentence after it
         marker = _ITEM_NUMBER.search(text, start, end)

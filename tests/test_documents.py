@@ -489,6 +489,22 @@ def test_restructuredtext_is_read_as_the_text_it_says(tmp_path):
     ]
 
 
+def test_restructuredtext_images_badges_and_their_options_are_not_text(tmp_path):
+    text = (
+        "Kettle\n======\n\n|Logo| |Build Status|_\n\nKettle is a timer for tea.\n\n"
+        ".. |Logo| image:: https://img.example.org/logo.png\n   :alt: Kettle logo\n   :target: https://example.org/video\n\n"
+        "``retry``\n~~~~~~~~~\n\nFailed downloads are tried again.\n\n"
+        "API\n---\n\n.. code:: python\n\n    def smooth(values):\n        \"\"\"\n        Parameters\n        ----------\n"
+        "        values : list\n        \"\"\"\n\n+------+------+\n| cell | cell |\n+------+------+\n"
+    )
+    read = _read(tmp_path, "kettle.rst", text)
+    assert ("Kettle", "Kettle is a timer for tea.") in read  # no "|Logo|", no ":alt: Kettle logo :target: ..."
+    assert not any("Logo" in t or "target" in t or "Build Status" in t for _, t in read)
+    assert ("retry", "Failed downloads are tried again.") in read  # a literal title is a title: its adornment fits once read
+    assert {section for section, _ in read} == {"Kettle", "retry", "API"}  # "Parameters" over a rule in code is code
+    assert any("| cell | cell |" in t for _, t in read)  # a grid table's bars are not a substitution
+
+
 def test_plain_text_titles_underlined_by_a_rule_are_sections(tmp_path):
     text = (
         "Garden Lease Version 1.0\n========================\n\n1. Definitions\n--------------\n\n"
@@ -638,8 +654,8 @@ def test_html_headings_set_sections(tmp_path):
     assert [(p.section, p.part, [s.text for s in p.sentences]) for p in doc.paragraphs] == [
         ("Introduction", 0, ["Before any heading."]),
         ("Funding", 1, ["The grant lasted four years."]),
-        ("Lessons", 2, ["Take risks."]),
-        ("Lessons", 2, ["Learn together."]),
+        ("Lessons", 2, ["- Take risks."]),  # a list item reads with its mark, as Markdown's does
+        ("Lessons", 2, ["- Learn together."]),
     ]
 
 
@@ -725,13 +741,13 @@ def test_html_a_table_of_contents_is_navigation_not_content(tmp_path):
     # links to other pages, or links in prose, are content
     links = '<ul><li><a href="keels.html">Keels</a> explains hull shapes.</li><li><a href="https://example.org/">The boat club</a></li></ul>'
     prose = '<ul><li>See <a href="#a">the keel</a> and <a href="#b">the mast</a> sections before you sail for the first time.</li></ul>'
-    assert _html_sentences(_html(tmp_path, links + prose)) == ["Keels explains hull shapes.", "The boat club", "See the keel and the mast sections before you sail for the first time."]
+    assert _html_sentences(_html(tmp_path, links + prose)) == ["- Keels explains hull shapes.", "- The boat club", "- See the keel and the mast sections before you sail for the first time."]
     # a FAQ whose questions are their own anchors, a glossary, links to another site: content, however short
     faq = '<dl><dt><a id="q1" href="#q1">Is the pool heated?</a></dt><dd>Yes, always.</dd><dt><a name="q2" href="#q2">Can dogs swim?</a></dt><dd>No.</dd></dl>'
     glossary = '<dl><dt><a href="#keel">Keel</a></dt><dd>Two metres</dd><dt><a href="#mast">Mast</a></dt><dd>Ten metres</dd></dl>'
     away = '<ul><li><a href="https://docs.example.org/re.html#search">re.search</a></li><li><a href="https://example.org/wiki#History">History</a></li></ul>'
     got = _html_sentences(_html(tmp_path, faq + glossary + away))
-    assert got == ["Is the pool heated?: Yes, always.", "Can dogs swim?: No.", "Keel: Two metres", "Mast: Ten metres", "re.search", "History"]
+    assert got == ["Is the pool heated?: Yes, always.", "Can dogs swim?: No.", "Keel: Two metres", "Mast: Ten metres", "- re.search", "- History"]
 
 
 def test_html_a_page_that_marks_its_main_content_is_read_there(tmp_path):
@@ -939,3 +955,41 @@ def test_a_manual_page_printed_by_man_reads_without_its_running_title_and_with_i
     # a first line that is not a manual page's title stays ("ferry(1)" names the page in a plain note)
     note = _read(tmp_path, "note.txt", "ferry(1) and pier(5) are the manuals to read.\n\nThey are short.\n")
     assert [t for _, t in note][0] == "ferry(1) and pier(5) are the manuals to read."
+
+
+KETTLE_HTML = """<html><head><title>Kettle guide</title></head><body>
+<h1>Brewing rules</h1>
+<p>Kettle follows a few brewing rules. The rules of a Kettle brew are simple:</p>
+<ul>
+<li>The brew uses a pot with four cups of water.</li>
+<li><p>The water is heated to the temperature the recipe names.</p></li>
+<li>A recipe may name at most three infusions of the same leaves.</li>
+<li>The brew ends when the last infusion is poured.</li>
+</ul>
+<p>To start a brew, follow these steps:</p>
+<ol start="3"><li>Fill the pot.</li><li>Press start.</li></ol>
+<h1>Output</h1>
+<p>Kettle prints the schedule as plain text, one step a line.</p>
+</body></html>
+"""
+
+
+def test_an_html_list_item_reads_with_its_mark(tmp_path):
+    read = _read(tmp_path, "kettle.html", KETTLE_HTML)
+    assert [t for _, t in read][1:8] == [
+        "The rules of a Kettle brew are simple:",
+        "- The brew uses a pot with four cups of water.",
+        "- The water is heated to the temperature the recipe names.",  # its text in a <p> of its own
+        "- A recipe may name at most three infusions of the same leaves.",
+        "- The brew ends when the last infusion is poured.",
+        "To start a brew, follow these steps:",
+        "3. Fill the pot.",  # an ordered list counts from its start
+    ]
+
+
+def test_an_html_list_is_answered_whole(written_pipeline):
+    pipeline = written_pipeline("kettle.html", KETTLE_HTML)
+    answer = pipeline.answer("what are the rules of a kettle brew?")
+    assert not answer.refused
+    for item in ("four cups of water", "temperature the recipe names", "three infusions", "last infusion is poured"):
+        assert item in answer.answer

@@ -59,6 +59,21 @@ def test_a_middle_initial_does_not_end_the_sentence():
     assert split("He said it was I. Then he left.") == ["He said it was I.", "Then he left."]
 
 
+def test_a_capital_before_a_word_that_opens_sentences_ends_the_sentence():
+    """"is C. This ..." is a sentence that ends on a one-letter name, not a middle initial before a name."""
+    assert split("The language people use for that is C. This is often needed.") == [
+        "The language people use for that is C.", "This is often needed.",
+    ]  # fmt: skip
+
+
+def test_a_sentence_may_open_on_code():
+    assert split("The `limit` option caps the jobs. `timeout` sets how long one may run.") == [
+        "The `limit` option caps the jobs.", "`timeout` sets how long one may run.",
+    ]  # fmt: skip
+    assert split("``` I scanned 12 directories. ```") == ["``` I scanned 12 directories. ```"]  # a fence's closing marks
+    assert split("Type it in a box, eg. `man foobar`.") == ["Type it in a box, eg. `man foobar`."]  # an abbreviation before code
+
+
 def test_a_lower_case_v_before_a_number_or_a_name_does_not_end_a_sentence():
     def sentences(t):
         return [t[a:b] for a, b in split_sentences(t)]
