@@ -5,6 +5,7 @@ exactly the variables its caller fills in, so a typo fails at start-up, naming t
 """
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,16 @@ class Prompts:
 
     def render(self, name: str, **values: str) -> str:
         return self.templates[name].format(**values).strip()
+
+    def rendered(self, text: str, names: tuple[str, ...]) -> bool:
+        """Is ``text`` one of the templates ``names`` as ``render`` fills it in (whatever it filled in)?"""
+        return any(_pattern(self.templates[n]).fullmatch(text.strip()) for n in names if n in self.templates)
+
+
+def _pattern(template: str) -> re.Pattern:
+    """A template as a pattern: its words as written, each variable any text."""
+    parts = [re.escape(literal) + ("(?:.|\n)*?" if field is not None else "") for literal, field, _, _ in string.Formatter().parse(template.strip())]
+    return re.compile("".join(parts))
 
 
 def variables(template: str) -> set[str]:

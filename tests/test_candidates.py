@@ -153,3 +153,26 @@ def test_asked_for_an_example_the_answer_stays_with_the_last_turns_subject(writt
     assert not first.refused and first.citations[0].section == "Checking interval"
     follow = monitor.answer("an example?", [("how often does pulse check a site?", first.answer)])
     assert not follow.refused and {c.section for c in follow.citations} == {"Checking interval"}
+
+
+JARS = """# Overview
+
+Jarcount is a small library for the counting, labels and storage of jars.
+Each jar has an SKU printed on its lid.
+
+# Counting
+
+The count function walks a shelf and returns how many jars it holds.
+"""
+
+
+def test_a_turn_the_assistant_declined_lends_a_follow_up_nothing(written_pipeline):
+    """A decline's words are the assistant's, not the documents': its list of topics ("They do cover: Overview;
+    Counting ...") searched with "why?" found the passage that names them. "why?" after a decline has nothing to explain."""
+    jars = written_pipeline("jars.md", JARS)
+    declined = jars.answer("what does SKU stand for?")
+    assert declined.refused
+    history = [("what does SKU stand for?", declined.answer)]
+    got = jars.gather("why?", history)
+    assert got.plan.follow_up and "cover" not in got.plan.query and "Counting" not in got.plan.query
+    assert jars.answer("why?", history).refused

@@ -122,3 +122,12 @@ def test_an_answer_under_even_odds_says_the_documents_may_not_answer_it_directly
     assert pipeline.answer("When do ferries leave for the island?").notice is None
     pipeline.decider, pipeline.disabled = _answering_with(0.35), frozenset({"hedge"})
     assert pipeline.answer("When do ferries leave for the island?").notice is None
+
+
+def test_a_reply_is_known_as_the_template_it_was_rendered_from():
+    from assistant.prompts import load_prompts
+
+    prompts = load_prompts()
+    reply = prompts.render("refusal", detail="", topics="Overview; Counting")
+    assert prompts.rendered(reply, ("refusal",)) and not prompts.rendered(reply, ("misuse",))
+    assert not prompts.rendered("Each jar has an SKU printed on its lid. [1]", ("refusal", "misuse", "small_talk"))

@@ -60,6 +60,9 @@ class Read:
     no_answer: float = 0.0  # the query's similarity to "the documents do not say this" (``decide.NoAnswer``)
 
 
+_OWN_REPLIES = ("refusal", "misuse", "small_talk")  # the replies that hold no words of the documents
+
+
 class Pipeline:
     """Answers questions from one open index with the trained reader."""
 
@@ -104,6 +107,10 @@ class Pipeline:
         """The question read and its candidates. ``scoped``: a question that names one document of the library is
         searched in that document alone (rule `named_document`); the heads were trained on reads without it, whose
         features a scoped read computes the same way."""
+        if history and self.prompts is not None:
+            # a turn the assistant declined says nothing of the documents: its list of topics is not what a "why?"
+            # after it asks about (the question it declined is)
+            history = [(u, "" if self.prompts.rendered(a, _OWN_REPLIES) else a) for u, a in history]
         plan = read(question, history, self.disabled, self.spelling.correct)
         within = named_document(plan.question, self.naming) if scoped and plan.uses("named_document") else None
         # The words just typed are read on their own only when they say something ("why?" does not, nor does "an
@@ -163,6 +170,8 @@ class Pipeline:
                 pieces = arrange(got.plan, chosen, self.max_words, following=self.following, preceding=self.preceding)
                 return to_answer(pieces, retrieved, **base)
         decision = self.decider.decide(got.plan, ranked, self.vocabulary.known, self.titles, got.no_answer)
+        if got.plan.follow_up and got.plan.asks_cause and not got.plan.previous_answer and not content_terms(got.plan.question):
+            decision = Decision(False, decision.confidence, "not covered")  # "why?" after a turn declined: nothing to explain
         if got.plan.acronym and not got.plan.misuse:  # rule `acronym`: the sentence that spells the initials out answers
             # asked what they stand for, a sentence that gives words in capitals whose initials they are answers too
             loose = self.acronyms.loose_name(got.plan.acronym) if got.plan.asks_name else None
