@@ -557,7 +557,8 @@ def clean_plain(text: str) -> list[Paragraph]:
                 continue
         if _drawing(lines):
             continue
-        kept = [(line, f) for line, f in block if f or not _PAGE_NUMBER.match(line)]  # "999" a command printed, in a fence, is text
+        # "999" a command printed, in a fence or an indented block of code, is text
+        kept = [(line, f) for line, f in block if f or code_first[n] or not _PAGE_NUMBER.match(line)]
         texts = _block_sentences([line for line, _ in kept], [f for _, f in kept])
         sentences = tuple(SentenceRecord(t, section, None) for t in texts)
         if sentences:
@@ -932,7 +933,8 @@ def clean_html_blocks(blocks: list[tuple[str, str]]) -> list[Paragraph]:
             # a definition opens with its term: "depfile: path to an optional Makefile ..." (on its own, "path to
             # an optional Makefile ..." never says what it defines)
             lead = "; ".join(terms)
-            bodies = [f"{lead}{'' if lead.endswith(':') else ':'} {bodies[0]}"] + bodies[1:]
+            # "depfile: path to ..."; a term that ends its own sentence ("... in turns per minute.") is followed, not glued
+            bodies = [f"{lead}{'' if lead.endswith((':', '.', '!', '?')) else ':'} {bodies[0]}"] + bodies[1:]
             terms.clear()
         for body in bodies:
             add(body)

@@ -993,3 +993,13 @@ def test_an_html_list_is_answered_whole(written_pipeline):
     assert not answer.refused
     for item in ("four cups of water", "temperature the recipe names", "three infusions", "last infusion is poured"):
         assert item in answer.answer
+
+
+def test_a_number_printed_in_an_indented_example_is_kept(tmp_path):
+    text = "Counting\n========\n\nCount the lids::\n\n    >>> jarcount.count_lids()\n    12\n\nThe count is cached.\n"
+    assert ("Counting", ">>> jarcount.count_lids() 12") in _read(tmp_path, "jars.rst", text)  # "12" is output, not a page number
+
+
+def test_an_html_term_that_ends_its_sentence_is_not_glued_to_its_definition(tmp_path):
+    doc = _html(tmp_path, "<dl><dt>The speed is set in turns per minute.</dt><dd>The factory default is forty turns.</dd><dt>depfile</dt><dd>path to a Makefile</dd></dl>")
+    assert _html_sentences(doc) == ["The speed is set in turns per minute.", "The factory default is forty turns.", "depfile: path to a Makefile"]
