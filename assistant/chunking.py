@@ -14,7 +14,7 @@ from .quotes import attribute
 from .text import word_count
 from .types import Chunk, Sentence
 
-CHUNKER_VERSION = "37"  # bump when documents read into other chunks or sentences (boundaries or text), so indexes rebuild (and the reader, whose key hashes it, refits)
+CHUNKER_VERSION = "38"  # bump when documents read into other chunks or sentences (boundaries or text), so indexes rebuild (and the reader, whose key hashes it, refits)
 
 
 def _chunk_id(source: str, text: str, occurrence: int) -> str:

@@ -811,7 +811,7 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
             blocks.append(("text", " ".join(raw.split())))
 
     # An explicit stack, not recursion: unclosed tags nest as deep as the page is long.
-    # Each entry: (the element's remaining children, its kind: "inline", "block", "heading" or "pre").
+    # Each entry: (the element's remaining children, its kind: "inline", "block", "item" (a list item), "heading" or "pre").
     stack: list[tuple[Iterator, str]] = [(iter(soup.children), "block")]
     while stack:
         children, kind = stack[-1]
@@ -822,6 +822,8 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
                 flush()  # the end of a block
                 if kind in ("heading", "pre", "term", "row"):
                     state[kind] = max(0, state[kind] - 1)
+                if kind == "item":
+                    mark[0] = ""  # an item without text of its own marks nothing after it
                 if kind in ("dl", "dd"):  # a term whose list or definition ended without text stays alone
                     blocks.append(("list", ""))
             continue
@@ -875,10 +877,10 @@ def _html_blocks(soup) -> list[tuple[str, str]]:
         )  # fmt: skip
         if kind in ("heading", "pre", "term", "row"):
             state[kind] += 1
-        if name == "li" and not state["pre"]:
+        if name == "li" and not state["pre"] and kind == "block":
             # an item reads with its mark, as Markdown's does: "- The brew uses ..." is an item of the list its
             # paragraph announces; without the mark an answer gave the announcement and the first item only
-            mark[0] = _item_mark(child)
+            mark[0], kind = _item_mark(child), "item"
         stack.append((iter(child.children), kind))
     flush()
     return blocks
@@ -933,8 +935,9 @@ def clean_html_blocks(blocks: list[tuple[str, str]]) -> list[Paragraph]:
             # a definition opens with its term: "depfile: path to an optional Makefile ..." (on its own, "path to
             # an optional Makefile ..." never says what it defines)
             lead = "; ".join(terms)
-            # "depfile: path to ..."; a term that ends its own sentence ("... in turns per minute.") is followed, not glued
-            bodies = [f"{lead}{'' if lead.endswith((':', '.', '!', '?')) else ':'} {bodies[0]}"] + bodies[1:]
+            # "depfile: path to ...", "Is the pool heated?: Yes."; a term that ends its own sentence ("... in turns per
+            # minute.") is followed by its definition, not glued to it
+            bodies = [f"{lead}{'' if lead.endswith((':', '.')) else ':'} {bodies[0]}"] + bodies[1:]
             terms.clear()
         for body in bodies:
             add(body)

@@ -987,6 +987,11 @@ def test_an_html_list_item_reads_with_its_mark(tmp_path):
     ]
 
 
+def test_an_html_list_item_without_text_marks_nothing_after_it(tmp_path):
+    doc = _html(tmp_path, "<ul><li><img src='a.png'></li></ul><p>The kettle whistles when the water boils.</p>")
+    assert _html_sentences(doc) == ["The kettle whistles when the water boils."]
+
+
 def test_an_html_list_is_answered_whole(written_pipeline):
     pipeline = written_pipeline("kettle.html", KETTLE_HTML)
     answer = pipeline.answer("what are the rules of a kettle brew?")
