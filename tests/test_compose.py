@@ -555,3 +555,27 @@ def test_a_short_answer_does_not_go_on_into_a_faqs_next_question():
     # a question that is no entry of its own goes on ("What's happening? It is the cache.")
     prose = chunk("r", ["The widget slows down after a week.", "What's happening?", "The cache fills up.", "Clear it monthly."])
     assert [p.index for p in arrange(read("Why is my widget slow?"), [cand(prose, 0, 0.9)], 90)][:3] == [0, 1, 2]
+
+
+WIDGET = """# Tuning widgets
+
+The script above uses some methods that need explaining. The `start` method powers the widget up and waits until it
+spins freely. The `brake` method slows the widget gradually until it stops. The `flush` method empties the oil tray
+into the drain cup. The `label` method prints the serial number on the shell.
+
+# Storage
+
+Keep widgets in a dry box away from sunlight.
+"""
+
+
+def test_a_short_answer_does_not_go_on_into_the_next_of_a_run_of_parallel_definitions(written_pipeline):
+    """"The `brake` method ..." then "The `flush` method ...": a list written as prose, each sentence a record of its own
+    (rule `continuation` does not go on into the next, as it does not from a table's row into the next row)."""
+    from assistant.answering.compose import _parallel
+
+    assert _parallel("The `brake` method slows it.", "The `flush` method empties it.")
+    assert not _parallel("The default is 5.", "The maximum is 10.")  # a frame of function words goes on
+    answer = written_pipeline("widgets.md", WIDGET).answer("What does the brake method do?")
+    assert not answer.refused and "slows the widget gradually" in answer.answer
+    assert "oil tray" not in answer.answer and "serial number" not in answer.answer

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..documents import INTRODUCTION
-from ..text import BULLET_MARK, LIST_MARKER, content_terms
+from ..text import BULLET_MARK, LIST_MARKER, STOPWORDS, content_terms, words
 from ..tuning import TUNING, Tuning
 from ..types import Answer, Chunk, Retrieved
 from .candidates import Candidate
@@ -139,7 +139,17 @@ def _another_record(best: str, upcoming: str) -> bool:
     if len(a) >= 2 and len(b) >= 2 and a[0] == b[0] and len(set(a) & set(b)) >= 2:
         return True
     mark = _BULLET.match(best)
-    return bool(mark) and upcoming.lstrip().startswith(mark.group(1) + " ")
+    if mark and upcoming.lstrip().startswith(mark.group(1) + " "):
+        return True
+    return _parallel(best, upcoming)
+
+
+def _parallel(best: str, upcoming: str) -> bool:
+    """Do the two sentences open in one shape, another thing named in the same frame ("The brake method slows ..." and
+    "The flush method empties ...")? A paragraph of parallel definitions is a list written as prose: each sentence is
+    a record of its own, and "What does the brake method do?" was answered with the flush and label methods too."""
+    a, b = words(best)[:3], words(upcoming)[:3]
+    return len(a) == 3 and len(b) == 3 and a[0] == b[0] and a[2] == b[2] and a[1] != b[1] and a[2] not in STOPWORDS
 
 
 def _words(text: str) -> int:
