@@ -1423,10 +1423,10 @@ def _in_context(paragraphs: list[Paragraph]) -> list[Paragraph]:
     for p in paragraphs:
         seen.setdefault(p.section, set()).add(p.part)
     repeated = {title for title, parts in seen.items() if len(parts) > 1}
-    kinds = {p.context for p in paragraphs if p.context and p.section in repeated}  # headings over a repeated one
+    parents = {p.context for p in paragraphs if p.context and p.section in repeated}  # headings over a repeated one
     out = []
     for p in paragraphs:
-        if p.context in kinds:
+        if p.context in parents:
             name = f"{p.context}{_CONTEXT_MARK}{p.section}"
             p = replace(p, section=name, sentences=tuple(replace(r, section=name) for r in p.sentences))
         out.append(p)

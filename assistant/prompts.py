@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 #: template name -> the variables it must use
@@ -37,6 +38,7 @@ class Prompts:
         return any(_pattern(self.templates[n]).fullmatch(text.strip()) for n in names if n in self.templates)
 
 
+@lru_cache(maxsize=32)
 def _pattern(template: str) -> re.Pattern:
     """A template as a pattern: its words as written, each variable any text."""
     parts = [re.escape(literal) + ("(?:.|\n)*?" if field is not None else "") for literal, field, _, _ in string.Formatter().parse(template.strip())]

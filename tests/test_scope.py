@@ -7,6 +7,7 @@ from assistant.answering.decide import title_terms
 from assistant.answering.scope import named_document, naming_terms
 from assistant.chunking import chunk_document
 from assistant.documents import load_document
+from assistant.text import content_terms
 
 INKWELL = """# Inkwell notes
 
@@ -46,9 +47,13 @@ def _chunks(tmp_path, docs: dict[str, str]):
     return chunks
 
 
+def _terms(chunks):
+    return [frozenset(content_terms(f"{c.section} {c.text}")) for c in chunks]
+
+
 def test_a_word_only_one_document_uses_in_its_title_names_it_and_a_shared_word_names_neither(tmp_path):
     chunks = _chunks(tmp_path, {"inkwell.md": INKWELL, "quill-guide.md": QUILL})
-    naming = naming_terms(chunks, title_terms(chunks))
+    naming = naming_terms(chunks, _terms(chunks), title_terms(chunks))
     assert naming.get("quill") == "source/quill-guide.md" and naming.get("inkwell") == "source/inkwell.md"
     assert "note" not in naming and "notes" not in naming  # Inkwell's title word, but Quill's text says "note-taking" too
     assert named_document("How often does Quill back up my notebooks?", naming) == "source/quill-guide.md"
@@ -58,7 +63,7 @@ def test_a_word_only_one_document_uses_in_its_title_names_it_and_a_shared_word_n
 
 def test_no_document_is_named_in_a_library_of_one(tmp_path):
     chunks = _chunks(tmp_path, {"quill-guide.md": QUILL})
-    assert naming_terms(chunks, title_terms(chunks)) == {}
+    assert naming_terms(chunks, _terms(chunks), title_terms(chunks)) == {}
 
 
 @pytest.fixture(scope="module")

@@ -43,6 +43,14 @@ class Vocabulary:
         self.df = Counter(t for text in texts for t in set(content_terms(text)))
         self.n = max(len(texts), 1)
 
+    @classmethod
+    def of_terms(cls, terms: list[frozenset[str]]) -> "Vocabulary":
+        """From each text's content words, read once by the caller for other uses too."""
+        vocabulary = cls([])
+        vocabulary.df = Counter(t for held in terms for t in held)
+        vocabulary.n = max(len(terms), 1)
+        return vocabulary
+
     def idf(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.df.get(term, 0)))
 
@@ -93,10 +101,11 @@ class Pipeline:
         self.top_k = top_k
         self.disabled = disabled
         texts = [f"{c.section} {c.text}" for c in index.chunks]
-        self.vocabulary = Vocabulary(texts)
+        terms = [frozenset(content_terms(t)) for t in texts]  # each passage's content words, read once for both below
+        self.vocabulary = Vocabulary.of_terms(terms)
         self.spelling = Spelling(texts)
         self.titles = title_terms(index.chunks)
-        self.naming = naming_terms(index.chunks, self.titles)  # rule `named_document`
+        self.naming = naming_terms(index.chunks, terms, self.titles)  # rule `named_document`
         self.acronyms = Acronyms(t for c in index.chunks for t in c.sentence_texts())
         self.definitions = Definitions(index.chunks)  # rule `definition`
         self._at = {(c.source, c.order): c for c in index.chunks}

@@ -13,14 +13,15 @@ from ..text import content_terms
 from ..types import Chunk
 
 
-def naming_terms(chunks: list[Chunk], titles: Mapping[str, frozenset[str]]) -> dict[str, str]:
+def naming_terms(chunks: list[Chunk], terms: list[frozenset[str]], titles: Mapping[str, frozenset[str]]) -> dict[str, str]:
     """Each word that names one document (term -> ``Chunk.source``); none in a library of one document.
-    ``titles``: each document's title and file-name words, as ``decide.title_terms`` gives them."""
+    ``terms``: each chunk's content words, section included (``content_terms``); ``titles``: each document's title and
+    file-name words, as ``decide.title_terms`` gives them."""
     if len(titles) < 2:
         return {}
     used: dict[str, set[str]] = {source: set() for source in titles}
-    for c in chunks:
-        used.setdefault(c.source, set()).update(content_terms(f"{c.section} {c.text}"))
+    for c, held in zip(chunks, terms):
+        used.setdefault(c.source, set()).update(held)
     named: dict[str, str] = {}
     for source, terms in titles.items():
         for term in terms:
