@@ -4,8 +4,8 @@
     .venv/bin/python bench/ablation.py --sets brief=eval/users.jsonl
 
 A set is NAME=QUESTIONS[:DOC,DOC...]: the questions, and documents added beside source/ for them
-(the other-genre sets are asked with the brief and both other documents in the library, as a
-user's edit would leave it). Prints, per set, the metrics with every rule on and the change when
+(the other-genre sets are asked with the brief and the documents of their group in the library, as a
+user's edit would leave it: gpl3 and zlib together, ninja alone, the three READMEs and manual of stop 47 together). Prints, per set, the metrics with every rule on and the change when
 each rule is off (same definitions as ../shared/eval/score.py, via assistant.evaluation).
 """
 from __future__ import annotations
@@ -27,6 +27,7 @@ from assistant.settings import Settings  # noqa: E402
 
 SHARED_DEV = (ROOT / ".." / "shared" / "eval" / "dev.jsonl").resolve()
 OTHER = "eval/other/docs/gpl-3.txt,eval/other/docs/zlib-usage.html"
+READMES = "eval/other/docs/pytz-readme.rst,eval/other/docs/httpcore-readme.md,eval/other/docs/pod-simple-subclassing.txt"
 DEFAULT_SETS = [
     f"dev={SHARED_DEV}",
     "holdout=eval/holdout.jsonl",
@@ -36,6 +37,9 @@ DEFAULT_SETS = [
     f"gpl3=eval/other/gpl3.jsonl:{OTHER}",
     f"zlib=eval/other/zlib.jsonl:{OTHER}",
     "ninja=eval/other/ninja.jsonl:eval/other/docs/ninja-manual.html",
+    f"pytz=eval/other/pytz.jsonl:{READMES}",
+    f"httpcore=eval/other/httpcore.jsonl:{READMES}",
+    f"podsimple=eval/other/podsimple.jsonl:{READMES}",
 ]
 METRICS = ["retrieval_recall@1", "retrieval_recall@5", "answer_accuracy", "citation_support", "refusal_accuracy", "false_refusal_rate", "answer_words_p50"]
 

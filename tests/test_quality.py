@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOORS = json.loads((ROOT / "eval" / "floors.json").read_text())
 SHARED_DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 OTHER_DOCS = [ROOT / "eval" / "other" / "docs" / "gpl-3.txt", ROOT / "eval" / "other" / "docs" / "zlib-usage.html"]
+# A second library of other genres (stop 47): a reStructuredText README, a Markdown README with its changelog, a Perl manual
+READMES = [ROOT / "eval" / "other" / "docs" / name for name in ("pytz-readme.rst", "httpcore-readme.md", "pod-simple-subclassing.txt")]
 
 
 def _measure(assistant, questions: list[dict]) -> dict:
@@ -54,25 +56,39 @@ def test_the_shared_dev_set_stays_above_its_floor(assistant):
     _check("dev", _measure(assistant, read_jsonl(SHARED_DEV)))
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory, brief_index):
-    """The brief and two documents of other genres, as a user who added them would have it."""
+def _library(tmp_path_factory, brief_index, docs: list[Path]):
+    """The brief and documents of other genres, as a user who added them would have it."""
     from assistant.service import Assistant
     from assistant.settings import Settings
 
     base = tmp_path_factory.mktemp("library")
     source = base / "source"
     shutil.copytree(brief_index[0], source)
-    for doc in OTHER_DOCS:
+    for doc in docs:
         shutil.copy(doc, source / doc.name)
     assistant = Assistant(Settings(source_dir=source, index_dir=base / "index"))
     assistant.ensure_index()
     return assistant
 
 
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, brief_index):
+    return _library(tmp_path_factory, brief_index, OTHER_DOCS)
+
+
+@pytest.fixture(scope="module")
+def readmes(tmp_path_factory, brief_index):
+    return _library(tmp_path_factory, brief_index, READMES)
+
+
 @pytest.mark.parametrize("name", ["gpl3", "zlib"])
 def test_documents_never_trained_on_stay_above_their_floors(library, name):
     _check(name, _measure(library, read_jsonl(ROOT / "eval" / "other" / f"{name}.jsonl")))
+
+
+@pytest.mark.parametrize("name", ["pytz", "httpcore", "podsimple"])
+def test_readmes_and_a_manual_never_trained_on_stay_above_their_floors(readmes, name):
+    _check(name, _measure(readmes, read_jsonl(ROOT / "eval" / "other" / f"{name}.jsonl")))
 
 
 def test_a_manual_never_trained_on_stays_above_its_floor(tmp_path, brief_index):
