@@ -183,6 +183,42 @@ def test_a_fine_tuning_already_done_on_the_same_examples_is_reused(tmp_path):
     assert not list((tmp_path / "cache").glob(".*"))  # no staging left behind
 
 
+def test_new_unanswerable_questions_train_only_the_no_answer_encoder_and_the_same_weights_as_from_scratch(tmp_path):
+    """Unanswerable questions add only no-answer triplets, which the retrieval encoder never trains on: a job whose
+    retrieval examples were fine-tuned before starts from that encoder, trains the no-answer epoch alone, and comes
+    out byte for byte what a training from scratch gives."""
+    import hashlib
+
+    from assistant.embeddings import resolve_model_path
+    from assistant.reader import RECIPE
+    from assistant.training.train import fine_tune_each
+
+    base = resolve_model_path(RECIPE["base"])
+    no = RECIPE["no_answer"]
+    answered = [
+        ("how often do ferries leave", "Ferries leave the pier every hour.", "Season passes are sold online."),
+        ("how often do ferries leave", "Ferries leave the pier every hour.", no),
+    ]
+    # more than a batch (32) of no-answer triplets: the no-answer epoch's one step of a single batch is all warm-up
+    before = answered + [(f"who built pier {n}", no, f"Ferries leave pier {n} every hour.") for n in range(40)]
+    # unanswerable, though its best sentence is all but the question (the triplet loss is not yet met on it)
+    after = before + [("which hour do ferries leave the pier on Sundays", no, "Ferries leave the pier every hour.")]
+    pairs = [("Tickets", "Day tickets cost four pounds at the kiosk.")]
+
+    def weights(path):
+        return hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest()
+
+    said: list[str] = []
+    first = dict(fine_tune_each(base, {"job": before}, pairs, tmp_path / "run1", tmp_path / "cache", said.append))["job"]
+    assert not any("only the no-answer encoder" in m for m in said)
+    second = dict(fine_tune_each(base, {"job": after}, pairs, tmp_path / "run2", tmp_path / "cache", said.append))["job"]
+    assert any("only the no-answer encoder" in m for m in said)
+    assert weights(second) == weights(first)  # the retrieval encoder, reused
+    assert weights(second.parent / "no_answer") != weights(first.parent / "no_answer")  # the no-answer encoder learned the new question
+    scratch = dict(fine_tune_each(base, {"job": after}, pairs, tmp_path / "run3", tmp_path / "elsewhere", lambda m: None))["job"]
+    assert weights(scratch) == weights(second) and weights(scratch.parent / "no_answer") == weights(second.parent / "no_answer")
+
+
 def test_only_the_newest_readers_stay_in_the_cache(tmp_path):
     import os
 

@@ -94,11 +94,13 @@ def fine_tune(
     *,
     threads: int | None = None,
     on_step: Callable[[int, int], None] | None = None,
+    trained: Path | None = None,
 ) -> Path:
     """A sentence-transformers model fine-tuned on ``examples`` (triplets) and ``pairs`` (anchor, positive), on ``threads``
     threads (default: every core); ``on_step(done, total)`` hears of every optimiser step. The triplets that hold the
     no-answer sentence (``RECIPE["no_answer"]``) go on to train a copy after it, the no-answer encoder, saved beside it
-    as ``no_answer``."""
+    as ``no_answer``. ``trained``: that model, fine-tuned before on the same retrieval examples (``_retrieval_key``),
+    loaded instead of trained again, so a change to the unanswerable questions alone costs only the no-answer epoch."""
     from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer
     from sentence_transformers.losses import MultipleNegativesRankingLoss
     from sentence_transformers.training_args import BatchSamplers
@@ -106,7 +108,7 @@ def fine_tune(
     import torch
 
     torch.set_num_threads(threads or os.cpu_count() or 1)  # answering a question sets one thread; training wants every core
-    model = SentenceTransformer(str(base_path), device="cpu", local_files_only=True)
+    model = SentenceTransformer(str(trained or base_path), device="cpu", local_files_only=True)
     model.max_seq_length = RECIPE["max_seq_length"]
     rng = random.Random(RECIPE["seed"])
     no_answer = [r for r in examples if RECIPE["no_answer"] in (r[1], r[2])]
@@ -118,11 +120,12 @@ def fine_tune(
     args = _arguments(
         out / "checkpoints", RECIPE["epochs"], RECIPE["learning_rate"], batch_sampler=BatchSamplers.NO_DUPLICATES, disable_tqdm=on_step is not None
     )  # the caller draws the progress
-    say(f"fine-tuning on {len(rows)} examples ({len(examples)} from questions, {len(pairs)} from headings)")
-    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=_triplets(rows), loss=MultipleNegativesRankingLoss(model))
-    if on_step is not None:
-        trainer.add_callback(_step_callback(on_step))
-    trainer.train()
+    if trained is None:  # (the rows are drawn all the same: the no-answer epoch goes on from the same random stream)
+        say(f"fine-tuning on {len(rows)} examples ({len(examples)} from questions, {len(pairs)} from headings)")
+        trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=_triplets(rows), loss=MultipleNegativesRankingLoss(model))
+        if on_step is not None:
+            trainer.add_callback(_step_callback(on_step))
+        trainer.train()
     path = out / "model"
     model.save(str(path))
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
@@ -183,10 +186,11 @@ def _step_callback(on_step: Callable[[int, int], None]):
     return Steps()
 
 
-def _fine_tune_job(name: str, base_path: Path, examples: list, pairs: list, out: Path, steps) -> Path:
+def _fine_tune_job(name: str, base_path: Path, examples: list, pairs: list, out: Path, steps, trained: Path | None = None) -> Path:
     """One fine-tuning in a worker process, on one thread, telling ``steps`` (a queue) how far it is."""
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
-    return fine_tune(base_path, examples, pairs, out, lambda m: None, threads=1, on_step=lambda done, total: steps.put((name, done, total)))
+    on_step = lambda done, total: steps.put((name, done, total))  # noqa: E731
+    return fine_tune(base_path, examples, pairs, out, lambda m: None, threads=1, on_step=on_step, trained=trained)
 
 
 def _cache_folder(base_path: Path, examples: list[tuple[str, str, str]], pairs: list[tuple[str, str]], cache: Path) -> Path:
@@ -196,12 +200,33 @@ def _cache_folder(base_path: Path, examples: list[tuple[str, str, str]], pairs: 
     return cache / f"finetuned-{h.hexdigest()[:16]}"
 
 
+_RETRIEVAL_KEY = "retrieval-key"  # the file in a cached fine-tuning that names what its retrieval encoder was trained on
+
+
+def _retrieval_key(base_path: Path, examples: list[tuple[str, str, str]], pairs: list[tuple[str, str]]) -> str:
+    """What the retrieval encoder alone is trained on: the examples without the no-answer encoder's triplets (which
+    ``fine_tune`` sets apart), the heading pairs, the recipe and the base weights. Two jobs that differ only in their
+    unanswerable questions share it."""
+    own = [r for r in examples if RECIPE["no_answer"] not in (r[1], r[2])]
+    return _cache_folder(base_path, own, pairs, Path()).name.removeprefix("finetuned-")
+
+
+def _trained_before(key: str, cache: Path) -> Path | None:
+    """A cached retrieval encoder fine-tuned on the examples ``key`` names, if any."""
+    for folder in sorted(cache.glob("finetuned-*")):
+        marker = folder / _RETRIEVAL_KEY
+        if marker.is_file() and marker.read_text().strip() == key and (folder / "model").is_dir():
+            return folder / "model"
+    return None
+
+
 def fine_tune_each(
     base_path: Path, jobs: dict[str, list[tuple[str, str, str]]], pairs: list[tuple[str, str]], work: Path, cache: Path, say: Say
 ) -> Iterator[tuple[str, Path]]:
     """``fine_tune`` for each job (name -> examples), yielding (name, model path) as each is ready, so the caller can
     read with one fold's model while the others still train. A job fine-tuned before on the same examples is reused (a
-    change to the heads' features or to the decider retrains the heads in minutes, not the encoder). The others run
+    change to the heads' features or to the decider retrains the heads in minutes, not the encoder); one whose retrieval
+    examples were (``_retrieval_key``: only its unanswerable questions changed) trains the no-answer encoder alone. The others run
     a process a core, one thread each: small matrices keep a second thread of one process half idle (a step took 0.99 s
     on two threads, 1.64 s on one, and two one-thread processes side by side 1.63 s each), so a whole training on two
     cores took 581 s against 669 s one after another. A finished model is handed over once a core is free, so reading
@@ -224,13 +249,18 @@ def fine_tune_each(
     cores = os.cpu_count() or 1
     workers = min(len(todo), cores)
     todo.sort(key=lambda n: -len(jobs[n]))  # the longest first: it sets the pace
+    keys = {n: _retrieval_key(base_path, jobs[n], pairs) for n in todo}
+    trained = {n: _trained_before(keys[n], cache) for n in todo}
+    for n in todo:
+        if trained[n] is not None:
+            say(f"{n}: retrieval encoder fine-tuned before on these examples ({trained[n].parent.name}): only the no-answer encoder is trained")
     say(f"fine-tuning {', '.join(todo)}, {workers} at a time, one thread each")
     context = multiprocessing.get_context("spawn")  # fork after torch has started its threads can hang
     with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
     ) as progress:
         steps = manager.Queue()
-        running = {pool.submit(_fine_tune_job, n, base_path, jobs[n], pairs, work / n, steps): n for n in todo}
+        running = {pool.submit(_fine_tune_job, n, base_path, jobs[n], pairs, work / n, steps, trained[n]): n for n in todo}
         bars = {n: progress.add_task(f"fine-tuning {n}", total=None) for n in todo}
         ready: list[tuple[str, Path]] = []
         try:
@@ -245,7 +275,7 @@ def fine_tune_each(
                 for future in finished:
                     name = running.pop(future)
                     path = future.result()  # a worker's error surfaces here
-                    _keep(path, done[name], work / name / "to-cache", cache)
+                    _keep(path, done[name], work / name / "to-cache", cache, keys[name])
                     ready.append((name, path))
                 if len(running) < cores:  # a core is free for the caller's work (reading a fold) without slowing the others
                     yield from ready
@@ -265,11 +295,13 @@ def _stop_workers(pool) -> None:
             process.terminate()
 
 
-def _keep(path: Path, folder: Path, staging: Path, cache: Path) -> None:
+def _keep(path: Path, folder: Path, staging: Path, cache: Path, retrieval_key: str) -> None:
     """Copy a fine-tuned model into the cache as ``folder`` in one rename (staged inside the run's work folder: a killed
-    run leaves nothing in the cache), and trim the cache to its newest ``KEEP_FINE_TUNED``."""
+    run leaves nothing in the cache), with the key of its retrieval examples, and trim the cache to its newest
+    ``KEEP_FINE_TUNED``."""
     cache.mkdir(parents=True, exist_ok=True)
     shutil.copytree(path, staging / "model", dirs_exist_ok=True)
+    (staging / _RETRIEVAL_KEY).write_text(retrieval_key + "\n")
     if (path.parent / "no_answer").is_dir():  # the no-answer encoder trained after it (``_train_no_answer``)
         shutil.copytree(path.parent / "no_answer", staging / "no_answer", dirs_exist_ok=True)
     for p in staging.rglob("*"):
