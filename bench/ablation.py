@@ -5,8 +5,9 @@
 
 A set is NAME=QUESTIONS[:DOC,DOC...]: the questions, and documents added beside source/ for them
 (the other-genre sets are asked with the brief and the documents of their group in the library, as a
-user's edit would leave it: gpl3 and zlib together, ninja alone, the three READMEs and manual of stop 47 together). Prints, per set, the metrics with every rule on and the change when
-each rule is off (same definitions as ../shared/eval/score.py, via assistant.evaluation).
+user's edit would leave it: gpl3 and zlib together, ninja alone, stop 47's two READMEs and manual
+together). Prints, per set, the metrics with every rule on and the change when each rule is off
+(same definitions as ../shared/eval/score.py, via assistant.evaluation).
 """
 from __future__ import annotations
 

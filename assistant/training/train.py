@@ -254,6 +254,7 @@ def fine_tune_each(
     for n in todo:
         if trained[n] is not None:
             say(f"{n}: retrieval encoder fine-tuned before on these examples ({trained[n].parent.name}): only the no-answer encoder is trained")
+            os.utime(trained[n].parent)  # the newest now: trimming the cache as a job finishes must not take a job's start away
     say(f"fine-tuning {', '.join(todo)}, {workers} at a time, one thread each")
     context = multiprocessing.get_context("spawn")  # fork after torch has started its threads can hang
     with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool, Progress(
