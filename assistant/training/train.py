@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -111,8 +112,8 @@ def fine_tune(
     model = SentenceTransformer(str(trained or base_path), device="cpu", local_files_only=True)
     model.max_seq_length = RECIPE["max_seq_length"]
     rng = random.Random(RECIPE["seed"])
-    no_answer = [r for r in examples if RECIPE["no_answer"] in (r[1], r[2])]
-    examples = [r for r in examples if RECIPE["no_answer"] not in (r[1], r[2])]
+    no_answer = [r for r in examples if _for_no_answer(r)]
+    examples = [r for r in examples if not _for_no_answer(r)]
     # A heading pair has no hard negative: another section's sentence stands in for one.
     others = [p for _, p in pairs]
     rows = list(examples) + [(a, p, rng.choice(others)) for a, p in pairs]
@@ -193,11 +194,26 @@ def _fine_tune_job(name: str, base_path: Path, examples: list, pairs: list, out:
     return fine_tune(base_path, examples, pairs, out, lambda m: None, threads=1, on_step=on_step, trained=trained)
 
 
-def _cache_folder(base_path: Path, examples: list[tuple[str, str, str]], pairs: list[tuple[str, str]], cache: Path) -> Path:
+def _for_no_answer(row: tuple[str, str, str]) -> bool:
+    """A triplet of the no-answer encoder's (it holds the no-answer sentence); the retrieval encoder never trains on it."""
+    return RECIPE["no_answer"] in (row[1], row[2])
+
+
+@functools.lru_cache(maxsize=4)
+def _weights_digest(base_path: Path) -> tuple[bytes, ...]:
+    """The base model's weights, hashed once a process (each key below reads them)."""
+    return tuple(hashlib.sha256(w.read_bytes()).digest() for w in sorted(base_path.rglob("*.safetensors")))
+
+
+def _examples_key(base_path: Path, examples: list[tuple[str, str, str]], pairs: list[tuple[str, str]]) -> str:
     h = hashlib.sha256(json.dumps([{k: RECIPE[k] for k in _TUNING_RECIPE}, examples, pairs]).encode())
-    for weights in sorted(base_path.rglob("*.safetensors")):
-        h.update(hashlib.sha256(weights.read_bytes()).digest())
-    return cache / f"finetuned-{h.hexdigest()[:16]}"
+    for digest in _weights_digest(base_path):
+        h.update(digest)
+    return h.hexdigest()[:16]
+
+
+def _cache_folder(base_path: Path, examples: list[tuple[str, str, str]], pairs: list[tuple[str, str]], cache: Path) -> Path:
+    return cache / f"finetuned-{_examples_key(base_path, examples, pairs)}"
 
 
 _RETRIEVAL_KEY = "retrieval-key"  # the file in a cached fine-tuning that names what its retrieval encoder was trained on
@@ -207,8 +223,7 @@ def _retrieval_key(base_path: Path, examples: list[tuple[str, str, str]], pairs:
     """What the retrieval encoder alone is trained on: the examples without the no-answer encoder's triplets (which
     ``fine_tune`` sets apart), the heading pairs, the recipe and the base weights. Two jobs that differ only in their
     unanswerable questions share it."""
-    own = [r for r in examples if RECIPE["no_answer"] not in (r[1], r[2])]
-    return _cache_folder(base_path, own, pairs, Path()).name.removeprefix("finetuned-")
+    return _examples_key(base_path, [r for r in examples if not _for_no_answer(r)], pairs)
 
 
 def _trained_before(key: str, cache: Path) -> Path | None:
