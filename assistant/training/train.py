@@ -41,6 +41,7 @@ from ..retrieval import HybridSearcher
 from ..settings import Settings
 from .data import Corpus, Labelled, heading_pairs
 from .data import load as load_corpus
+from .unpadded import unpadded
 
 Say = Callable[[str], None]
 
@@ -123,7 +124,8 @@ def fine_tune(
     )  # the caller draws the progress
     if trained is None:  # (the rows are drawn all the same: the no-answer epoch goes on from the same random stream)
         say(f"fine-tuning on {len(rows)} examples ({len(examples)} from questions, {len(pairs)} from headings)")
-        trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=_triplets(rows), loss=MultipleNegativesRankingLoss(model))
+        loss = unpadded(MultipleNegativesRankingLoss, RECIPE["unpadded_bucket"])(model)
+        trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=_triplets(rows), loss=loss)
         if on_step is not None:
             trainer.add_callback(_step_callback(on_step))
         trainer.train()
@@ -163,13 +165,13 @@ def _train_no_answer(model, rows: list[tuple[str, str, str]], out: Path, rng: ra
     rows = list(rows)
     rng.shuffle(rows)
     args = _arguments(out / "checkpoints-no-answer", RECIPE["no_answer_epochs"], RECIPE["no_answer_learning_rate"], disable_tqdm=True)
-    loss = TripletLoss(model, distance_metric=TripletDistanceMetric.COSINE, triplet_margin=RECIPE["no_answer_margin"])
+    loss = unpadded(TripletLoss, RECIPE["unpadded_bucket"])(model, distance_metric=TripletDistanceMetric.COSINE, triplet_margin=RECIPE["no_answer_margin"])
     SentenceTransformerTrainer(model=model, args=args, train_dataset=_triplets(rows), loss=loss).train()
     model.save(str(out / "no_answer"))
     shutil.rmtree(out / "checkpoints-no-answer", ignore_errors=True)
 
 
-_TUNING_RECIPE = ("base", "loss", "epochs", "batch_size", "learning_rate", "max_seq_length", "seed", "bf16", "no_answer", "no_answer_epochs", "no_answer_learning_rate", "no_answer_margin")
+_TUNING_RECIPE = ("base", "loss", "epochs", "batch_size", "learning_rate", "max_seq_length", "seed", "bf16", "no_answer", "no_answer_epochs", "no_answer_learning_rate", "no_answer_margin", "unpadded_bucket")
 KEEP_FINE_TUNED = 6  # fine-tuned models kept for reuse (about 90 MB each)
 KEEP_READERS = 3  # trained readers kept in the cache, the newest (about 350 MB each: two encoders, each with its ONNX export)
 
