@@ -2,7 +2,8 @@
 
 1. Positives: the sentences holding each labelled question's evidence; hard negatives: the
    sentences the shipped model ranks highest that hold none; plus (heading, sentence) pairs.
-2. The bi-encoder is fine-tuned with MultipleNegativesRankingLoss (sentence-transformers' trainer).
+2. The bi-encoder is fine-tuned with MultipleNegativesRankingLoss (sentence-transformers' trainer), each batch
+   embedded without its padding and with the padded batch's dropout (``unpadded.py``).
 3. The heads must learn from scores like those of questions the reader never saw, so the
    questions are split in folds (``RECIPE["folds"]``): a reader trained on the others reads each through
    the real pipeline (Chroma index, hybrid retrieval, candidate features), and the reranker
