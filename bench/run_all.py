@@ -33,6 +33,7 @@ def plan(quick: bool, out: Path) -> dict[str, list[str]]:
         "indexing": [PY, "bench/indexing.py", "--repeat", "1" if quick else "3", *j("indexing")],
         "latency": [PY, "bench/latency.py", "--rounds", "1" if quick else "2", *(["--limit", "10"] if quick else []), *j("latency")],
         "cold_start": [PY, "bench/cold_start.py", "--runs", "1" if quick else "3", *j("cold_start")],
+        "train_step": [PY, "bench/train_step.py", "--batches", "2" if quick else "6", *j("train_step")],
         "quality_dev": [EXE, "eval", DEV, "--json"],
         "quality_own": [EXE, "eval", "--json"],
         "load": [PY, "bench/load.py", *(["--clients", "4", "--seconds", "8"] if quick else ["--overload", "128"]), *j("load")],
@@ -74,7 +75,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=Path("/tmp/bench-results"))
     ap.add_argument("--quick", action="store_true", help="small sizes, to check the scripts")
-    ap.add_argument("--only", default="", help="comma-separated subset of: indexing,latency,cold_start,quality_dev,quality_own,load,scale")
+    ap.add_argument("--only", default="", help="comma-separated subset of: indexing,latency,cold_start,train_step,quality_dev,quality_own,load,scale")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     steps = plan(args.quick, args.out)

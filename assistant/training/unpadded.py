@@ -4,8 +4,8 @@ sentence-transformers pads every column of a training batch to its longest sente
 negative columns, padding both to the longer). Here half of the tokens a batch computes were padding: a sentence of the
 training documents is 29 tokens on average, a batch of 32 is padded to 63. The attention mask keeps padding out of
 every real token's output and out of the mean pooling, so the same embeddings come from the batch cut into small groups
-of sentences of like length, each cut to its longest: a step of 32 triplets on one core took 3.7 s instead of 10.2 s,
-and a whole training from scratch 508 s instead of 738 s.
+of sentences of like length, each cut to its longest: a step of the reader's own batches of 32 triplets on one core
+takes 4.1 s instead of 7.5 s (median, ``bench/train_step.py``), and a whole training from scratch 508 s instead of 738 s.
 
 Dropout is what makes this more than a loop. The padded forward draws each dropout mask for the padded shape, in a fixed
 order (the embeddings'; then in each layer the attention's, the attention output's, the feed-forward output's). Groups
