@@ -18,20 +18,26 @@ BERT-style encoders sentence-transformers wraps (the shipped MiniLM is one).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 _ATTENTION = "unpadded-replay"  # the attention implementation registered below, used only inside a replayed forward
 
 
-def _sites(encoder) -> list:
-    """The encoder's dropout modules in the order a forward draws their masks; a layer's attention dropout is its
-    self-attention module (the attention function applies it, with that module's ``p``)."""
+def _sites(encoder) -> list[tuple[object, bool]]:
+    """The encoder's dropout sites in the order a forward draws their masks, each with whether it is an attention
+    one: a layer's attention dropout is its self-attention module (the attention function applies it, with that
+    module's ``p``); the others are nn.Dropout modules."""
     try:
         layers = encoder.encoder.layer
-        return [encoder.embeddings.dropout] + [m for layer in layers for m in (layer.attention.self, layer.attention.output.dropout, layer.output.dropout)]
+        sites = [(encoder.embeddings.dropout, False)]
+        for layer in layers:
+            sites += [(layer.attention.self, True), (layer.attention.output.dropout, False), (layer.output.dropout, False)]
+        return sites
     except AttributeError as e:
-        raise TypeError(f"unpadded training needs a BERT-style encoder (embeddings, encoder.layer[...]); got {type(encoder).__name__}") from e
+        needed = "a BERT-style encoder (embeddings, encoder.layer[...])"
+        raise TypeError(f"unpadded training needs {needed}; got {type(encoder).__name__}") from e
 
 
 def _draw(encoder, rows: int, width: int) -> list:
@@ -41,9 +47,9 @@ def _draw(encoder, rows: int, width: int) -> list:
 
     config = encoder.config
     masks = []
-    for k, site in enumerate(_sites(encoder)):
-        p = site.dropout.p if k % 3 == 1 else site.p
-        shape = (rows, config.num_attention_heads, width, width) if k % 3 == 1 else (rows, width, config.hidden_size)
+    for site, attention in _sites(encoder):
+        p = site.dropout.p if attention else site.p
+        shape = (rows, config.num_attention_heads, width, width) if attention else (rows, width, config.hidden_size)
         masks.append(torch.empty(shape).bernoulli_(1 - p).div_(1 - p) if p > 0 else None)
     return masks
 
@@ -61,7 +67,9 @@ def _replayed_attention(module, query, key, value, attention_mask, scaling=None,
     return torch.matmul(weights, value).transpose(1, 2).contiguous(), None
 
 
+@functools.cache
 def _register() -> None:
+    """Once a process: the replaying attention and its mask, by name, where transformers looks them up."""
     from transformers import AttentionInterface
     from transformers.masking_utils import AttentionMaskInterface, eager_mask
 
@@ -70,13 +78,15 @@ def _register() -> None:
 
 
 @contextmanager
-def _replaying(encoder) -> Iterator[list]:
-    """The encoder with its dropout replayed from masks set on each site (``site._replayed``) rather than drawn:
-    the dropout modules in eval mode behind a hook, the attention through ``_replayed_attention``. Restored after."""
+def _replaying(encoder) -> Iterator[list[tuple[object, bool]]]:
+    """The encoder with its dropout replayed from masks set on each site (``site._replayed``; None: none) rather than
+    drawn: the dropout modules in eval mode behind a hook, the attention through ``_replayed_attention``. Restored
+    after, as it was."""
     _register()
     sites = _sites(encoder)
     before = encoder.config._attn_implementation
-    modules = [s for k, s in enumerate(sites) if k % 3 != 1]  # the nn.Dropout sites (not the self-attention ones)
+    modules = [site for site, attention in sites if not attention]
+    training = [m.training for m in modules]
     hooks = [m.register_forward_hook(lambda m, args, out: args[0] * m._replayed if m._replayed is not None else out) for m in modules]
     for m in modules:
         m.train(False)
@@ -85,12 +95,12 @@ def _replaying(encoder) -> Iterator[list]:
         yield sites
     finally:
         encoder.set_attn_implementation(before)
-        for m in modules:
-            m.train(True)
+        for m, was in zip(modules, training):
+            m.train(was)
         for h in hooks:
             h.remove()
-        for s in sites:
-            s.__dict__.pop("_replayed", None)
+        for site, _ in sites:
+            site.__dict__.pop("_replayed", None)
 
 
 def _cut(features: dict, group, width: int, rows: int) -> dict:
@@ -110,42 +120,28 @@ def embed_unpadded(model, features: dict, bucket: int):
     rows, width = mask.shape
     lengths = mask.sum(dim=1)
     order = torch.argsort(lengths, stable=True)
-    groups = [order[s : s + bucket] for s in range(0, rows, bucket)]
-    if not encoder.training:
-        parts = [model(_cut(features, g, int(lengths[g].max()), rows))["sentence_embedding"] for g in groups]
-        return torch.cat(parts)[torch.argsort(order)]
-    drawn = _draw(encoder, rows, width)
     parts = []
     with _replaying(encoder) as sites:
-        for g in groups:
-            w = int(lengths[g].max())
-            for k, (site, m) in enumerate(zip(sites, drawn)):
-                site._replayed = None if m is None else (m[g, :, :w, :w] if k % 3 == 1 else m[g, :w])
-            parts.append(model(_cut(features, g, w, rows))["sentence_embedding"])
+        drawn = _draw(encoder, rows, width) if encoder.training else [None] * len(sites)  # out of training: no dropout
+        for start in range(0, rows, bucket):
+            group = order[start : start + bucket]
+            w = int(lengths[group].max())
+            for (site, attention), m in zip(sites, drawn):
+                site._replayed = None if m is None else (m[group, :, :w, :w] if attention else m[group, :w])
+            parts.append(model(_cut(features, group, w, rows))["sentence_embedding"])
     return torch.cat(parts)[torch.argsort(order)]
 
 
-def embed_columns_unpadded(model, columns: Iterable[dict], bucket: int) -> list:
-    """sentence-transformers' ``embed_columns`` (the anchor column alone, the others merged into one forward when they
-    can be, as the loss's padded forward runs them), each forward through ``embed_unpadded``."""
-    import torch
-    from sentence_transformers.base.losses.merged_forward import merge_feature_batches
-
-    first, *rest = list(columns)
-    out = [embed_unpadded(model, first, bucket)]
-    merged = merge_feature_batches(rest) if len(rest) > 1 else None
-    if merged is None:
-        return out + [embed_unpadded(model, f, bucket) for f in rest]
-    return out + list(torch.chunk(embed_unpadded(model, merged, bucket), len(rest)))
-
-
 def unpadded(loss_class: type, bucket: int) -> type:
-    """``loss_class`` (a sentence-transformers loss with ``compute_loss_from_embeddings``) embedding its columns with
-    ``embed_columns_unpadded``."""
+    """``loss_class`` (a sentence-transformers loss with ``compute_loss_from_embeddings``) with each forward of its
+    columns through ``embed_unpadded``: sentence-transformers' ``embed_columns`` still decides which columns share a
+    forward (the anchors alone, the others merged), so the padded batches, and their dropout, are the loss's own."""
+    from sentence_transformers.base.losses.merged_forward import embed_columns
 
     class Unpadded(loss_class):
         def forward(self, sentence_features: Iterable[dict], labels):
-            return self.compute_loss_from_embeddings(embed_columns_unpadded(self.model, sentence_features, bucket), labels)
+            grouped = lambda features: {"sentence_embedding": embed_unpadded(self.model, features, bucket)}  # noqa: E731
+            return self.compute_loss_from_embeddings(embed_columns(grouped, sentence_features), labels)
 
     Unpadded.__name__ = Unpadded.__qualname__ = f"Unpadded{loss_class.__name__}"
     return Unpadded
